@@ -1,0 +1,412 @@
+package certcheck
+
+import (
+	"bytes"
+	"crypto/ecdsa"
+	"crypto/rsa"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// Policy is the set of rules a client family applies to a server's chain
+// after the handshake.
+type Policy struct {
+	// Roots is the trust store. Nil means the system store, as in
+	// x509.VerifyOptions.
+	Roots *x509.CertPool
+	// FetchAIA reports whether the client downloads a missing issuer from
+	// the Authority Information Access caIssuers URL of the certificate
+	// (SChannel does, Java and OpenSSL do not). Verify fetches nothing: for
+	// such a client it reports no incomplete_chain when the URL is present.
+	FetchAIA bool
+	// MinRSABits and MinECBits are the smallest accepted key sizes, for
+	// every certificate sent. 0 accepts any size.
+	MinRSABits, MinECBits int
+	// RejectSHA1 reports whether the client rejects SHA-1 signatures on the
+	// certificates it verifies (every sent certificate but a self-signed
+	// root).
+	RejectSHA1 bool
+	// Now is the time of the check. The zero value means time.Now().
+	Now time.Time
+}
+
+// ProblemClass names a kind of certificate problem.
+type ProblemClass string
+
+const (
+	// ProblemUntrusted: no path from the chain to a root of the trust store.
+	ProblemUntrusted ProblemClass = "untrusted"
+	// ProblemIncompleteChain: the server did not send an intermediate
+	// certificate that a client needs to reach a root.
+	ProblemIncompleteChain ProblemClass = "incomplete_chain"
+	// ProblemSelfSigned: the leaf is self-signed and not in the trust store.
+	ProblemSelfSigned ProblemClass = "self_signed"
+	// ProblemExpired: a certificate's notAfter is in the past.
+	ProblemExpired ProblemClass = "expired"
+	// ProblemNotYetValid: a certificate's notBefore is in the future.
+	ProblemNotYetValid ProblemClass = "not_yet_valid"
+	// ProblemHostnameMismatch: no subjectAltName of the leaf matches the
+	// host.
+	ProblemHostnameMismatch ProblemClass = "hostname_mismatch"
+	// ProblemWeakKey: a key is smaller than the policy's minimum.
+	ProblemWeakKey ProblemClass = "weak_key"
+	// ProblemSHA1Signature: a certificate is signed with SHA-1 and the
+	// policy rejects that.
+	ProblemSHA1Signature ProblemClass = "sha1_signature"
+)
+
+// Problem is one reason a client would reject the chain.
+type Problem struct {
+	Class  ProblemClass `json:"class"`
+	Detail string       `json:"detail"`
+	// Certificate is the index in the chain as sent, or -1 for a problem of
+	// the chain as a whole or of a trust store root.
+	Certificate int `json:"certificate"`
+	// MissingIssuer is, for ProblemIncompleteChain, the distinguished name
+	// of the certificate the server did not send.
+	MissingIssuer string `json:"missing_issuer,omitempty"`
+	// IssuerURLs are, for ProblemIncompleteChain, the AIA caIssuers URLs
+	// where the missing certificate is published.
+	IssuerURLs []string `json:"issuer_urls,omitempty"`
+}
+
+// Verify lists the problems a client with policy would have with chain for
+// host, in chain order: dates, keys and signature algorithms of each
+// certificate, then the host name, then trust. host is a DNS name or an IP
+// literal, matched against the subjectAltName extension only, as current
+// clients do (RFC 9110, Section 4.3.4), and an empty host skips the check.
+// An empty result means the client would accept the chain.
+func Verify(chain *Chain, host string, policy Policy) []Problem {
+	if chain == nil || len(chain.Certificates) == 0 {
+		return []Problem{{Class: ProblemUntrusted, Detail: "the server sent no certificate", Certificate: -1}}
+	}
+	v := verifier{certs: chain.Certificates, policy: policy, now: policy.Now}
+	if v.now.IsZero() {
+		v.now = time.Now()
+	}
+
+	for i, cert := range v.certs {
+		v.checkDates(i, cert)
+		v.checkKey(i, cert)
+		v.checkSignatureAlgorithm(i, cert)
+	}
+	if host != "" {
+		v.checkHost(host)
+	}
+	v.checkTrust()
+	return v.problems
+}
+
+type verifier struct {
+	certs    []*x509.Certificate
+	policy   Policy
+	now      time.Time
+	problems []Problem
+}
+
+func (v *verifier) add(class ProblemClass, index int, format string, args ...any) *Problem {
+	v.problems = append(v.problems, Problem{Class: class, Detail: fmt.Sprintf(format, args...), Certificate: index})
+	return &v.problems[len(v.problems)-1]
+}
+
+func (v *verifier) checkDates(i int, cert *x509.Certificate) {
+	switch {
+	case v.now.After(cert.NotAfter):
+		v.add(ProblemExpired, i, "certificate %d (%s) expired on %s, %s before the check",
+			i, cert.Subject, cert.NotAfter.UTC().Format(time.RFC3339), roundDuration(v.now.Sub(cert.NotAfter)))
+	case v.now.Before(cert.NotBefore):
+		v.add(ProblemNotYetValid, i, "certificate %d (%s) is valid only from %s, %s after the check",
+			i, cert.Subject, cert.NotBefore.UTC().Format(time.RFC3339), roundDuration(cert.NotBefore.Sub(v.now)))
+	}
+}
+
+func (v *verifier) checkKey(i int, cert *x509.Certificate) {
+	switch key := cert.PublicKey.(type) {
+	case *rsa.PublicKey:
+		if bits := key.N.BitLen(); v.policy.MinRSABits > 0 && bits < v.policy.MinRSABits {
+			v.add(ProblemWeakKey, i, "certificate %d (%s) has a %d-bit RSA key, below the client's minimum of %d bits",
+				i, cert.Subject, bits, v.policy.MinRSABits)
+		}
+	case *ecdsa.PublicKey:
+		if bits := key.Curve.Params().BitSize; v.policy.MinECBits > 0 && bits < v.policy.MinECBits {
+			v.add(ProblemWeakKey, i, "certificate %d (%s) has a %d-bit EC key (%s), below the client's minimum of %d bits",
+				i, cert.Subject, bits, key.Curve.Params().Name, v.policy.MinECBits)
+		}
+	}
+}
+
+// sha1Algorithms are the SHA-1 based signature algorithms crypto/x509 names.
+var sha1Algorithms = []x509.SignatureAlgorithm{x509.SHA1WithRSA, x509.DSAWithSHA1, x509.ECDSAWithSHA1}
+
+func isSHA1(alg x509.SignatureAlgorithm) bool {
+	for _, a := range sha1Algorithms {
+		if a == alg {
+			return true
+		}
+	}
+	return false
+}
+
+// checkSignatureAlgorithm skips self-signed certificates: a client takes a
+// root from its store as it is and never checks the root's own signature.
+func (v *verifier) checkSignatureAlgorithm(i int, cert *x509.Certificate) {
+	if !v.policy.RejectSHA1 || !isSHA1(cert.SignatureAlgorithm) || isSelfSigned(cert) {
+		return
+	}
+	v.add(ProblemSHA1Signature, i, "certificate %d (%s) is signed with %s, which the client rejects",
+		i, cert.Subject, cert.SignatureAlgorithm)
+}
+
+func (v *verifier) checkHost(host string) {
+	leaf := v.certs[0]
+	// VerifyHostname matches subjectAltName entries only, and strips the
+	// brackets of an IPv6 literal.
+	err := leaf.VerifyHostname(host)
+	if err == nil {
+		return
+	}
+	var names []string
+	names = append(names, leaf.DNSNames...)
+	for _, ip := range leaf.IPAddresses {
+		names = append(names, ip.String())
+	}
+	if len(names) == 0 {
+		v.add(ProblemHostnameMismatch, 0, "the leaf certificate (%s) has no DNS or IP subjectAltName, so it matches no host, %q included; clients ignore the common name",
+			leaf.Subject, host)
+		return
+	}
+	v.add(ProblemHostnameMismatch, 0, "the leaf certificate is valid for %s, not %q",
+		strings.Join(names, ", "), host)
+}
+
+// checkTrust builds a path from the leaf to a root with crypto/x509 and, when
+// there is none, finds out why from the chain as sent.
+func (v *verifier) checkTrust() {
+	err := v.verifyPath()
+	if err == nil {
+		return
+	}
+
+	var unknown x509.UnknownAuthorityError
+	var invalid x509.CertificateInvalidError
+	switch {
+	case errors.As(err, &unknown):
+		v.explainUnknownAuthority(err)
+	case errors.As(err, &invalid) && invalid.Reason == x509.Expired:
+		// Every sent certificate was valid at the time verifyPath used, so
+		// the expired certificate is a root of the trust store.
+		v.add(ProblemExpired, -1, "the trust store root %s that the chain leads to expired on %s",
+			invalid.Cert.Subject, invalid.Cert.NotAfter.UTC().Format(time.RFC3339))
+	default:
+		v.add(ProblemUntrusted, -1, "no path to a trusted root: %v", err)
+	}
+}
+
+// verifyPath runs x509.Verify for the leaf with the sent certificates as
+// intermediates, at a time when every sent certificate is valid if there is
+// one. Dates are reported by checkDates, so an expired leaf must not also
+// look untrusted.
+func (v *verifier) verifyPath() error {
+	intermediates := x509.NewCertPool()
+	for _, cert := range v.certs[1:] {
+		intermediates.AddCert(cert)
+	}
+	_, err := v.certs[0].Verify(x509.VerifyOptions{
+		Roots:         v.policy.Roots,
+		Intermediates: intermediates,
+		CurrentTime:   v.pathTime(),
+		KeyUsages:     []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+	})
+	return err
+}
+
+// pathTime returns now moved into the period in which every sent
+// certificate is valid, or now when the periods do not overlap.
+func (v *verifier) pathTime() time.Time {
+	from, until := v.certs[0].NotBefore, v.certs[0].NotAfter
+	for _, cert := range v.certs[1:] {
+		if cert.NotBefore.After(from) {
+			from = cert.NotBefore
+		}
+		if cert.NotAfter.Before(until) {
+			until = cert.NotAfter
+		}
+	}
+	switch {
+	case from.After(until):
+		return v.now
+	case v.now.Before(from):
+		return from
+	case v.now.After(until):
+		return until
+	}
+	return v.now
+}
+
+// explainUnknownAuthority follows the issuer links of the sent certificates
+// from the leaf and reports where the path stops: at a self-signed leaf, at a
+// root that the store lacks, or at a certificate whose issuer the server
+// did not send.
+func (v *verifier) explainUnknownAuthority(err error) {
+	path := issuerPath(v.certs)
+	topIndex := path[len(path)-1]
+	top := v.certs[topIndex]
+
+	if rejectedSHA1Candidate(err) && v.acceptedDespiteSHA1(path) {
+		return
+	}
+
+	if isSelfSigned(top) {
+		if topIndex == 0 {
+			v.add(ProblemSelfSigned, 0, "the leaf certificate (%s) is self-signed and the trust store does not contain it", top.Subject)
+			return
+		}
+		v.add(ProblemUntrusted, topIndex, "the chain ends at the self-signed root %s (certificate %d), which the trust store does not contain", top.Subject, topIndex)
+		return
+	}
+
+	if top.IsCA && topIndex > 0 {
+		// An intermediate whose issuer is missing: servers normally leave
+		// out the root, so the likely cause is a root the store lacks.
+		// NOTE: a second omitted intermediate (a cross-signed chain) looks
+		// the same without a fetch of the AIA URL.
+		problem := v.add(ProblemUntrusted, topIndex, "certificate %d (%s) is issued by %s, which is neither sent by the server nor a root of the trust store",
+			topIndex, top.Subject, top.Issuer)
+		problem.IssuerURLs = top.IssuingCertificateURL
+		return
+	}
+
+	if v.policy.FetchAIA && len(top.IssuingCertificateURL) > 0 {
+		// NOTE: the client downloads the issuer, which Verify does not do,
+		// so whether that issuer leads to a trusted root is not checked.
+		return
+	}
+	v.addIncomplete(topIndex, top)
+}
+
+// acceptedDespiteSHA1 handles a path that crypto/x509 broke off at a SHA-1
+// signature, which it never verifies. A client that rejects SHA-1 fails there
+// too, and the sha1_signature problem already names the cause. For a client
+// that accepts SHA-1, issuerPath has checked the SHA-1 links among the sent
+// certificates, so the path is verified again from the issuer above the
+// highest of them. It returns false when the trust problem still needs to be
+// explained.
+func (v *verifier) acceptedDespiteSHA1(path []int) bool {
+	if v.policy.RejectSHA1 {
+		return true
+	}
+	highest := -1
+	for k, index := range path {
+		if cert := v.certs[index]; isSHA1(cert.SignatureAlgorithm) && !isSelfSigned(cert) {
+			highest = k
+		}
+	}
+	if highest < 0 {
+		return false
+	}
+	if highest == len(path)-1 {
+		// NOTE: the trust store holds an issuer with the right name and key
+		// identifier, but crypto/x509 cannot check its SHA-1 signature, so
+		// a client that accepts SHA-1 is assumed to connect.
+		return true
+	}
+
+	intermediates := x509.NewCertPool()
+	for _, cert := range v.certs {
+		intermediates.AddCert(cert)
+	}
+	_, err := v.certs[path[highest+1]].Verify(x509.VerifyOptions{
+		Roots:         v.policy.Roots,
+		Intermediates: intermediates,
+		CurrentTime:   v.pathTime(),
+		KeyUsages:     []x509.ExtKeyUsage{x509.ExtKeyUsageAny},
+	})
+	return err == nil
+}
+
+// addIncomplete reports that the issuer of certs[index] is missing. A leaf is
+// rarely issued by a root directly, so the missing certificate is most likely
+// an intermediate that the server should send.
+func (v *verifier) addIncomplete(index int, cert *x509.Certificate) {
+	detail := fmt.Sprintf("the server did not send the certificate of %s, which issued certificate %d (%s)", cert.Issuer, index, cert.Subject)
+	if len(v.certs) > 1 && index == 0 {
+		detail += fmt.Sprintf("; none of the %d other certificates it sent issued the leaf", len(v.certs)-1)
+	}
+	if len(cert.IssuingCertificateURL) > 0 {
+		detail += "; the certificate names it at " + strings.Join(cert.IssuingCertificateURL, ", ") + " (AIA caIssuers)"
+		if !v.policy.FetchAIA {
+			detail += ", which this client does not fetch"
+		}
+	} else {
+		detail += "; the certificate has no AIA caIssuers URL to fetch it from"
+	}
+	problem := v.add(ProblemIncompleteChain, index, "%s", detail)
+	problem.MissingIssuer = cert.Issuer.String()
+	problem.IssuerURLs = cert.IssuingCertificateURL
+}
+
+// maxPathLength bounds issuerPath against a loop of certificates that name
+// each other as issuers.
+const maxPathLength = 16
+
+// issuerPath returns the indices of a path through the sent certificates,
+// from the leaf up through each certificate's issuer among the others, ending
+// at a self-signed certificate or at one whose issuer was not sent. Issuers
+// are matched by name and by signature, and SHA-1 signatures count.
+func issuerPath(certs []*x509.Certificate) []int {
+	path := []int{0}
+	used := map[int]bool{0: true}
+	for len(path) < maxPathLength {
+		child := certs[path[len(path)-1]]
+		if isSelfSigned(child) {
+			break
+		}
+		next := -1
+		for i, candidate := range certs {
+			if used[i] || !bytes.Equal(candidate.RawSubject, child.RawIssuer) {
+				continue
+			}
+			if candidate.CheckSignature(child.SignatureAlgorithm, child.RawTBSCertificate, child.Signature) == nil {
+				next = i
+				break
+			}
+		}
+		if next < 0 {
+			break
+		}
+		path = append(path, next)
+		used[next] = true
+	}
+	return path
+}
+
+// rejectedSHA1Candidate reports whether crypto/x509 found a candidate issuer
+// and rejected it only because the signature uses SHA-1. UnknownAuthorityError
+// keeps that reason in unexported fields, so this matches its message
+// against the text of x509.InsecureAlgorithmError.
+func rejectedSHA1Candidate(err error) bool {
+	message := err.Error()
+	for _, alg := range sha1Algorithms {
+		if strings.Contains(message, x509.InsecureAlgorithmError(alg).Error()) {
+			return true
+		}
+	}
+	return false
+}
+
+// roundDuration prints d in days when it is a day or more, else in hours,
+// minutes or seconds, as a report reader counts it.
+func roundDuration(d time.Duration) string {
+	switch {
+	case d >= 48*time.Hour:
+		return fmt.Sprintf("%d days", int(d/(24*time.Hour)))
+	case d >= 2*time.Hour:
+		return fmt.Sprintf("%d hours", int(d/time.Hour))
+	case d >= 2*time.Minute:
+		return fmt.Sprintf("%d minutes", int(d/time.Minute))
+	}
+	return d.Round(time.Second).String()
+}

@@ -1,0 +1,433 @@
+package certcheck
+
+import (
+	"context"
+	"crypto/elliptic"
+	"crypto/x509"
+	"encoding/pem"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/scimdoctor/scimdoctor/lab"
+)
+
+// javaLikePolicy returns the policy of a client that, as JSSE does, fetches
+// no missing issuer and rejects SHA-1 and small keys.
+func javaLikePolicy(roots *x509.CertPool) Policy {
+	return Policy{Roots: roots, MinRSABits: 2048, MinECBits: 256, RejectSHA1: true}
+}
+
+// problemClasses returns the classes of problems, in order.
+func problemClasses(problems []Problem) []ProblemClass {
+	classes := make([]ProblemClass, len(problems))
+	for i, p := range problems {
+		classes[i] = p.Class
+	}
+	return classes
+}
+
+func equalClasses(got, want []ProblemClass) bool {
+	if len(got) != len(want) {
+		return false
+	}
+	for i := range got {
+		if got[i] != want[i] {
+			return false
+		}
+	}
+	return true
+}
+
+func startLab(t *testing.T, names ...string) *lab.Lab {
+	t.Helper()
+	l, err := lab.Start(context.Background(), names...)
+	if err != nil {
+		t.Fatalf("start lab %v: %v", names, err)
+	}
+	t.Cleanup(func() {
+		if err := l.Close(); err != nil {
+			t.Errorf("close lab: %v", err)
+		}
+	})
+	return l
+}
+
+func labAddr(t *testing.T, l *lab.Lab, name string) string {
+	t.Helper()
+	e, ok := l.Endpoint(name)
+	if !ok {
+		t.Fatalf("lab has no endpoint %s", name)
+	}
+	return e.Addr
+}
+
+func TestVerifyLabChains(t *testing.T) {
+	l := startLab(t, "good", "expired", "self-signed", "wrong-host", "missing-intermediate")
+
+	tests := []struct {
+		endpoint   string
+		host       string
+		wantCerts  int
+		want       []ProblemClass
+		wantDetail string
+	}{
+		{"good", "localhost", 2, nil, ""},
+		{"good", "127.0.0.1", 2, nil, ""},
+		{"expired", "localhost", 2, []ProblemClass{ProblemExpired}, "expired on"},
+		{"self-signed", "localhost", 1, []ProblemClass{ProblemSelfSigned}, "self-signed"},
+		{"wrong-host", "localhost", 2, []ProblemClass{ProblemHostnameMismatch}, `valid for scim.example, not "localhost"`},
+		{"missing-intermediate", "localhost", 1, []ProblemClass{ProblemIncompleteChain}, "scimdoctor lab intermediate CA"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.endpoint+" for "+tt.host, func(t *testing.T) {
+			chain, err := Fetch(context.Background(), labAddr(t, l, tt.endpoint), "localhost", 5*time.Second)
+			if err != nil {
+				t.Fatalf("Fetch: %v", err)
+			}
+			if len(chain.Certificates) != tt.wantCerts {
+				t.Errorf("fetched %d certificates, want %d", len(chain.Certificates), tt.wantCerts)
+			}
+			if chain.Source != SourceHandshake || chain.Version == 0 || chain.CipherSuite == 0 {
+				t.Errorf("chain source %q version %#x suite %#x, want a handshake's", chain.Source, chain.Version, chain.CipherSuite)
+			}
+
+			problems := Verify(chain, tt.host, javaLikePolicy(l.CertPool()))
+			if got := problemClasses(problems); !equalClasses(got, tt.want) {
+				t.Fatalf("problems %v, want classes %v", problems, tt.want)
+			}
+			if tt.wantDetail != "" && !strings.Contains(problems[0].Detail, tt.wantDetail) {
+				t.Errorf("detail %q does not contain %q", problems[0].Detail, tt.wantDetail)
+			}
+		})
+	}
+}
+
+func TestVerifyIncompleteChainNamesIssuer(t *testing.T) {
+	l := startLab(t, "missing-intermediate")
+	chain, err := Fetch(context.Background(), labAddr(t, l, "missing-intermediate"), "localhost", 5*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	problems := Verify(chain, "localhost", javaLikePolicy(l.CertPool()))
+	if len(problems) != 1 {
+		t.Fatalf("problems %v, want one incomplete_chain", problems)
+	}
+	p := problems[0]
+	if p.Class != ProblemIncompleteChain {
+		t.Errorf("class %s, want %s", p.Class, ProblemIncompleteChain)
+	}
+	if p.Certificate != 0 {
+		t.Errorf("certificate index %d, want 0", p.Certificate)
+	}
+	if want := "CN=scimdoctor lab intermediate CA,O=scimdoctor lab"; p.MissingIssuer != want {
+		t.Errorf("missing issuer %q, want %q", p.MissingIssuer, want)
+	}
+	if !strings.Contains(p.Detail, "no AIA caIssuers URL") {
+		t.Errorf("detail %q does not say that no AIA URL is present", p.Detail)
+	}
+
+	// With the store empty, the same chain lacks its intermediate all the
+	// same: the class must not depend on the root being known.
+	problems = Verify(chain, "localhost", javaLikePolicy(x509.NewCertPool()))
+	if got := problemClasses(problems); !equalClasses(got, []ProblemClass{ProblemIncompleteChain}) {
+		t.Errorf("with an empty store: problems %v, want incomplete_chain", problems)
+	}
+}
+
+func TestVerifyTrustCases(t *testing.T) {
+	h := newHierarchy(t)
+	aiaURL := "http://ca.example/intermediate.der"
+	leafWithAIA := issueCert(t, h.intermediate, certOptions{
+		commonName: "localhost",
+		dnsNames:   []string{"localhost"},
+		issuerURLs: []string{aiaURL},
+	})
+	otherRoot := issueCert(t, nil, certOptions{commonName: "unrelated root", isCA: true})
+
+	tests := []struct {
+		name       string
+		chain      *Chain
+		policy     Policy
+		want       []ProblemClass
+		wantDetail string
+	}{
+		{
+			name:   "complete chain trusted",
+			chain:  chainOf(h.leaf, h.intermediate),
+			policy: javaLikePolicy(h.roots()),
+		},
+		{
+			name:   "chain with root sent trusted",
+			chain:  chainOf(h.leaf, h.intermediate, h.root),
+			policy: javaLikePolicy(h.roots()),
+		},
+		{
+			name:   "chain out of order trusted",
+			chain:  chainOf(h.leaf, h.root, h.intermediate),
+			policy: javaLikePolicy(h.roots()),
+		},
+		{
+			name:       "unknown root",
+			chain:      chainOf(h.leaf, h.intermediate),
+			policy:     javaLikePolicy(x509.NewCertPool()),
+			want:       []ProblemClass{ProblemUntrusted},
+			wantDetail: "issued by CN=certcheck test root,O=certcheck test, which is neither sent by the server nor a root of the trust store",
+		},
+		{
+			name:       "sent root not in store",
+			chain:      chainOf(h.leaf, h.intermediate, h.root),
+			policy:     javaLikePolicy(x509.NewCertPool()),
+			want:       []ProblemClass{ProblemUntrusted},
+			wantDetail: "self-signed root",
+		},
+		{
+			name:       "missing intermediate with AIA",
+			chain:      chainOf(leafWithAIA),
+			policy:     javaLikePolicy(h.roots()),
+			want:       []ProblemClass{ProblemIncompleteChain},
+			wantDetail: aiaURL + " (AIA caIssuers), which this client does not fetch",
+		},
+		{
+			name:   "missing intermediate fetched by AIA client",
+			chain:  chainOf(leafWithAIA),
+			policy: Policy{Roots: h.roots(), FetchAIA: true},
+		},
+		{
+			name:       "missing intermediate without AIA URL for AIA client",
+			chain:      chainOf(h.leaf),
+			policy:     Policy{Roots: h.roots(), FetchAIA: true},
+			want:       []ProblemClass{ProblemIncompleteChain},
+			wantDetail: "no AIA caIssuers URL",
+		},
+		{
+			name:       "wrong intermediate sent",
+			chain:      chainOf(h.leaf, otherRoot),
+			policy:     javaLikePolicy(h.roots()),
+			want:       []ProblemClass{ProblemIncompleteChain},
+			wantDetail: "none of the 1 other certificates it sent issued the leaf",
+		},
+		{
+			name:   "self-signed leaf in store trusted",
+			chain:  chainOf(otherRoot),
+			policy: Policy{Roots: poolOf(otherRoot)},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			problems := Verify(tt.chain, "", tt.policy)
+			if got := problemClasses(problems); !equalClasses(got, tt.want) {
+				t.Fatalf("problems %v, want classes %v", problems, tt.want)
+			}
+			if tt.wantDetail != "" && !strings.Contains(problems[0].Detail, tt.wantDetail) {
+				t.Errorf("detail %q does not contain %q", problems[0].Detail, tt.wantDetail)
+			}
+		})
+	}
+}
+
+func poolOf(certs ...*testCert) *x509.CertPool {
+	pool := x509.NewCertPool()
+	for _, c := range certs {
+		pool.AddCert(c.cert)
+	}
+	return pool
+}
+
+func TestVerifyDates(t *testing.T) {
+	h := newHierarchy(t)
+	chain := chainOf(h.leaf, h.intermediate)
+
+	tests := []struct {
+		name string
+		now  time.Time
+		want []ProblemClass
+	}{
+		{"inside validity", time.Now(), nil},
+		// The leaf ends a day after the CAs were made, the CAs at the same
+		// time, so all three are expired two days later.
+		{"after every notAfter", time.Now().Add(48 * time.Hour), []ProblemClass{ProblemExpired, ProblemExpired}},
+		{"before every notBefore", time.Now().Add(-48 * time.Hour), []ProblemClass{ProblemNotYetValid, ProblemNotYetValid}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			policy := javaLikePolicy(h.roots())
+			policy.Now = tt.now
+			problems := Verify(chain, "localhost", policy)
+			if got := problemClasses(problems); !equalClasses(got, tt.want) {
+				t.Fatalf("problems %v, want classes %v", problems, tt.want)
+			}
+		})
+	}
+}
+
+func TestVerifyExpiredLeafStillTrusted(t *testing.T) {
+	// A leaf that expired while its CAs are valid gets exactly one problem:
+	// the path to the root is still found.
+	h := newHierarchy(t)
+	expired := issueCert(t, h.intermediate, certOptions{
+		commonName: "localhost",
+		dnsNames:   []string{"localhost"},
+		notBefore:  time.Now().Add(-30 * 24 * time.Hour),
+		notAfter:   time.Now().Add(-time.Minute),
+	})
+	problems := Verify(chainOf(expired, h.intermediate), "localhost", javaLikePolicy(h.roots()))
+	if got := problemClasses(problems); !equalClasses(got, []ProblemClass{ProblemExpired}) {
+		t.Fatalf("problems %v, want one expired", problems)
+	}
+	if problems[0].Certificate != 0 {
+		t.Errorf("expired certificate index %d, want 0", problems[0].Certificate)
+	}
+}
+
+func TestVerifyHostNames(t *testing.T) {
+	h := newHierarchy(t)
+	noSAN := issueCert(t, h.intermediate, certOptions{commonName: "localhost"})
+
+	tests := []struct {
+		name  string
+		chain *Chain
+		host  string
+		want  []ProblemClass
+	}{
+		{"DNS name matches", chainOf(h.leaf, h.intermediate), "localhost", nil},
+		{"DNS name case-insensitive", chainOf(h.leaf, h.intermediate), "LOCALHOST", nil},
+		{"IPv4 literal matches", chainOf(h.leaf, h.intermediate), "127.0.0.1", nil},
+		{"other IPv4 literal", chainOf(h.leaf, h.intermediate), "127.0.0.2", []ProblemClass{ProblemHostnameMismatch}},
+		{"IPv6 literal", chainOf(h.leaf, h.intermediate), "[::1]", []ProblemClass{ProblemHostnameMismatch}},
+		{"other DNS name", chainOf(h.leaf, h.intermediate), "scim.example", []ProblemClass{ProblemHostnameMismatch}},
+		{"common name ignored", chainOf(noSAN, h.intermediate), "localhost", []ProblemClass{ProblemHostnameMismatch}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			problems := Verify(tt.chain, tt.host, javaLikePolicy(h.roots()))
+			if got := problemClasses(problems); !equalClasses(got, tt.want) {
+				t.Fatalf("problems %v, want classes %v", problems, tt.want)
+			}
+		})
+	}
+}
+
+func TestVerifyKeysAndSignatures(t *testing.T) {
+	root := issueCert(t, nil, certOptions{commonName: "rsa root", isCA: true, key: rsa2048Key()})
+	smallRSA := issueCert(t, root, certOptions{commonName: "localhost", dnsNames: []string{"localhost"}, key: rsa1024Key()})
+	p224 := issueCert(t, root, certOptions{commonName: "localhost", dnsNames: []string{"localhost"}, key: newECDSAKey(t, elliptic.P224())})
+	sha1Leaf := issueCert(t, root, certOptions{commonName: "localhost", dnsNames: []string{"localhost"}, signatureAlgorithm: x509.SHA1WithRSA})
+	sha1Intermediate := issueCert(t, root, certOptions{commonName: "sha1 intermediate", isCA: true, signatureAlgorithm: x509.SHA1WithRSA})
+	leafUnderSHA1 := issueCert(t, sha1Intermediate, certOptions{commonName: "localhost", dnsNames: []string{"localhost"}})
+	untrustedRoot := issueCert(t, nil, certOptions{commonName: "untrusted rsa root", isCA: true, key: rsa2048Key()})
+	sha1LeafUntrusted := issueCert(t, untrustedRoot, certOptions{commonName: "localhost", dnsNames: []string{"localhost"}, signatureAlgorithm: x509.SHA1WithRSA})
+	ecIntermediate := issueCert(t, root, certOptions{commonName: "ec intermediate", isCA: true})
+	sha1LeafUnderEC := issueCert(t, ecIntermediate, certOptions{commonName: "localhost", dnsNames: []string{"localhost"}, signatureAlgorithm: x509.ECDSAWithSHA1})
+	strayIntermediate := issueCert(t, untrustedRoot, certOptions{commonName: "stray intermediate", isCA: true})
+	sha1LeafUnderStray := issueCert(t, strayIntermediate, certOptions{commonName: "localhost", dnsNames: []string{"localhost"}, signatureAlgorithm: x509.ECDSAWithSHA1})
+	roots := poolOf(root)
+
+	lenient := Policy{Roots: roots}
+	tests := []struct {
+		name   string
+		chain  *Chain
+		policy Policy
+		want   []ProblemClass
+	}{
+		{"1024-bit RSA rejected", chainOf(smallRSA), javaLikePolicy(roots), []ProblemClass{ProblemWeakKey}},
+		{"1024-bit RSA without minimum", chainOf(smallRSA), lenient, nil},
+		{"P-224 below EC minimum", chainOf(p224), javaLikePolicy(roots), []ProblemClass{ProblemWeakKey}},
+		{"SHA-1 leaf rejected", chainOf(sha1Leaf), javaLikePolicy(roots), []ProblemClass{ProblemSHA1Signature}},
+		{"SHA-1 leaf accepted by lenient client", chainOf(sha1Leaf), lenient, nil},
+		{"SHA-1 intermediate rejected", chainOf(leafUnderSHA1, sha1Intermediate), javaLikePolicy(roots), []ProblemClass{ProblemSHA1Signature}},
+		{"SHA-1 intermediate accepted by lenient client", chainOf(leafUnderSHA1, sha1Intermediate), lenient, nil},
+		{"SHA-1 leaf of unknown root", chainOf(sha1LeafUntrusted), lenient, []ProblemClass{ProblemIncompleteChain}},
+		{"SHA-1 leaf under sent intermediate rejected", chainOf(sha1LeafUnderEC, ecIntermediate), javaLikePolicy(roots), []ProblemClass{ProblemSHA1Signature}},
+		{"SHA-1 leaf under sent intermediate accepted", chainOf(sha1LeafUnderEC, ecIntermediate), lenient, nil},
+		{"SHA-1 leaf under untrusted intermediate", chainOf(sha1LeafUnderStray, strayIntermediate), lenient, []ProblemClass{ProblemUntrusted}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			problems := Verify(tt.chain, "localhost", tt.policy)
+			if got := problemClasses(problems); !equalClasses(got, tt.want) {
+				t.Fatalf("problems %v, want classes %v", problems, tt.want)
+			}
+		})
+	}
+}
+
+func TestVerifyEmptyChain(t *testing.T) {
+	for _, chain := range []*Chain{nil, {}} {
+		problems := Verify(chain, "localhost", Policy{})
+		if got := problemClasses(problems); !equalClasses(got, []ProblemClass{ProblemUntrusted}) || problems[0].Certificate != -1 {
+			t.Errorf("Verify(%v) = %v, want one chain-level untrusted problem", chain, problems)
+		}
+	}
+}
+
+func TestRoots(t *testing.T) {
+	l := startLab(t, "good")
+	chain, err := Fetch(context.Background(), labAddr(t, l, "good"), "localhost", 5*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	dir := t.TempDir()
+	keyOnly := filepath.Join(dir, "key.pem")
+	if err := os.WriteFile(keyOnly, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: []byte{1, 2, 3}}), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	broken := filepath.Join(dir, "broken.pem")
+	if err := os.WriteFile(broken, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: []byte{1, 2, 3}}), 0o600); err != nil {
+		t.Fatal(err)
+	}
+
+	tests := []struct {
+		name        string
+		store       string
+		files       []string
+		wantErr     string
+		wantTrusted bool
+	}{
+		{"mozilla store", StoreMozilla, nil, "", false},
+		{"system store", StoreSystem, nil, "", false},
+		{"none store", StoreNone, nil, "", false},
+		{"none store with lab CA file", StoreNone, []string{l.CAFile}, "", true},
+		{"mozilla store with lab CA file", StoreMozilla, []string{l.CAFile}, "", true},
+		{"unknown store", "java", nil, `unknown trust store "java": use mozilla, system or none`, false},
+		{"file without certificate", StoreNone, []string{keyOnly}, keyOnly + " contains no PEM certificate", false},
+		{"file with broken certificate", StoreNone, []string{broken}, broken + ": certificate 1 does not parse", false},
+		{"missing file", StoreNone, []string{filepath.Join(dir, "absent.pem")}, "absent.pem", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			pool, err := Roots(tt.store, tt.files...)
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Fatalf("Roots error %v, want one containing %q", err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("Roots: %v", err)
+			}
+			problems := Verify(chain, "localhost", Policy{Roots: pool})
+			if trusted := len(problems) == 0; trusted != tt.wantTrusted {
+				t.Errorf("lab chain trusted = %v, want %v (problems %v)", trusted, tt.wantTrusted, problems)
+			}
+		})
+	}
+}
+
+func TestMozillaRootsAreCloned(t *testing.T) {
+	l := startLab(t, "good")
+	first, err := Roots(StoreMozilla, l.CAFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	second, err := Roots(StoreMozilla)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if first.Equal(second) {
+		t.Error("a CA file added to one Mozilla pool shows up in the next one")
+	}
+}

@@ -1,0 +1,271 @@
+package check
+
+import (
+	"context"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"net"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/scimdoctor/scimdoctor/certcheck"
+	"github.com/scimdoctor/scimdoctor/clients"
+	"github.com/scimdoctor/scimdoctor/diagnose"
+	"github.com/scimdoctor/scimdoctor/report"
+	"github.com/scimdoctor/scimdoctor/tlsprobe"
+)
+
+// DefaultClients are the profiles checked when the user names none.
+var DefaultClients = []string{"okta", "entra"}
+
+// Options configure one check.
+type Options struct {
+	URL string
+	// Clients names the profiles to judge; empty means DefaultClients.
+	Clients []string
+	// Timeout bounds each connection (dial, hello, answer) and each DNS
+	// look-up. Zero means 10 seconds.
+	Timeout time.Duration
+	// CACertFiles add PEM roots to every client's trust store, the way an
+	// admin adds a private CA to an IdP agent's trust store.
+	CACertFiles []string
+	// Authorization is the value of the Authorization header of the HTTP
+	// request, such as "Bearer abc"; empty sends none.
+	Authorization string
+	// Resolver resolves the host; nil means net.DefaultResolver.
+	Resolver *net.Resolver
+	// Prober sends the probes; nil means a Prober with Timeout and the
+	// default per-host limit.
+	Prober *tlsprobe.Prober
+	// Tool is the name and version written into the report.
+	Tool string
+}
+
+// Run checks opts.URL layer by layer. It returns an error only for input the
+// user must correct (a *UsageError); an unreachable or broken target is a
+// report with ExitUnreachable or ExitFindings, not an error.
+func Run(ctx context.Context, opts Options) (*report.Report, error) {
+	start := time.Now()
+	if opts.Timeout <= 0 {
+		opts.Timeout = 10 * time.Second
+	}
+	endpoint, err := ParseURL(opts.URL)
+	if err != nil {
+		return nil, err
+	}
+	profiles, err := loadProfiles(opts.Clients)
+	if err != nil {
+		return nil, err
+	}
+	roots, err := trustRoots(opts.CACertFiles)
+	if err != nil {
+		return nil, err
+	}
+	prober := opts.Prober
+	if prober == nil {
+		prober = &tlsprobe.Prober{Timeout: opts.Timeout}
+	}
+	connectionsBefore := prober.Connections()
+
+	r := &report.Report{
+		Schema:    report.Schema,
+		Tool:      opts.Tool,
+		Command:   "check",
+		StartedAt: start.UTC(),
+		Target:    report.Target{URL: opts.URL, Host: endpoint.Host, Port: endpoint.Port},
+	}
+	run := &runner{opts: opts, endpoint: endpoint, profiles: profiles, roots: roots, prober: prober, report: r}
+	r.Layers = append(r.Layers, report.Layer{Name: "url", Status: report.StatusPass, Summary: endpoint.URL.String()})
+
+	run.layers(ctx)
+
+	diagnose.Diagnose(r)
+	r.Connections = prober.Connections() - connectionsBefore + run.extraConnections
+	r.Duration = time.Since(start)
+	r.ExitCode = exitCode(r, run.unreachable)
+	return r, nil
+}
+
+func exitCode(r *report.Report, unreachable bool) int {
+	if unreachable {
+		return report.ExitUnreachable
+	}
+	for _, v := range r.Verdicts {
+		if !v.Connects {
+			return report.ExitFindings
+		}
+	}
+	return report.ExitOK
+}
+
+func loadProfiles(names []string) ([]*clients.Profile, error) {
+	if len(names) == 0 {
+		names = DefaultClients
+	}
+	var out []*clients.Profile
+	seen := map[string]bool{}
+	for _, raw := range names {
+		for _, name := range strings.Split(raw, ",") {
+			name = strings.TrimSpace(name)
+			if name == "" || seen[name] {
+				continue
+			}
+			seen[name] = true
+			p, err := clients.Load(name)
+			if err != nil {
+				return nil, &UsageError{
+					Err:  fmt.Errorf("unknown client %q", name),
+					Hint: "use one or more of " + strings.Join(clients.Names(), ", "),
+				}
+			}
+			out = append(out, p)
+		}
+	}
+	if len(out) == 0 {
+		return nil, &UsageError{Err: errors.New("--client names no profile"), Hint: "use one or more of " + strings.Join(clients.Names(), ", ")}
+	}
+	return out, nil
+}
+
+// trustRoots returns nil when no --cacert was given, so each profile keeps
+// its own store; otherwise the Mozilla roots plus the given files.
+func trustRoots(files []string) (*x509.CertPool, error) {
+	if len(files) == 0 {
+		return nil, nil
+	}
+	pool, err := certcheck.Roots("mozilla", files...)
+	if err != nil {
+		return nil, &UsageError{Err: fmt.Errorf("invalid --cacert: %w", err), Hint: "give a PEM file with one or more CERTIFICATE blocks"}
+	}
+	return pool, nil
+}
+
+type runner struct {
+	opts     Options
+	endpoint *Endpoint
+	profiles []*clients.Profile
+	roots    *x509.CertPool
+	prober   *tlsprobe.Prober
+	report   *report.Report
+
+	// addr is the ip:port that accepted a TCP connection.
+	addr string
+	// unreachable is set when DNS or TCP failed for every address.
+	unreachable bool
+	// extraConnections counts connections not made through prober.
+	extraConnections int64
+}
+
+func (run *runner) layers(ctx context.Context) {
+	addrs, ok := run.resolve(ctx)
+	if !ok {
+		return
+	}
+	if !run.connect(ctx, addrs) {
+		return
+	}
+	run.scanVersions(ctx)
+	run.simulate(ctx)
+	run.certificate(ctx)
+	run.http(ctx)
+}
+
+// serverName is the SNI scimdoctor's own probes send: the URL's host, unless
+// it is an IP literal.
+func (run *runner) serverName() string {
+	if run.endpoint.IsIP {
+		return ""
+	}
+	return run.endpoint.Host
+}
+
+func (run *runner) addLayer(name string, status report.Status, summary string, details ...string) {
+	run.report.Layers = append(run.report.Layers, report.Layer{Name: name, Status: status, Summary: summary, Details: details})
+}
+
+// failAll records the same early failure (DNS or TCP) for every profile,
+// with each profile's own log line.
+func (run *runner) failAll(class, layer string, values map[string]string, evidence ...string) {
+	for _, p := range run.profiles {
+		exception, message := p.ErrorText(class, values)
+		run.report.Verdicts = append(run.report.Verdicts, report.Verdict{
+			Client:         p.Name,
+			Display:        p.Display,
+			Confidence:     p.Confidence,
+			Class:          class,
+			Layer:          layer,
+			LogLine:        joinLogLine(exception, message),
+			Message:        message,
+			Evidence:       evidence,
+			ClientVersions: versionNames(p.Versions()),
+		})
+	}
+}
+
+func joinLogLine(exception, message string) string {
+	if exception == "" {
+		return message
+	}
+	if message == "" {
+		return exception
+	}
+	return exception + ": " + message
+}
+
+func versionNames(vs []tlsprobe.Version) []string {
+	out := make([]string, len(vs))
+	for i, v := range vs {
+		out[i] = v.String()
+	}
+	return out
+}
+
+func (run *runner) resolve(ctx context.Context) ([]string, bool) {
+	if run.endpoint.IsIP {
+		run.addLayer("dns", report.StatusPass, "host is an IP address; no look-up needed")
+		run.report.Target.Addresses = []string{run.endpoint.Host}
+		return []string{run.endpoint.Host}, true
+	}
+	resolver := run.opts.Resolver
+	if resolver == nil {
+		resolver = net.DefaultResolver
+	}
+	lookupCtx, cancel := context.WithTimeout(ctx, run.opts.Timeout)
+	defer cancel()
+	ips, err := resolver.LookupIPAddr(lookupCtx, run.endpoint.Host)
+	if err != nil || len(ips) == 0 {
+		reason := "no addresses"
+		if err != nil {
+			reason = describeDNSError(err)
+		}
+		run.addLayer("dns", report.StatusFail, fmt.Sprintf("cannot resolve %q: %s", run.endpoint.Host, reason))
+		run.failAll("dns_failure", "dns", map[string]string{"host": run.endpoint.Host}, fmt.Sprintf("the look-up of %s failed: %s", run.endpoint.Host, reason))
+		run.unreachable = true
+		return nil, false
+	}
+	// IPv4 first, as Java does by default (java.net.preferIPv6Addresses=false).
+	sort.SliceStable(ips, func(i, j int) bool { return ips[i].IP.To4() != nil && ips[j].IP.To4() == nil })
+	addrs := make([]string, len(ips))
+	for i, ip := range ips {
+		addrs[i] = ip.IP.String()
+	}
+	run.report.Target.Addresses = addrs
+	run.addLayer("dns", report.StatusPass, fmt.Sprintf("%s resolves to %s", run.endpoint.Host, strings.Join(addrs, ", ")))
+	return addrs, true
+}
+
+func describeDNSError(err error) string {
+	var dnsErr *net.DNSError
+	if errors.As(err, &dnsErr) {
+		switch {
+		case dnsErr.IsNotFound:
+			return "no such host"
+		case dnsErr.IsTimeout:
+			return "the DNS server did not answer in time"
+		}
+		return dnsErr.Err
+	}
+	return err.Error()
+}

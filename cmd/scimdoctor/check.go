@@ -1,0 +1,121 @@
+package main
+
+import (
+	"context"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"os"
+	"os/signal"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/scimdoctor/scimdoctor/check"
+	"github.com/scimdoctor/scimdoctor/clients"
+	"github.com/scimdoctor/scimdoctor/report"
+)
+
+type checkFlags struct {
+	clients []string
+	timeout time.Duration
+	cacerts []string
+	token   string
+	basic   string
+	format  string
+}
+
+func (a *app) checkCommand() *cobra.Command {
+	var f checkFlags
+	cmd := &cobra.Command{
+		Use:   "check URL",
+		Short: "Diagnose a SCIM base URL end to end and predict what each IdP would log",
+		Long: `check runs every layer in order: URL, DNS, TCP, the TLS versions the server
+accepts, a simulation of each selected client's own handshake, the certificate,
+and one GET of URL/ServiceProviderConfig. For each client it prints whether it
+would connect or the exact line it would log, the component at fault and the
+fix for the server software the evidence points to.
+
+Exit codes: 0 every selected client would connect, 1 at least one would fail,
+2 usage or input error, 3 the target could not be resolved or reached.`,
+		Example: "  scimdoctor check https://scim.example.com/scim/v2\n  scimdoctor check --client okta,entra,java-8u202 --token \"$TOKEN\" https://scim.example.com/scim/v2",
+		Args: func(cmd *cobra.Command, args []string) error {
+			if len(args) != 1 {
+				return withHint(fmt.Errorf("check takes one URL, got %d arguments", len(args)), "scimdoctor check https://scim.example.com/scim/v2")
+			}
+			return nil
+		},
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return a.runCheck(cmd.Context(), args[0], f)
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringSliceVar(&f.clients, "client", nil, "client profiles to judge, comma-separated (default okta,entra; one of "+strings.Join(clients.Names(), ", ")+")")
+	fl.DurationVar(&f.timeout, "timeout", 10*time.Second, "deadline for each connection and DNS look-up")
+	fl.StringArrayVar(&f.cacerts, "cacert", nil, "PEM file of extra trusted root CAs, as an admin adds a private CA to an IdP agent (repeatable)")
+	fl.StringVar(&f.token, "token", "", "bearer token for the HTTP request (sent as Authorization: Bearer TOKEN)")
+	fl.StringVar(&f.basic, "basic", "", "USER:PASSWORD for HTTP basic authentication")
+	fl.StringVar(&f.format, "format", "text", "output format: text or json")
+	return cmd
+}
+
+func (a *app) runCheck(ctx context.Context, rawURL string, f checkFlags) error {
+	format, err := report.ParseFormat(f.format)
+	if err != nil {
+		return withHint(err, "use --format text or --format json")
+	}
+	if f.timeout <= 0 {
+		return withHint(fmt.Errorf("invalid --timeout %s", f.timeout), "give a positive duration such as 10s")
+	}
+	auth, err := authorization(f.token, f.basic)
+	if err != nil {
+		return err
+	}
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt)
+	defer stop()
+
+	r, err := check.Run(ctx, check.Options{
+		URL:           rawURL,
+		Clients:       f.clients,
+		Timeout:       f.timeout,
+		CACertFiles:   f.cacerts,
+		Authorization: auth,
+		Tool:          "scimdoctor " + version,
+	})
+	if err != nil {
+		var usage *check.UsageError
+		if errors.As(err, &usage) {
+			return withHint(usage.Err, usage.Hint)
+		}
+		return err
+	}
+	if err := report.Write(a.stdout, r, format, report.Options{Color: isTerminal(a.stdout)}); err != nil {
+		return fmt.Errorf("writing the report failed: %w", err)
+	}
+	a.exitCode = r.ExitCode
+	return nil
+}
+
+func authorization(token, basic string) (string, error) {
+	if token != "" && basic != "" {
+		return "", withHint(errors.New("--token and --basic both given"), "the IdP sends one Authorization header; choose one")
+	}
+	if token != "" {
+		token = strings.TrimSpace(token)
+		if strings.HasPrefix(strings.ToLower(token), "bearer ") {
+			return "", withHint(errors.New("--token starts with \"Bearer \""), "give the token alone; scimdoctor adds the Bearer scheme, as Okta's bearer-token setting does")
+		}
+		return "Bearer " + token, nil
+	}
+	if basic != "" {
+		if !strings.Contains(basic, ":") {
+			return "", withHint(errors.New("invalid --basic: no colon between user and password"), "write --basic USER:PASSWORD")
+		}
+		return "Basic " + base64.StdEncoding.EncodeToString([]byte(basic)), nil
+	}
+	return "", nil
+}

@@ -1,0 +1,228 @@
+package diagnose
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/scimdoctor/scimdoctor/report"
+)
+
+// Diagnose fills in the Cause of every failing verdict in r, from the
+// evidence the other layers recorded: the versions the server accepted, the
+// HTTP headers, the certificate problems. It only reads and writes r.
+func Diagnose(r *report.Report) {
+	facts := gather(r)
+	for i := range r.Verdicts {
+		v := &r.Verdicts[i]
+		if v.Connects {
+			continue
+		}
+		v.Cause = explain(v, facts)
+	}
+}
+
+// facts is what the rules need from a report, computed once.
+type facts struct {
+	address      string
+	accepted     map[string]bool
+	software     Software
+	softwareWhy  string
+	intermediary []string
+}
+
+func gather(r *report.Report) facts {
+	f := facts{address: r.Target.Address, accepted: map[string]bool{}}
+	if f.address == "" {
+		f.address = fmt.Sprintf("%s:%d", r.Target.Host, r.Target.Port)
+	}
+	if r.TLS != nil {
+		for _, v := range r.TLS.Versions {
+			if v.Accepted {
+				f.accepted[v.Version] = true
+			}
+		}
+	}
+	var headers map[string]string
+	if r.HTTP != nil {
+		headers = r.HTTP.Headers
+	}
+	f.software, f.softwareWhy = DetectSoftware(headers)
+	f.intermediary = Intermediary(headers)
+	return f
+}
+
+// component names the box at fault in one phrase.
+func (f facts) component() string {
+	name := "the box that terminates TLS at " + f.address
+	if f.software != SoftwareUnknown {
+		name += " (" + string(f.software) + ")"
+	}
+	if len(f.intermediary) > 0 {
+		name += "; the headers " + strings.Join(f.intermediary, ", ") + " show a proxy or load balancer in front of the application, so the fix belongs on that proxy"
+	} else {
+		name += "; this may be a load balancer, WAF or proxy rather than the SCIM application itself"
+	}
+	return name
+}
+
+func (f facts) cause(summary string, p Problem) *report.Cause {
+	return &report.Cause{
+		Summary:          summary,
+		Component:        f.component(),
+		Software:         string(f.software),
+		SoftwareEvidence: f.softwareWhy,
+		Fix:              FixFor(p, f.software),
+	}
+}
+
+// versionsNamed lists the accepted versions in a readable form.
+func (f facts) versionsNamed() string {
+	var names []string
+	for _, v := range []string{"SSL 2.0", "SSL 3.0", "TLS 1.0", "TLS 1.1", "TLS 1.2", "TLS 1.3"} {
+		if f.accepted[v] {
+			names = append(names, v)
+		}
+	}
+	if len(names) == 0 {
+		return "no protocol version"
+	}
+	return strings.Join(names, " and ")
+}
+
+func (f facts) sharedVersions(client []string) []string {
+	var shared []string
+	for _, v := range client {
+		if f.accepted[v] {
+			shared = append(shared, v)
+		}
+	}
+	return shared
+}
+
+func (f facts) acceptsModern() bool {
+	return f.accepted["TLS 1.2"] || f.accepted["TLS 1.3"]
+}
+
+func clientMax(client []string) string {
+	max := ""
+	for _, v := range client {
+		if v > max { // "TLS 1.x" strings sort in version order; SSL sorts before TLS
+			max = v
+		}
+	}
+	return max
+}
+
+func explain(v *report.Verdict, f facts) *report.Cause {
+	switch v.Class {
+	case "dns_failure":
+		return &report.Cause{
+			Summary:   "the host name in the SCIM base URL does not resolve",
+			Component: "DNS for the host name",
+			Software:  string(SoftwareUnknown),
+			Fix: []string{
+				"Publish an A or AAAA record for the host in public DNS: Okta and Entra ID resolve it from the internet, so a name that exists only in internal DNS fails for them.",
+				"Check the spelling of the SCIM base URL in the IdP's provisioning settings.",
+			},
+		}
+	case "connect_refused":
+		return &report.Cause{
+			Summary:   "nothing accepts TCP connections on " + f.address,
+			Component: "the server or firewall at " + f.address,
+			Software:  string(SoftwareUnknown),
+			Fix: []string{
+				"Start the SCIM service or the load balancer listener on this port, or correct the port in the SCIM base URL.",
+				"If a firewall sends the refusal, allow the IdP's source addresses (Okta publishes its IP ranges; Entra ID uses the AzureActiveDirectory service tag).",
+			},
+		}
+	case "connect_timeout":
+		return &report.Cause{
+			Summary:   "TCP connections to " + f.address + " get no answer: a firewall drops them or the host is down",
+			Component: "the network path to " + f.address,
+			Software:  string(SoftwareUnknown),
+			Fix: []string{
+				"Allow the IdP's source addresses through the firewall or security group (Okta publishes its IP ranges; Entra ID uses the AzureActiveDirectory service tag).",
+				"Check that the host name resolves to a public address the IdP can reach, not an internal one.",
+			},
+		}
+	case "read_timeout":
+		return &report.Cause{
+			Summary:   "the server accepts the TCP connection but never answers the TLS hello",
+			Component: f.component(),
+			Software:  string(f.software),
+			Fix: []string{
+				"Check that the service behind the port is running and not hung; a TCP load balancer or port forward with no healthy backend behaves this way.",
+				"Check for a firewall or IPS rule that drops TLS traffic after the TCP handshake.",
+			},
+		}
+	case "reset":
+		if !f.acceptsModern() {
+			return f.cause("the connection is reset when the TLS hello arrives and no probe found TLS 1.2 or 1.3 on "+f.address+"; a firewall, IPS or a non-TLS service resets it", ProblemNoTLS12)
+		}
+		return &report.Cause{
+			Summary:   "the connection is reset when this client's TLS hello arrives, although other hellos get an answer: a firewall, IPS or WAF rule on the path rejects this hello",
+			Component: f.component(),
+			Software:  string(f.software),
+			Fix:       []string{"Look in the firewall, IPS or WAF log for the reset and allow TLS 1.2 hellos to this port."},
+		}
+	case "not_tls":
+		return f.cause("the port answers in plain HTTP (or another protocol), not TLS", ProblemPlainHTTP)
+	case "client_cert_required":
+		return f.cause("the server requires a TLS client certificate, and IdP provisioning clients never send one", ProblemClientCertRequired)
+	case "untrusted":
+		return f.cause("the certificate does not chain to a root this client trusts (self-signed or from a private CA)", ProblemUntrusted)
+	case "incomplete_chain":
+		return f.cause("the server does not send the intermediate certificate, and this client does not fetch it", ProblemIncompleteChain)
+	case "expired", "not_yet_valid":
+		return f.cause("the server's certificate is outside its validity period", ProblemExpired)
+	case "hostname_mismatch", "hostname_mismatch_ip":
+		return f.cause("the certificate does not list the host name of the SCIM base URL", ProblemHostname)
+	case "weak_key":
+		return f.cause("the certificate's key is smaller than this client accepts", ProblemWeakKey)
+	}
+	return explainHandshake(v, f)
+}
+
+// explainHandshake covers the refusals during the handshake (alert,
+// silent close, a version or suite the client did not offer) by comparing
+// the client's versions with the server's.
+func explainHandshake(v *report.Verdict, f facts) *report.Cause {
+	shared := f.sharedVersions(v.ClientVersions)
+	if len(shared) == 0 {
+		switch {
+		case len(f.accepted) > 0 && !f.acceptsModern():
+			return f.cause(fmt.Sprintf("the server offers only %s, and %s requires TLS 1.2 or later", f.versionsNamed(), v.Display), ProblemNoTLS12)
+		case f.accepted["TLS 1.3"] && !f.accepted["TLS 1.2"] && clientMax(v.ClientVersions) == "TLS 1.2":
+			return f.cause(fmt.Sprintf("the server offers only TLS 1.3, and %s speaks at most TLS 1.2", v.Display), ProblemTLS13Only)
+		case f.acceptsModern() && clientMax(v.ClientVersions) < "TLS 1.2":
+			return &report.Cause{
+				Summary:   fmt.Sprintf("the server offers %s, but this client enables only %s", f.versionsNamed(), strings.Join(v.ClientVersions, " and ")),
+				Component: "the client (" + v.Display + "), not the server",
+				Software:  string(SoftwareUnknown),
+				Fix: []string{
+					"Enable TLS 1.2 in the client: a Java 7 or early Java 8 runtime needs -Dhttps.protocols=TLSv1.2 and -Djdk.tls.client.protocols=TLSv1.2, or better an upgrade; a .NET Framework 4.5 application needs SchUseStrongCrypto=1 and SystemDefaultTlsVersions=1, or ServicePointManager.SecurityProtocol set to include Tls12.",
+				},
+			}
+		case len(f.accepted) == 0:
+			return f.cause("no probe completed a TLS handshake with "+f.address+" at any version, so the server's TLS settings or the box in front of it refuse every hello", ProblemNoTLS12)
+		}
+	}
+	if v.Alert == "unrecognized_name" {
+		sni := "sent no server name (SNI)"
+		if v.SentSNI {
+			sni = "sent the URL's host name as SNI"
+		}
+		return &report.Cause{
+			Summary:   "the server rejects the handshake because of the server name: this client " + sni,
+			Component: f.component(),
+			Software:  string(f.software),
+			Fix: []string{
+				"Make the host name of the SCIM base URL a server name the TLS terminator knows (nginx server_name, Apache ServerName/ServerAlias, a load balancer's SNI certificate list), and give it a default certificate for hellos without SNI: Java sends no SNI for IP addresses and names without a dot.",
+			},
+		}
+	}
+	if v.Alert == "certificate_required" || v.Alert == "bad_certificate" {
+		return f.cause("the server requires a TLS client certificate, and IdP provisioning clients never send one", ProblemClientCertRequired)
+	}
+	return f.cause(fmt.Sprintf("the server and %s share a protocol version (%s) but no cipher suite, group or signature algorithm; Okta notes that such a mismatch can surface as a protocol_version alert", v.Display, strings.Join(shared, ", ")), ProblemNoSharedSuite)
+}

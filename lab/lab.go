@@ -1,0 +1,261 @@
+// Package lab runs local endpoints on 127.0.0.1. Each endpoint reproduces one
+// failure that an identity provider meets when it connects to a SCIM server.
+// The failures are a TLS version that is too old, no shared cipher suite, a
+// required client certificate, a bad certificate, a proxy in front of a good
+// server, plain HTTP, silence and a reset.
+//
+// Every endpoint is a real server, not a canned byte sequence: the TLS ones are
+// crypto/tls servers with the setting under test, and every TLS endpoint that
+// completes a handshake serves GET /scim/v2/ServiceProviderConfig to a client
+// that sends "Authorization: Bearer lab-token" (BearerToken).
+//
+// Start a lab with Start, point clients at Endpoint.URL with the CA in
+// Lab.CAFile, and stop it with Lab.Close. Catalog lists the endpoints without
+// starting anything.
+package lab
+
+import (
+	"context"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/url"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+)
+
+// Endpoint describes one lab endpoint. Catalog returns it without URL, Addr
+// and ServerName, and Start fills them in.
+type Endpoint struct {
+	// Name is the short identifier used on the command line, such as
+	// "tls10-only".
+	Name string `json:"name"`
+	// Summary is one line on what the endpoint gets wrong.
+	Summary string `json:"summary"`
+	// Fault is the failure class the endpoint reproduces, such as "TLS
+	// version too old".
+	Fault string `json:"fault"`
+	// Fix is one line on what would fix the fault on a real server.
+	Fix string `json:"fix"`
+
+	// URL is the SCIM base URL, such as https://localhost:40123/scim/v2. It
+	// names localhost, which the lab certificates are issued for, while the
+	// server listens on 127.0.0.1 only.
+	URL string `json:"url,omitempty"`
+	// Addr is the listening address, such as 127.0.0.1:40123.
+	Addr string `json:"addr,omitempty"`
+	// ServerName is the host name a client checks the certificate against.
+	ServerName string `json:"server_name,omitempty"`
+}
+
+// Options tunes a lab. The zero value is valid.
+type Options struct {
+	// Logger receives one record per accepted connection and per error the
+	// servers catch, such as a failed TLS handshake. Nil discards them.
+	Logger *slog.Logger
+}
+
+// Lab is a set of running endpoints and the PKI they share.
+type Lab struct {
+	// Endpoints lists the running endpoints in catalog order.
+	Endpoints []Endpoint
+	// CACertPEM is the lab root CA certificate in PEM form. Every lab
+	// certificate chains to it, except the self-signed one.
+	CACertPEM []byte
+	// CAFile is the path of a file holding CACertPEM, for clients that take a
+	// CA file (curl --cacert). Close removes it.
+	CAFile string
+	// Token is the bearer token the SCIM handlers accept (BearerToken).
+	Token string
+
+	roots   *x509.CertPool
+	servers []server
+	wg      sync.WaitGroup
+	tempDir string
+	logger  *slog.Logger
+
+	mu               sync.Mutex // guards stopContextWatch
+	stopContextWatch func() bool
+	closeOnce        sync.Once
+	closeErr         error
+}
+
+// Catalog returns every endpoint of the lab, in the order Start runs them,
+// without addresses.
+func Catalog() []Endpoint {
+	endpoints := make([]Endpoint, len(catalog))
+	for i, s := range catalog {
+		endpoints[i] = s.Endpoint
+	}
+	return endpoints
+}
+
+// Start runs the named endpoints, or every endpoint when no name is given,
+// each on its own port of 127.0.0.1. An unknown name is an error that lists
+// the valid names. The lab closes itself when ctx is done, and callers still
+// call Close to wait for the shutdown and to see its error.
+func Start(ctx context.Context, names ...string) (*Lab, error) {
+	return StartWithOptions(ctx, Options{}, names...)
+}
+
+// StartWithOptions is Start with the settings of opts.
+func StartWithOptions(ctx context.Context, opts Options, names ...string) (*Lab, error) {
+	specs, err := selectSpecs(names)
+	if err != nil {
+		return nil, err
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("start lab: %w", err)
+	}
+
+	logger := opts.Logger
+	if logger == nil {
+		logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+
+	authority, err := newPKI(time.Now())
+	if err != nil {
+		return nil, err
+	}
+	l := &Lab{
+		CACertPEM: authority.rootPEM(),
+		Token:     BearerToken,
+		roots:     x509.NewCertPool(),
+		logger:    logger,
+	}
+	l.roots.AddCert(authority.root.cert)
+
+	if err := l.writeCAFile(); err != nil {
+		return nil, err
+	}
+	for _, s := range specs {
+		if err := l.startEndpoint(s, authority); err != nil {
+			closeErr := l.Close()
+			return nil, errors.Join(err, closeErr)
+		}
+	}
+
+	// The lock makes a Close that the context triggers at once wait until
+	// the stop function is stored.
+	l.mu.Lock()
+	l.stopContextWatch = context.AfterFunc(ctx, func() {
+		if err := l.Close(); err != nil {
+			logger.Error("close lab after context end", "error", err)
+		}
+	})
+	l.mu.Unlock()
+	return l, nil
+}
+
+func selectSpecs(names []string) ([]endpointSpec, error) {
+	if len(names) == 0 {
+		return catalog, nil
+	}
+	var specs []endpointSpec
+	seen := make(map[string]bool)
+	for _, name := range names {
+		s, ok := specByName(name)
+		if !ok {
+			return nil, fmt.Errorf("unknown lab endpoint %q: valid names are %s", name, catalogNames())
+		}
+		if seen[name] {
+			continue
+		}
+		seen[name] = true
+		specs = append(specs, s)
+	}
+	return specs, nil
+}
+
+func (l *Lab) writeCAFile() error {
+	dir, err := os.MkdirTemp("", "scimdoctor-lab-")
+	if err != nil {
+		return fmt.Errorf("create lab temp dir: %w", err)
+	}
+	l.tempDir = dir
+	l.CAFile = filepath.Join(dir, "lab-root-ca.pem")
+	if err := os.WriteFile(l.CAFile, l.CACertPEM, 0o644); err != nil {
+		os.RemoveAll(dir)
+		return fmt.Errorf("write lab CA file: %w", err)
+	}
+	return nil
+}
+
+// startEndpoint builds the server of s, binds it to a free port of 127.0.0.1
+// and runs it in a goroutine that Close waits for.
+func (l *Lab) startEndpoint(s endpointSpec, authority *pki) error {
+	logger := l.logger.With("endpoint", s.Name)
+	srv, err := s.build(authority, logger)
+	if err != nil {
+		return fmt.Errorf("build lab endpoint %s: %w", s.Name, err)
+	}
+	ln, err := net.Listen("tcp4", "127.0.0.1:0")
+	if err != nil {
+		srv.close()
+		return fmt.Errorf("listen for lab endpoint %s on 127.0.0.1: %w", s.Name, err)
+	}
+	l.servers = append(l.servers, srv)
+	srv.start(ln, &l.wg)
+
+	addr := ln.Addr().(*net.TCPAddr)
+	endpoint := s.Endpoint
+	endpoint.Addr = addr.String()
+	endpoint.ServerName = labHost
+	endpoint.URL = (&url.URL{
+		Scheme: "https",
+		Host:   net.JoinHostPort(labHost, fmt.Sprint(addr.Port)),
+		Path:   scimBasePath,
+	}).String()
+	l.Endpoints = append(l.Endpoints, endpoint)
+
+	logger.Info("lab endpoint listening", "addr", endpoint.Addr, "url", endpoint.URL)
+	return nil
+}
+
+// Endpoint returns the running endpoint with the given name.
+func (l *Lab) Endpoint(name string) (Endpoint, bool) {
+	for _, e := range l.Endpoints {
+		if e.Name == name {
+			return e, true
+		}
+	}
+	return Endpoint{}, false
+}
+
+// CertPool returns a new pool that holds the lab root CA.
+func (l *Lab) CertPool() *x509.CertPool {
+	return l.roots.Clone()
+}
+
+// Close stops every listener, closes every open connection, waits for the
+// goroutines Start began and removes the CA file. It returns the same error
+// on every call.
+func (l *Lab) Close() error {
+	l.closeOnce.Do(func() {
+		l.mu.Lock()
+		if l.stopContextWatch != nil {
+			l.stopContextWatch()
+		}
+		l.mu.Unlock()
+		var errs []error
+		for _, srv := range l.servers {
+			if err := srv.close(); err != nil {
+				errs = append(errs, err)
+			}
+		}
+		l.wg.Wait()
+		if l.tempDir != "" {
+			if err := os.RemoveAll(l.tempDir); err != nil {
+				errs = append(errs, fmt.Errorf("remove lab temp dir: %w", err))
+			}
+		}
+		l.closeErr = errors.Join(errs...)
+		l.logger.Info("lab closed", "endpoints", len(l.Endpoints))
+	})
+	return l.closeErr
+}

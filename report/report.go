@@ -1,0 +1,202 @@
+// Package report holds the Report value that every scimdoctor command fills
+// in, and renders it as text or JSON. A report is plain data: it does no I/O
+// of its own and can be rendered again from its JSON form.
+package report
+
+import "time"
+
+// Schema names the JSON layout. It changes only when a field changes meaning
+// or goes away; new fields may appear within one schema version.
+const Schema = "scimdoctor.report/v1"
+
+// Status is the result of one layer or check.
+type Status string
+
+const (
+	StatusPass Status = "pass"
+	StatusWarn Status = "warn"
+	StatusFail Status = "fail"
+	// StatusSkip marks a layer that did not run because an earlier one failed.
+	StatusSkip Status = "skip"
+)
+
+// Exit codes shared by every command.
+const (
+	ExitOK          = 0 // every selected client would connect, no finding at or above --fail-on
+	ExitFindings    = 1 // at least one client would fail, or a finding at or above --fail-on
+	ExitUsage       = 2 // usage or input error
+	ExitUnreachable = 3 // the target could not be resolved or reached
+)
+
+// Report is the outcome of one run against one target.
+type Report struct {
+	Schema    string        `json:"schema"`
+	Tool      string        `json:"tool"`
+	Command   string        `json:"command"`
+	Target    Target        `json:"target"`
+	StartedAt time.Time     `json:"started_at"`
+	Duration  time.Duration `json:"duration_ns"`
+
+	// Layers lists every layer in the order it ran: url, dns, tcp, tls,
+	// clients, certificate, http.
+	Layers []Layer `json:"layers"`
+
+	TLS         *TLSScan     `json:"tls,omitempty"`
+	Certificate *Certificate `json:"certificate,omitempty"`
+	HTTP        *HTTP        `json:"http,omitempty"`
+
+	// Verdicts holds one entry per selected client profile, in the order
+	// the user selected them.
+	Verdicts []Verdict `json:"verdicts"`
+	// Findings lists problems worth fixing that are not tied to one client.
+	Findings []Finding `json:"findings,omitempty"`
+
+	// Connections counts the TCP connections the run opened.
+	Connections int64 `json:"connections"`
+	// ExitCode is the process exit code the command chose.
+	ExitCode int `json:"exit_code"`
+}
+
+// Target is what the user asked to check, and where it led.
+type Target struct {
+	URL  string `json:"url"`
+	Host string `json:"host"`
+	Port int    `json:"port"`
+	// Addresses lists every address the host resolved to.
+	Addresses []string `json:"addresses,omitempty"`
+	// Address is the address that was probed: the first one that accepted
+	// a TCP connection.
+	Address string `json:"address,omitempty"`
+}
+
+// Layer is the result of one layer of the check.
+type Layer struct {
+	Name    string   `json:"name"`
+	Status  Status   `json:"status"`
+	Summary string   `json:"summary"`
+	Details []string `json:"details,omitempty"`
+}
+
+// TLSScan lists what the server accepts per protocol version.
+type TLSScan struct {
+	ServerName string         `json:"server_name,omitempty"`
+	Versions   []VersionState `json:"versions"`
+}
+
+// VersionState is the answer to the probes for one protocol version.
+type VersionState struct {
+	Version  string `json:"version"`
+	Accepted bool   `json:"accepted"`
+	// Answer describes the deciding probe's outcome, such as
+	// "fatal alert protocol_version (70)".
+	Answer string `json:"answer"`
+	// Kind is the deciding probe's outcome kind (tlsprobe.Kind).
+	Kind string `json:"kind"`
+	// CipherSuite is the suite chosen when the version was accepted.
+	CipherSuite string `json:"cipher_suite,omitempty"`
+	// Confirmed reports that a refusal held for a second, maximal hello.
+	Confirmed bool `json:"confirmed,omitempty"`
+}
+
+// Certificate describes the chain the server sent and what is wrong with it.
+type Certificate struct {
+	Source   string     `json:"source"`
+	Chain    []CertInfo `json:"chain"`
+	Problems []string   `json:"problems,omitempty"`
+	// Error is set when no chain could be fetched.
+	Error string `json:"error,omitempty"`
+}
+
+// CertInfo is one certificate of a chain.
+type CertInfo struct {
+	Subject            string    `json:"subject"`
+	Issuer             string    `json:"issuer"`
+	DNSNames           []string  `json:"dns_names,omitempty"`
+	IPAddresses        []string  `json:"ip_addresses,omitempty"`
+	NotBefore          time.Time `json:"not_before"`
+	NotAfter           time.Time `json:"not_after"`
+	Key                string    `json:"key"`
+	SignatureAlgorithm string    `json:"signature_algorithm"`
+	SelfSigned         bool      `json:"self_signed,omitempty"`
+	SHA256             string    `json:"sha256"`
+}
+
+// HTTP is the answer to one request of the SCIM base URL's
+// /ServiceProviderConfig.
+type HTTP struct {
+	Method      string            `json:"method"`
+	URL         string            `json:"url"`
+	Status      int               `json:"status,omitempty"`
+	StatusText  string            `json:"status_text,omitempty"`
+	ContentType string            `json:"content_type,omitempty"`
+	Headers     map[string]string `json:"headers,omitempty"`
+	// TLSVersion is the version this request negotiated. The request accepts
+	// any version the server offers, so that the server's headers are seen
+	// even when the IdP would fail.
+	TLSVersion string `json:"tls_version,omitempty"`
+	Error      string `json:"error,omitempty"`
+}
+
+// Verdict is the prediction for one client: would it connect, and if not,
+// what it logs, which box is at fault and how to fix it.
+type Verdict struct {
+	Client     string `json:"client"`
+	Display    string `json:"display"`
+	Connects   bool   `json:"connects"`
+	Confidence string `json:"confidence"`
+	// Class is the failure class id, or "ok".
+	Class string `json:"class"`
+	// Alert is the RFC name of the alert the client received, when the
+	// failure is an alert.
+	Alert string `json:"alert,omitempty"`
+	// Layer is where the client fails: tcp, tls, certificate or http.
+	Layer string `json:"layer,omitempty"`
+	// LogLine is the exact line the client logs; Message is the part an
+	// IdP shows to its admin.
+	LogLine string `json:"log_line,omitempty"`
+	Message string `json:"message,omitempty"`
+	Version string `json:"version,omitempty"`
+	Suite   string `json:"cipher_suite,omitempty"`
+	SentSNI bool   `json:"sent_sni"`
+	// ClientVersions lists the protocol versions the client enables.
+	ClientVersions []string `json:"client_versions,omitempty"`
+	Evidence       []string `json:"evidence,omitempty"`
+	Cause          *Cause   `json:"cause,omitempty"`
+}
+
+// Cause names the component at fault and the fix for it.
+type Cause struct {
+	// Summary states the cause in one sentence.
+	Summary string `json:"summary"`
+	// Component is the box to fix, such as "the TLS terminator at
+	// 192.0.2.10:443 (nginx/1.22.1)".
+	Component string `json:"component"`
+	// Software is the server software the evidence points to: nginx,
+	// apache, tomcat, iis, haproxy, java, or "unknown".
+	Software string `json:"software"`
+	// SoftwareEvidence says why Software was chosen.
+	SoftwareEvidence string `json:"software_evidence,omitempty"`
+	// Fix lists the steps, in order; configuration lines are given as the
+	// software spells them.
+	Fix []string `json:"fix"`
+}
+
+// Severity orders findings for --fail-on.
+type Severity string
+
+const (
+	SeverityInfo   Severity = "info"
+	SeverityLow    Severity = "low"
+	SeverityMedium Severity = "medium"
+	SeverityHigh   Severity = "high"
+)
+
+// Finding is a problem found on the way that is not one client's verdict.
+type Finding struct {
+	ID       string   `json:"id"`
+	Severity Severity `json:"severity"`
+	Layer    string   `json:"layer"`
+	Title    string   `json:"title"`
+	Detail   string   `json:"detail,omitempty"`
+	Evidence []string `json:"evidence,omitempty"`
+}

@@ -1,0 +1,139 @@
+package report
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"strings"
+)
+
+const (
+	ansiReset  = "\x1b[0m"
+	ansiBold   = "\x1b[1m"
+	ansiRed    = "\x1b[31m"
+	ansiGreen  = "\x1b[32m"
+	ansiYellow = "\x1b[33m"
+	ansiDim    = "\x1b[2m"
+)
+
+type textWriter struct {
+	w     *bufio.Writer
+	color bool
+}
+
+func (t *textWriter) paint(code, s string) string {
+	if !t.color {
+		return s
+	}
+	return code + s + ansiReset
+}
+
+func (t *textWriter) line(format string, args ...any) {
+	fmt.Fprintf(t.w, format+"\n", args...)
+}
+
+func (t *textWriter) status(s Status) string {
+	switch s {
+	case StatusPass:
+		return t.paint(ansiGreen, "PASS")
+	case StatusWarn:
+		return t.paint(ansiYellow, "WARN")
+	case StatusFail:
+		return t.paint(ansiRed, "FAIL")
+	}
+	return t.paint(ansiDim, "SKIP")
+}
+
+// WriteText renders r for a person: the verdict per client first, then the
+// layers with their evidence, then the findings.
+func WriteText(w io.Writer, r *Report, opts Options) error {
+	t := &textWriter{w: bufio.NewWriter(w), color: opts.Color}
+
+	t.line("%s %s", t.paint(ansiBold, "scimdoctor "+r.Command), r.Target.URL)
+	if r.Target.Address != "" {
+		t.line("probed %s (%d TCP connections, %s)", r.Target.Address, r.Connections, r.Duration.Round(1e6))
+	}
+	t.line("")
+
+	if len(r.Verdicts) > 0 {
+		t.writeVerdicts(r.Verdicts)
+	}
+	t.writeLayers(r)
+	if len(r.Findings) > 0 {
+		t.line("%s", t.paint(ansiBold, "Findings"))
+		for _, f := range r.Findings {
+			t.line("  [%s] %s", f.Severity, f.Title)
+			if f.Detail != "" {
+				t.line("      %s", f.Detail)
+			}
+			for _, e := range f.Evidence {
+				t.line("      evidence: %s", e)
+			}
+		}
+		t.line("")
+	}
+	return t.w.Flush()
+}
+
+func (t *textWriter) writeVerdicts(verdicts []Verdict) {
+	t.line("%s", t.paint(ansiBold, "Verdict"))
+	for _, v := range verdicts {
+		if v.Connects {
+			detail := ""
+			if v.Version != "" {
+				detail = fmt.Sprintf(" (%s, %s)", v.Version, v.Suite)
+			}
+			t.line("  %s  %s would connect%s", t.paint(ansiGreen, "OK  "), v.Display, detail)
+			for _, e := range v.Evidence {
+				t.line("        note: %s", e)
+			}
+			continue
+		}
+		t.line("  %s  %s would fail at the %s layer", t.paint(ansiRed, "FAIL"), v.Display, v.Layer)
+		if v.Message != "" && v.Message != v.LogLine {
+			t.line("        it would show: %s", v.Message)
+		}
+		if v.LogLine != "" {
+			t.line("        it would log:  %s", v.LogLine)
+		}
+		t.line("        confidence:    %s", v.Confidence)
+		for _, e := range v.Evidence {
+			t.line("        evidence: %s", e)
+		}
+		if v.Cause != nil {
+			t.line("        cause: %s", v.Cause.Summary)
+			t.line("        at fault: %s", v.Cause.Component)
+			if v.Cause.SoftwareEvidence != "" {
+				t.line("        software: %s (%s)", v.Cause.Software, v.Cause.SoftwareEvidence)
+			}
+			t.line("        fix:")
+			for _, step := range v.Cause.Fix {
+				t.writeWrapped("          - ", "            ", step)
+			}
+		}
+	}
+	t.line("")
+}
+
+func (t *textWriter) writeLayers(r *Report) {
+	t.line("%s", t.paint(ansiBold, "Layers"))
+	for _, l := range r.Layers {
+		t.line("  %s  %-11s %s", t.status(l.Status), l.Name, l.Summary)
+		for _, d := range l.Details {
+			t.line("        %s", d)
+		}
+	}
+	t.line("")
+}
+
+// writeWrapped writes a step whose lines after the first keep the indent,
+// so multi-line configuration snippets stay readable.
+func (t *textWriter) writeWrapped(first, rest, text string) {
+	for i, line := range strings.Split(text, "\n") {
+		if i == 0 {
+			t.line("%s%s", first, line)
+		} else {
+			t.line("%s%s", rest, line)
+		}
+	}
+}

@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Installs, from Debian's packages, the real servers and clients the
+# integration tests run: nginx, haproxy, openssl, curl and a JDK 17.
+# Packages already present are left alone, so a second run costs nothing.
+set -euo pipefail
+
+need=()
+command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || need+=(nginx)
+command -v haproxy >/dev/null 2>&1 || [ -x /usr/sbin/haproxy ] || need+=(haproxy)
+command -v openssl >/dev/null 2>&1 || need+=(openssl)
+command -v curl >/dev/null 2>&1 || need+=(curl)
+command -v javac >/dev/null 2>&1 || need+=(openjdk-17-jdk-headless)
+
+if [ ${#need[@]} -eq 0 ]; then
+  exit 0
+fi
+
+if [ "$(id -u)" -ne 0 ]; then
+  sudo_cmd=sudo
+else
+  sudo_cmd=
+fi
+echo "install-test-deps: installing ${need[*]} from Debian's packages" >&2
+export DEBIAN_FRONTEND=noninteractive
+$sudo_cmd apt-get update -qq
+$sudo_cmd apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+# The nginx package starts a service on port 80 on some systems; the tests
+# start their own nginx on loopback ports and need no system instance.
+if command -v systemctl >/dev/null 2>&1; then
+  $sudo_cmd systemctl disable --now nginx haproxy >/dev/null 2>&1 || true
+fi

@@ -1,0 +1,67 @@
+package tlsprobe
+
+import "fmt"
+
+// Record content types (RFC 8446, Section 5.1; RFC 5246, Section 6.2.1).
+const (
+	recordChangeCipherSpec uint8 = 20
+	recordAlert            uint8 = 21
+	recordHandshake        uint8 = 22
+	recordApplicationData  uint8 = 23
+)
+
+// Record layer limits.
+const (
+	// recordHeaderLen is the length of a TLS record header in bytes: type,
+	// version and length.
+	recordHeaderLen = 5
+	// maxPlaintext is the largest record fragment a client may send,
+	// 2^14 bytes (RFC 5246, Section 6.2.1).
+	maxPlaintext = 1 << 14
+	// maxRecordPayload is the largest record payload a peer may send,
+	// 2^14 + 2048 bytes, the TLSCiphertext limit of RFC 5246, Section 6.2.3.
+	// TLS 1.3 allows only 2^14 + 256, but earlier versions allow more, and a
+	// first flight can be either.
+	maxRecordPayload = 1<<14 + 2048
+	// maxHandshakeMessage is the largest handshake message the parser
+	// accepts, 256 KiB: enough for a Certificate with a long chain, as Go's
+	// crypto/tls allows for certificates.
+	maxHandshakeMessage = 256 << 10
+	// maxFlightBytes bounds what a probe reads of one server flight, 1 MiB.
+	maxFlightBytes = 1 << 20
+)
+
+// contentTypeName returns the RFC name of a record content type.
+func contentTypeName(t uint8) string {
+	switch t {
+	case recordChangeCipherSpec:
+		return "change_cipher_spec"
+	case recordAlert:
+		return "alert"
+	case recordHandshake:
+		return "handshake"
+	case recordApplicationData:
+		return "application_data"
+	}
+	return fmt.Sprintf("content type %d", t)
+}
+
+// isTLSContentType reports whether b is one of the four record content types
+// a TLS server can send first.
+func isTLSContentType(b byte) bool {
+	return b >= recordChangeCipherSpec && b <= recordApplicationData
+}
+
+// buildRecords splits payload into records of at most maxPlaintext bytes.
+func buildRecords(contentType uint8, version Version, payload []byte) []byte {
+	out := make([]byte, 0, len(payload)+recordHeaderLen*(1+len(payload)/maxPlaintext))
+	for {
+		n := min(len(payload), maxPlaintext)
+		out = append(out, contentType, byte(version>>8), byte(version), byte(n>>8), byte(n))
+		out = append(out, payload[:n]...)
+		payload = payload[n:]
+		if len(payload) == 0 {
+			return out
+		}
+	}
+}
