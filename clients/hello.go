@@ -122,6 +122,17 @@ func (p *Profile) resolveHello() error {
 		h.ExtensionOrder = append(h.ExtensionOrder, typ)
 	}
 
+	if p.Policy.MinVersion != "" {
+		floor, err := tlsprobe.ParseVersion(p.Policy.MinVersion)
+		if err != nil {
+			return &ProfileError{File: p.file, Field: "policy.min_version", Message: err.Error()}
+		}
+		if !p.Enables(floor) {
+			return &ProfileError{File: p.file, Field: "policy.min_version", Message: fmt.Sprintf("%s is not one of the versions", floor)}
+		}
+		p.policyMinVersion = floor
+	}
+
 	p.hello = h
 	return nil
 }

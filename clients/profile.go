@@ -80,10 +80,11 @@ type Profile struct {
 	// client logs.
 	Errors map[string]ErrorText `json:"errors"`
 
-	// Resolved by the loader from Hello.
-	versions []tlsprobe.Version
-	hello    tlsprobe.ClientHello
-	file     string
+	// Resolved by the loader from Hello and Policy.
+	versions         []tlsprobe.Version
+	hello            tlsprobe.ClientHello
+	policyMinVersion tlsprobe.Version
+	file             string
 }
 
 // HelloSpec is the ClientHello a client sends, by IANA names.
@@ -157,6 +158,11 @@ type Policy struct {
 	// certificate: "sends_empty" (an empty Certificate message, the client
 	// has none configured).
 	ClientCertificate string `json:"client_certificate"`
+	// MinVersion is the oldest version the client completes a handshake
+	// with, when it offers older ones but fails them after the ServerHello,
+	// as OpenSSL 3 at security level 2 does with TLS 1.0 and 1.1. Empty
+	// means every offered version completes.
+	MinVersion string `json:"min_version,omitempty"`
 }
 
 // ErrorText is one line a client logs, split as the client builds it.

@@ -44,8 +44,8 @@ type ClientHello struct {
 	// KeyShares lists the groups to send key shares for, in order
 	// (RFC 8446, Section 4.2.8). Each share is a fresh public key for
 	// X25519, secp256r1, secp384r1, secp521r1, ML-KEM-768, ML-KEM-1024 and
-	// their hybrids; X448 and ffdhe groups get a random share of the right
-	// length. Marshal fails for other groups.
+	// their hybrids. X448 and ffdhe groups get a random share of the right
+	// length, and Marshal fails for other groups.
 	KeyShares []uint16
 	// SignatureAlgorithms fills signature_algorithms (RFC 8446, Section 4.2.3).
 	SignatureAlgorithms []uint16

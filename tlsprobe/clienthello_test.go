@@ -32,6 +32,7 @@ func parseClientHello(t *testing.T, msg []byte) parsedHello {
 	var body, sessionID, suites, compression, exts cryptobyte.String
 	var random []byte
 	var h parsedHello
+
 	if !s.ReadUint8(&msgType) || msgType != typeClientHello || !s.ReadUint24LengthPrefixed(&body) || !s.Empty() {
 		t.Fatalf("not one ClientHello message: %x", msg)
 	}
@@ -47,6 +48,7 @@ func parseClientHello(t *testing.T, msg []byte) parsedHello {
 		}
 		h.suites = append(h.suites, id)
 	}
+
 	h.extData = map[uint16][]byte{}
 	if body.Empty() {
 		return h
@@ -180,12 +182,14 @@ func TestModernHelloReadByGoServer(t *testing.T) {
 		buf := make([]byte, 64)
 		client.Read(buf)
 	}()
+
 	var info *tls.ClientHelloInfo
 	select {
 	case info = <-infoc:
 	case <-time.After(5 * time.Second):
 		t.Fatal("crypto/tls did not read the hello")
 	}
+
 	if info.ServerName != "scim.example.com" {
 		t.Errorf("ServerName = %q", info.ServerName)
 	}

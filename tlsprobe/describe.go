@@ -9,8 +9,8 @@ import (
 	"github.com/scimdoctor/scimdoctor/tlsprobe/registry"
 )
 
-// Describe returns one line for humans that says what the server did, such
-// as "fatal alert protocol_version (70)", "server chose TLS 1.0 with
+// Describe returns a one-line, human-readable account of the server's
+// response, such as "fatal alert protocol_version (70)", "server chose TLS 1.0 with
 // TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA", "connection reset by peer" or
 // `not TLS: the server answered "HTTP/1.1 400 Bad Request"`.
 func (r *Result) Describe() string {
@@ -65,7 +65,7 @@ func (r *Result) errorText() string {
 	return r.Error
 }
 
-// quoteFirstBytes shows the first line of a text answer in quotes, and
+// quoteFirstBytes formats the first line of a text response in quotes, and
 // anything else in hex.
 func quoteFirstBytes(b []byte) string {
 	line := b

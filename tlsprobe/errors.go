@@ -10,10 +10,10 @@ import (
 const maxRawInError = 64
 
 // ParseError reports server bytes that do not parse as a TLS first flight.
-// A malformed answer is a finding about the server, not a bug: callers
+// A malformed response is a finding about the server, not a bug, so callers
 // report it as Result.Kind == KindMalformed.
 type ParseError struct {
-	// Message says what is wrong, with the value and the limit, such as
+	// Message describes the problem, with the value and the limit, such as
 	// "record of 20000 bytes exceeds the 18432-byte limit".
 	Message string
 	// Field names the structure that broke, such as "record.length" or

@@ -4,7 +4,7 @@ import (
 	"fmt"
 )
 
-// ParseServerFlight parses the bytes a server sent in answer to a
+// ParseServerFlight parses the bytes a server sent in response to a
 // ClientHello: records, the handshake messages in them (fragmented over
 // records or several to a record), and alerts, up to the end of the first
 // flight (see ServerFlight.Complete). Whole records after the end are read
@@ -36,7 +36,8 @@ const (
 	flightComplete
 	// flightNotTLS: the first byte is not a TLS record content type.
 	flightNotTLS
-	// flightMalformed: err says where the bytes break TLS.
+	// flightMalformed: err gives the field and offset where the bytes
+	// break TLS.
 	flightMalformed
 )
 
@@ -47,7 +48,8 @@ type flightState struct {
 	flight *ServerFlight
 	err    *ParseError
 	// midRecord reports, for flightNeedMore, that the bytes end inside a
-	// record; recordAt and recordLen say which.
+	// record. recordAt and recordLen give its offset and length (-1 inside
+	// the header).
 	midRecord bool
 	recordAt  int
 	recordLen int

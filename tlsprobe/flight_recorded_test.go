@@ -118,6 +118,7 @@ func flightFacts(r *Result) map[string]string {
 	if r.Flight == nil || r.Flight.ServerHello == nil {
 		return facts
 	}
+
 	f, sh := r.Flight, r.Flight.ServerHello
 	facts["version"] = sh.Version.String()
 	facts["suite"] = registry.SuiteName(sh.CipherSuite)
@@ -126,6 +127,7 @@ func flightFacts(r *Result) map[string]string {
 	facts["extended_master_secret"] = fmt.Sprint(sh.ExtendedMasterSecret)
 	facts["secure_renegotiation"] = fmt.Sprint(sh.SecureRenegotiation)
 	facts["certificate_request"] = fmt.Sprint(f.CertificateRequest != nil)
+
 	if sh.KeyShareGroup != 0 {
 		facts["key_share"] = registry.GroupName(sh.KeyShareGroup)
 	}
@@ -143,7 +145,7 @@ func flightFacts(r *Result) map[string]string {
 	return facts
 }
 
-// recordFlight sends hello to addr and returns the raw bytes of the answer:
+// recordFlight sends hello to addr and returns the raw bytes of the response:
 // everything up to the end of the first flight, and whatever else arrives in
 // the next 200ms.
 func recordFlight(t *testing.T, addr string, hello *ClientHello) []byte {
@@ -161,6 +163,7 @@ func recordFlight(t *testing.T, addr string, hello *ClientHello) []byte {
 	if _, err := conn.Write(records); err != nil {
 		t.Fatal(err)
 	}
+
 	var buf []byte
 	chunk := make([]byte, 16384)
 	for {
@@ -173,6 +176,7 @@ func recordFlight(t *testing.T, addr string, hello *ClientHello) []byte {
 			t.Fatalf("reading the flight after %d bytes: %v", len(buf), err)
 		}
 	}
+
 	conn.SetReadDeadline(time.Now().Add(200 * time.Millisecond))
 	for {
 		n, err := conn.Read(chunk)

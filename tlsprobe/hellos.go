@@ -8,12 +8,12 @@ import (
 )
 
 // maxMaximalSuites bounds the cipher suites of MaximalHello. Some servers
-// and middleboxes reject hellos with very long suite lists; testssl.sh and
-// sslscan stay at or below 128 suites per hello for that reason, and 250 is
-// still under the 256-suite limit some stacks enforce.
+// and middleboxes reject hellos with long suite lists, and testssl.sh offers
+// at most 128 suites per hello for that reason.
 //
-// NOTE: the 256-suite limit is an estimate from scanner practice, not a
-// measured value for any one server.
+// NOTE: 250 is an estimate of what servers accept, not a measured limit. A
+// server that rejects a long list would make MaximalHello confirm a
+// rejection that a shorter hello would not get.
 const maxMaximalSuites = 250
 
 // modernSuites lists what a current client offers for TLS 1.2 and earlier,
@@ -59,8 +59,8 @@ var modernGroups = []uint16{
 // With TLS 1.3 among versions it sends legacy_version TLS 1.2,
 // supported_versions with versions newest first, and key shares for x25519
 // and secp256r1. Without TLS 1.3 it sends legacy_version set to the newest of
-// versions and no supported_versions, so a server answers with its own
-// choice instead of an alert about the extension. An SSL 3.0-only hello has
+// versions and no supported_versions, so a server replies with the version it
+// chooses instead of an alert about the extension. An SSL 3.0-only hello has
 // no extensions, as SSL 3.0 clients had none, and signals secure
 // renegotiation with TLS_EMPTY_RENEGOTIATION_INFO_SCSV.
 //
@@ -81,6 +81,7 @@ func ModernHello(serverName string, versions []Version) *ClientHello {
 	}
 	if newest == VersionSSL30 {
 		h.Version, h.RecordVersion = VersionSSL30, VersionSSL30
+		h.ServerName = "" // server_name is an extension
 		h.CipherSuites = append(h.CipherSuites, 0x00ff)
 		return h
 	}
@@ -112,7 +113,7 @@ func (h *ClientHello) setModernExtensions() {
 }
 
 // MaximalHello returns a ClientHello for version v that offers everything
-// the registry knows for v: up to 250 cipher suites valid for v, common ones
+// the registry lists for v: up to 250 cipher suites valid for v, common ones
 // first, every group, and every signature scheme. It confirms a "version not
 // supported": a server that rejects it for v rejects v, not a detail of a
 // thinner hello.
@@ -137,6 +138,7 @@ func MaximalHello(serverName string, v Version) *ClientHello {
 
 	if v == VersionSSL30 {
 		h.Version, h.RecordVersion = VersionSSL30, VersionSSL30
+		h.ServerName = "" // server_name is an extension
 		h.CipherSuites = append(h.CipherSuites[:min(len(h.CipherSuites), maxMaximalSuites-1)], 0x00ff)
 		return h
 	}

@@ -15,9 +15,9 @@ import (
 //
 // ECDHE and ML-KEM shares are real public keys from crypto/ecdh and
 // crypto/mlkem. X448 and ffdhe shares are random values of the right length
-// that pass a server's range checks: no X448 exists in the standard library,
-// and a random ffdhe value below 2^(n-1) lies in [2, p-2] because every
-// RFC 7919 prime starts with 64 one bits.
+// that pass a server's range checks. The standard library has no X448. A
+// random ffdhe value below 2^(n-1) lies in [2, p-2], because every RFC 7919
+// prime starts with 64 one bits.
 func keyShare(group uint16) ([]byte, error) {
 	switch group {
 	case registry.GroupX25519:
@@ -33,7 +33,8 @@ func keyShare(group uint16) ([]byte, error) {
 	case registry.GroupMLKEM1024:
 		return mlkem1024Public()
 	case registry.GroupX25519MLKEM768:
-		// draft-ietf-tls-ecdhe-mlkem, Section 4.1: ML-KEM key first.
+		// Unlike the other two hybrids, X25519MLKEM768 puts the ML-KEM
+		// key first.
 		return concatShares(mlkem768Public, func() ([]byte, error) { return ecdhPublic(ecdh.X25519()) })
 	case registry.GroupSecP256r1MLKEM768:
 		return concatShares(func() ([]byte, error) { return ecdhPublic(ecdh.P256()) }, mlkem768Public)

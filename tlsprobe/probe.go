@@ -20,7 +20,7 @@ const (
 	// Prober opens to one host.
 	DefaultMaxConnsPerHost = 4
 	// notTLSGrace is how long a probe keeps reading after a non-TLS first
-	// byte, to collect up to 64 bytes of the answer for the report.
+	// byte, to collect up to 64 bytes of the response for the report.
 	notTLSGrace = 500 * time.Millisecond
 	// maxFirstBytes is how many bytes Result.FirstBytes keeps.
 	maxFirstBytes = 64
@@ -102,7 +102,7 @@ func (p *Prober) acquire(ctx context.Context, host string) (func(), error) {
 	}
 }
 
-// probeMode says what a connection sends and how it reads the answer.
+// probeMode selects what a connection sends and how it reads the response.
 type probeMode int
 
 const (
@@ -114,7 +114,7 @@ const (
 // classifies the server's first flight. It never returns nil: every failure,
 // including a hello that does not encode, is a Result kind. It reads until
 // ServerHelloDone in TLS 1.2 and earlier and until the ServerHello in
-// TLS 1.3, and closes the connection without answering.
+// TLS 1.3, and then closes the connection.
 func (p *Prober) Probe(ctx context.Context, addr string, hello *ClientHello) *Result {
 	records, err := hello.Records()
 	if err != nil {
@@ -134,7 +134,7 @@ func probeError(err error) *Result {
 	return &Result{Kind: KindProbeError, Err: err, Error: err.Error()}
 }
 
-// run dials, writes payload and reads the answer.
+// run dials, writes payload and reads the response.
 func (p *Prober) run(ctx context.Context, addr string, payload []byte, mode probeMode) *Result {
 	host, _, err := net.SplitHostPort(addr)
 	if err != nil {
@@ -282,21 +282,21 @@ func readFailure(ctx context.Context, err error, buf []byte, st flightState, tim
 	}
 
 	// A ServerHello decides the probe even when the rest of the flight
-	// never comes; the error says what is missing.
+	// never comes. Err then names the missing part.
 	if f := st.flight; f != nil && len(buf) > 0 {
 		r := flightResult(f)
-		var why string
+		var reason string
 		switch {
 		case errors.Is(err, io.EOF):
-			why = "server closed the connection before " + st.expecting
+			reason = "server closed the connection before " + st.expecting
 		case isReset(err):
-			why = "connection reset by peer before " + st.expecting
+			reason = "connection reset by peer before " + st.expecting
 		case isTimeout(err):
-			why = (&TimeoutError{Phase: "rest of flight", After: timeout}).Error()
+			reason = (&TimeoutError{Phase: "rest of flight", After: timeout}).Error()
 		default:
-			why = err.Error()
+			reason = err.Error()
 		}
-		r.Err = errors.New(why)
+		r.Err = errors.New(reason)
 		return r
 	}
 

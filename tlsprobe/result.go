@@ -34,8 +34,8 @@ const (
 	// an SSL 2.0 SERVER-HELLO.
 	KindSSLv2ServerHello Kind = "sslv2_server_hello"
 	// KindProbeError: the probe did not run, because the ClientHello did
-	// not encode or the context ended before a connection was made. It says
-	// nothing about the server.
+	// not encode or the context ended before a connection was made. It is
+	// no evidence about the server.
 	KindProbeError Kind = "probe_error"
 )
 
@@ -55,8 +55,8 @@ type Result struct {
 	FirstBytes []byte `json:"first_bytes,omitempty"`
 	// Err is the error behind KindConnectFailed, KindMalformed (a
 	// *ParseError), KindTimeout (a *TimeoutError), KindReset,
-	// KindSilentClose and KindProbeError. With KindServerHello it tells why
-	// the flight is incomplete, such as a close before ServerHelloDone.
+	// KindSilentClose and KindProbeError. With KindServerHello it gives the
+	// reason the flight is incomplete, such as a close before ServerHelloDone.
 	Err error `json:"-"`
 	// Error is Err as text, for JSON reports.
 	Error string `json:"error,omitempty"`
@@ -91,7 +91,7 @@ type ServerFlight struct {
 	// Alerts lists the alerts that came with the flight, in order: a
 	// warning before the ServerHello, or an alert after it.
 	Alerts []Alert `json:"alerts,omitempty"`
-	// Complete reports that the flight ended as the protocol says: with
+	// Complete reports that the flight ended as the protocol defines: with
 	// ServerHelloDone in TLS 1.2 and earlier, with the ServerHello or
 	// HelloRetryRequest in TLS 1.3, or with a fatal alert.
 	Complete bool `json:"complete"`

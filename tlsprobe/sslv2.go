@@ -27,8 +27,8 @@ var ssl2CipherSpecs = []uint32{
 	0x0700c0, // SSL_CK_DES_192_EDE3_CBC_WITH_MD5
 }
 
-// SSLv2ServerHello is the part of an SSL 2.0 SERVER-HELLO that tells which
-// version and ciphers the server accepts.
+// SSLv2ServerHello contains the version, ciphers and certificate of an
+// SSL 2.0 SERVER-HELLO.
 type SSLv2ServerHello struct {
 	Version     Version  `json:"version"`
 	CipherSpecs []uint32 `json:"cipher_specs"`
@@ -37,7 +37,7 @@ type SSLv2ServerHello struct {
 
 // SSLv2ClientHello returns an SSL 2.0 CLIENT-HELLO record with version
 // 0x0002 that offers the seven SSL 2.0 ciphers, to detect servers that still
-// speak SSL 2.0. TLS servers answer it with an alert, a close or a reset.
+// speak SSL 2.0. TLS servers respond to it with an alert, a close or a reset.
 func SSLv2ClientHello() []byte {
 	var msg []byte
 	msg = append(msg, ssl2MsgClientHello, 0x00, 0x02)
@@ -72,6 +72,7 @@ func parseSSLv2ServerHello(data []byte) (hello *SSLv2ServerHello, done bool, err
 		return nil, false, nil
 	}
 	msg := data[headerLen : headerLen+length]
+
 	if len(msg) < 1 {
 		return nil, true, newParseError(data, 0, "sslv2.record", "empty SSL 2.0 record")
 	}
@@ -82,6 +83,7 @@ func parseSSLv2ServerHello(data []byte) (hello *SSLv2ServerHello, done bool, err
 	default:
 		return nil, true, newParseError(data, headerLen, "sslv2.msg_type", "SSL 2.0 message type %d, want 4 (SERVER-HELLO)", msg[0])
 	}
+
 	// SERVER-HELLO: msg type, session-id-hit, certificate type, version,
 	// certificate length, cipher specs length, connection id length.
 	const fixed = 11
@@ -95,6 +97,7 @@ func parseSSLv2ServerHello(data []byte) (hello *SSLv2ServerHello, done bool, err
 		return nil, true, newParseError(data, headerLen+5, "sslv2.server_hello.lengths",
 			"SSL 2.0 SERVER-HELLO lengths (certificate %d, cipher specs %d, connection id %d) do not add up to the %d-byte message", certLen, specsLen, connIDLen, len(msg))
 	}
+
 	hello = &SSLv2ServerHello{Version: Version(uint16(msg[3])<<8 | uint16(msg[4]))}
 	hello.Certificate = bytes.Clone(msg[fixed : fixed+certLen])
 	specs := msg[fixed+certLen : fixed+certLen+specsLen]

@@ -20,7 +20,7 @@ type VersionResult struct {
 	// Accepted reports that a ServerHello (or SSL 2.0 SERVER-HELLO)
 	// negotiated exactly this version. A TLS 1.3 HelloRetryRequest that
 	// selects TLS 1.3 counts, because the server has committed to TLS 1.3
-	// and only asks for another key share.
+	// and only requests another key share.
 	Accepted bool `json:"accepted"`
 	// Result is the probe that decided: the accepting probe, or for a
 	// rejected version the confirming MaximalHello probe (or the only probe
@@ -57,8 +57,8 @@ func (s *VersionScan) Lookup(v Version) (VersionResult, bool) {
 
 // Versions probes addr ("host:port") for SSL 2.0, SSL 3.0 and TLS 1.0 to
 // 1.3, concurrently within the Prober's per-host limit. Each version gets a
-// ModernHello limited to it; a version that it does not get is probed again
-// with a MaximalHello before it counts as rejected. serverName goes into SNI
+// ModernHello limited to it. When the server does not accept that hello, a
+// MaximalHello for the version confirms the rejection. serverName goes into SNI
 // (empty or an IP literal: no SNI).
 func (p *Prober) Versions(ctx context.Context, addr, serverName string) *VersionScan {
 	scan := &VersionScan{Addr: addr, ServerName: serverName, Versions: make([]VersionResult, len(AllVersions))}
@@ -92,14 +92,14 @@ func (p *Prober) probeVersion(ctx context.Context, addr, serverName string, v Ve
 		vr.Accepted = true
 		return vr
 	}
-	// A failed connection or a canceled probe says nothing about the
+	// A failed connection or a canceled probe is no evidence about the
 	// version, and a second connection would fail the same way.
 	if first.Kind == KindConnectFailed || first.Kind == KindProbeError {
 		return vr
 	}
 
-	// Confirm with everything the registry knows for v: a thin hello can
-	// be rejected for a missing suite, group or signature scheme.
+	// Confirm with everything the registry lists for v, because a thin
+	// hello can be rejected for a missing suite, group or signature scheme.
 	second := p.Probe(ctx, addr, MaximalHello(serverName, v))
 	vr.Attempts = append(vr.Attempts, second)
 	vr.Result = second

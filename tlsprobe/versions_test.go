@@ -3,6 +3,7 @@ package tlsprobe
 import (
 	"context"
 	"crypto/tls"
+	"io"
 	"net"
 	"slices"
 	"testing"
@@ -104,4 +105,57 @@ func TestVersionsGoTLS(t *testing.T) {
 	}
 }
 
-var _ = net.Dial
+// TestVersionsSSLv2Server checks SSL 2.0 detection against a raw server that
+// responds to an SSL 2.0 CLIENT-HELLO with a SERVER-HELLO, and to TLS hellos
+// with a handshake_failure alert.
+func TestVersionsSSLv2Server(t *testing.T) {
+	t.Parallel()
+	serverHello := mustHex("04" + "00" + "01" + "0002" + "0003" + "0003" + "0010" + "616263" + "010080" + "00112233445566778899aabbccddeeff")
+	serverHello = append([]byte{0x80, byte(len(serverHello))}, serverHello...)
+	addr := startRawServer(t, func(conn *net.TCPConn) {
+		defer conn.Close()
+		first := make([]byte, 2)
+		if _, err := io.ReadFull(conn, first); err != nil {
+			return
+		}
+		if first[0]&0x80 != 0 {
+			io.CopyN(io.Discard, conn, int64(int(first[0]&0x7f)<<8|int(first[1])))
+			conn.Write(serverHello)
+			return
+		}
+		rest := make([]byte, 3)
+		io.ReadFull(conn, rest)
+		io.CopyN(io.Discard, conn, int64(int(rest[1])<<8|int(rest[2])))
+		conn.Write(mustHex("15030100020228"))
+	})
+	scan := (&Prober{Timeout: 5 * time.Second}).Versions(context.Background(), addr, "")
+	if got := scan.Accepted(); !slices.Equal(got, []Version{VersionSSL20}) {
+		t.Errorf("Versions accepted %v; want [SSL 2.0]", got)
+	}
+	v, _ := scan.Lookup(VersionSSL20)
+	if v.Result.Kind != KindSSLv2ServerHello || len(v.Result.SSLv2.CipherSpecs) != 1 {
+		t.Errorf("SSL 2.0 result = %s %+v; want one cipher spec", v.Result.Kind, v.Result.SSLv2)
+	}
+	if want := "server chose SSL 2.0 with 1 cipher specs"; v.Result.Describe() != want {
+		t.Errorf("Describe() = %q; want %q", v.Result.Describe(), want)
+	}
+	tls12, _ := scan.Lookup(VersionTLS12)
+	if tls12.Accepted || !tls12.Confirmed || len(tls12.Attempts) != 2 || tls12.Result.Describe() != "fatal alert handshake_failure (40)" {
+		t.Errorf("TLS 1.2 = %+v (%s); want a confirmed handshake_failure after 2 attempts", tls12, tls12.Result.Describe())
+	}
+}
+
+// BenchmarkVersions measures a full version scan of a local crypto/tls
+// server that accepts TLS 1.2 and 1.3, and reports TCP connections per scan.
+func BenchmarkVersions(b *testing.B) {
+	addr := startGoTLS(b, tls.VersionTLS12, tls.VersionTLS13)
+	p := &Prober{Timeout: 5 * time.Second}
+	b.ResetTimer()
+	for b.Loop() {
+		scan := p.Versions(context.Background(), addr, "localhost")
+		if got := scan.Accepted(); len(got) != 2 {
+			b.Fatalf("accepted %v; want TLS 1.2 and 1.3", got)
+		}
+	}
+	b.ReportMetric(float64(p.Connections())/float64(b.N), "conns/op")
+}

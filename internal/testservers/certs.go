@@ -26,8 +26,8 @@ type Cert struct {
 }
 
 // SelfSigned makes a self-signed RSA 2048 certificate, valid for a day, for
-// hosts (DNS names or IP literals; none means "localhost" and 127.0.0.1), and
-// writes it to t.TempDir(). It fails the test on any error.
+// hosts (DNS names or IP literals) and writes it to t.TempDir(). No hosts
+// means "localhost" and 127.0.0.1. It fails the test on any error.
 func SelfSigned(t testing.TB, hosts ...string) Cert {
 	t.Helper()
 	if len(hosts) == 0 {

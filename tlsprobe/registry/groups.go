@@ -98,8 +98,8 @@ var groupTable = []GroupInfo{
 	{ID: GroupMLKEM512, Name: "MLKEM512", Kind: "KEM", KeyShareLen: mlkem512KeyLen, TLS13: true},
 	{ID: GroupMLKEM768, Name: "MLKEM768", Kind: "KEM", KeyShareLen: mlkem768KeyLen, TLS13: true},
 	{ID: GroupMLKEM1024, Name: "MLKEM1024", Kind: "KEM", KeyShareLen: mlkem1024KeyLen, TLS13: true},
-	// Hybrids concatenate the ECDHE share and the ML-KEM key; X25519MLKEM768
-	// puts ML-KEM first (draft-ietf-tls-ecdhe-mlkem, Section 4).
+	// Hybrids concatenate the ECDHE share and the ML-KEM key. X25519MLKEM768
+	// puts the ML-KEM key first, the other two put it last.
 	{ID: GroupSecP256r1MLKEM768, Name: "SecP256r1MLKEM768", Kind: "hybrid", KeyShareLen: 65 + mlkem768KeyLen, TLS13: true},
 	{ID: GroupX25519MLKEM768, Name: "X25519MLKEM768", Kind: "hybrid", KeyShareLen: mlkem768KeyLen + 32, TLS13: true},
 	{ID: GroupSecP384r1MLKEM1024, Name: "SecP384r1MLKEM1024", Kind: "hybrid", KeyShareLen: 97 + mlkem1024KeyLen, TLS13: true},
