@@ -194,4 +194,3 @@ func TestCheckUsageErrors(t *testing.T) {
 		})
 	}
 }
-

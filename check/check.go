@@ -8,6 +8,8 @@ import (
 	"net"
 	"sort"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/scimdoctor/scimdoctor/certcheck"
@@ -82,7 +84,7 @@ func Run(ctx context.Context, opts Options) (*report.Report, error) {
 	run.layers(ctx)
 
 	diagnose.Diagnose(r)
-	r.Connections = prober.Connections() - connectionsBefore + run.extraConnections
+	r.Connections = prober.Connections() - connectionsBefore + run.extraConnections.Load()
 	r.Duration = time.Since(start)
 	r.ExitCode = exitCode(r, run.unreachable)
 	return r, nil
@@ -155,7 +157,12 @@ type runner struct {
 	// unreachable is set when DNS or TCP failed for every address.
 	unreachable bool
 	// extraConnections counts connections not made through prober.
-	extraConnections int64
+	extraConnections atomic.Int64
+	// httpRejectedStatus is the status of an HTTP answer that rejected the
+	// credentials given, or 0.
+	httpRejectedStatus int
+
+	mu sync.Mutex // guards report.Layers while layers run at once
 }
 
 func (run *runner) layers(ctx context.Context) {
@@ -167,10 +174,26 @@ func (run *runner) layers(ctx context.Context) {
 		return
 	}
 	run.scanVersions(ctx)
-	run.simulate(ctx)
-	run.certificate(ctx)
-	run.http(ctx)
+
+	// The simulations, the certificate fetch and the HTTP request are
+	// independent, so they run at once: against a server that never
+	// answers, each waits out the timeout only once.
+	var wg sync.WaitGroup
+	wg.Add(3)
+	go func() { defer wg.Done(); run.simulate(ctx) }()
+	go func() { defer wg.Done(); run.certificate(ctx) }()
+	go func() { defer wg.Done(); run.http(ctx) }()
+	wg.Wait()
+	if run.httpRejectedStatus != 0 {
+		run.failHTTP(run.httpRejectedStatus, "the SCIM server rejected the credentials the IdP would send")
+	}
+	sort.SliceStable(run.report.Layers, func(i, j int) bool {
+		return layerOrder[run.report.Layers[i].Name] < layerOrder[run.report.Layers[j].Name]
+	})
 }
+
+// layerOrder is the order in which layers appear in a report.
+var layerOrder = map[string]int{"url": 0, "dns": 1, "tcp": 2, "tls": 3, "clients": 4, "certificate": 5, "http": 6}
 
 // serverName is the SNI scimdoctor's own probes send: the URL's host, unless
 // it is an IP literal.
@@ -182,6 +205,8 @@ func (run *runner) serverName() string {
 }
 
 func (run *runner) addLayer(name string, status report.Status, summary string, details ...string) {
+	run.mu.Lock()
+	defer run.mu.Unlock()
 	run.report.Layers = append(run.report.Layers, report.Layer{Name: name, Status: status, Summary: summary, Details: details})
 }
 

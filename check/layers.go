@@ -11,6 +11,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -32,7 +33,7 @@ func (run *runner) connect(ctx context.Context, addrs []string) bool {
 		dialer := net.Dialer{Timeout: run.opts.Timeout}
 		started := time.Now()
 		conn, err := dialer.DialContext(ctx, "tcp", addr)
-		run.extraConnections++
+		run.extraConnections.Add(1)
 		if err == nil {
 			conn.Close()
 			run.addr = addr
@@ -134,10 +135,26 @@ func (run *runner) simulate(ctx context.Context) {
 		Authorization: run.opts.Authorization,
 		Timeout:       run.opts.Timeout,
 	}
+	predictions := make([]*clients.Prediction, len(run.profiles))
+	var wg sync.WaitGroup
+	for i, p := range run.profiles {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			predictions[i] = clients.Simulate(ctx, run.prober, target, p)
+			if predictions[i].Handshake != nil {
+				// The full handshake after an accepted hello is made by
+				// certcheck, outside the prober's count.
+				run.extraConnections.Add(1)
+			}
+		}()
+	}
+	wg.Wait()
+
 	failures := 0
 	var details []string
-	for _, p := range run.profiles {
-		pred := clients.Simulate(ctx, run.prober, target, p)
+	for i, p := range run.profiles {
+		pred := predictions[i]
 		v := report.Verdict{
 			Client:         p.Name,
 			Display:        p.Display,
@@ -179,7 +196,7 @@ func (run *runner) simulate(ctx context.Context) {
 // against the Mozilla roots (plus --cacert) and the URL's host.
 func (run *runner) certificate(ctx context.Context) {
 	chain, err := certcheck.Fetch(ctx, run.addr, run.serverName(), run.opts.Timeout)
-	run.extraConnections++
+	run.extraConnections.Add(1)
 	if err != nil {
 		run.report.Certificate = &report.Certificate{Error: err.Error()}
 		run.addLayer("certificate", report.StatusSkip, "no certificate could be fetched: "+err.Error())
@@ -250,7 +267,7 @@ func (run *runner) http(ctx context.Context) {
 	}
 	transport := &http.Transport{
 		DialContext: func(ctx context.Context, network, _ string) (net.Conn, error) {
-			run.extraConnections++
+			run.extraConnections.Add(1)
 			return (&net.Dialer{Timeout: run.opts.Timeout}).DialContext(ctx, network, run.addr)
 		},
 		TLSClientConfig:       tlsConfig,
@@ -319,7 +336,7 @@ func (run *runner) judgeHTTP(status int, out *report.HTTP, details []string) {
 		run.addLayer("http", report.StatusWarn, summary+"; give --token or --basic to test the credentials the IdP uses", details...)
 	case status == http.StatusUnauthorized || status == http.StatusForbidden:
 		run.addLayer("http", report.StatusFail, summary+"; the server rejects the credentials given", details...)
-		run.failHTTP(status, "the SCIM server rejected the credentials the IdP would send")
+		run.httpRejectedStatus = status
 	case status >= 400 && !isJSON:
 		run.addLayer("http", report.StatusFail, summary+" with "+orNone(out.ContentType)+", not a SCIM error: the base URL may not reach the SCIM service", details...)
 	case status >= 400:

@@ -65,8 +65,10 @@ func TestCheckRealServers(t *testing.T) {
 			wantFix:    "TLS",
 		},
 		{
-			name:       "openssl s_server TLS 1.0",
-			addr:       func(t *testing.T) string { return testservers.StartOpenSSL(t, "-tls1", "-cipher", legacyCiphers, "-www") },
+			name: "openssl s_server TLS 1.0",
+			addr: func(t *testing.T) string {
+				return testservers.StartOpenSSL(t, "-tls1", "-cipher", legacyCiphers, "-www", "-cert", cert.CertFile, "-key", cert.KeyFile)
+			},
 			oktaClass:  "alert",
 			oktaLine:   "javax.net.ssl.SSLHandshakeException: Received fatal alert: protocol_version",
 			entraClass: "alert",
@@ -74,8 +76,10 @@ func TestCheckRealServers(t *testing.T) {
 			wantFix:    "TLS 1.2",
 		},
 		{
-			name:       "openssl s_server TLS 1.1",
-			addr:       func(t *testing.T) string { return testservers.StartOpenSSL(t, "-tls1_1", "-cipher", legacyCiphers, "-www") },
+			name: "openssl s_server TLS 1.1",
+			addr: func(t *testing.T) string {
+				return testservers.StartOpenSSL(t, "-tls1_1", "-cipher", legacyCiphers, "-www", "-cert", cert.CertFile, "-key", cert.KeyFile)
+			},
 			oktaClass:  "alert",
 			oktaLine:   "javax.net.ssl.SSLHandshakeException: Received fatal alert: protocol_version",
 			entraClass: "alert",
@@ -83,8 +87,10 @@ func TestCheckRealServers(t *testing.T) {
 			wantFix:    "TLS 1.2",
 		},
 		{
-			name:       "openssl s_server TLS 1.3",
-			addr:       func(t *testing.T) string { return testservers.StartOpenSSL(t, "-tls1_3", "-www") },
+			name: "openssl s_server TLS 1.3",
+			addr: func(t *testing.T) string {
+				return testservers.StartOpenSSL(t, "-tls1_3", "-www", "-cert", cert.CertFile, "-key", cert.KeyFile)
+			},
 			oktaClass:  "ok",
 			entraClass: "alert",
 			accepted:   []string{"TLS 1.3"},

@@ -10,7 +10,7 @@ import (
 
 // goAlertText is the text Go's crypto/tls client prints after "remote
 // error: tls: " for each alert it receives. Measured with Go 1.26.8 against
-// a server that answers the ClientHello with each alert in turn; an alert
+// a server that sends each alert in turn after the ClientHello. An alert
 // missing here prints as "alert(N)".
 var goAlertText = map[tlsprobe.AlertDescription]string{
 	10:  "unexpected message",
@@ -51,8 +51,8 @@ var goAlertText = map[tlsprobe.AlertDescription]string{
 // opensslAlertReason is OpenSSL's reason string for a received alert. Its
 // reason code is 1000 plus the alert number (SSL_AD_REASON_OFFSET).
 // Measured with curl 7.88.1 on OpenSSL 3.0.19 (Debian 12) against a server
-// that answers the ClientHello with each alert in turn; OpenSSL prints an
-// alert missing here as "reason(N)" with N the reason code.
+// that sends each alert in turn after the ClientHello. OpenSSL prints an
+// alert missing here as "reason(N)", with N the reason code.
 var opensslAlertReason = map[tlsprobe.AlertDescription]string{
 	10:  "sslv3 alert unexpected message",
 	20:  "sslv3 alert bad record mac",
@@ -123,9 +123,9 @@ func suiteName(id uint16) string {
 	return registry.SuiteName(id)
 }
 
-// javaSSLNames are the JSSE standard names that differ from the IANA ones:
-// the suites SSL 3.0 defined keep their "SSL_" prefix in JSSE (Java
-// Security Standard Algorithm Names, JSSE Cipher Suite Names).
+// javaSSLNames are the JSSE names that differ from the IANA ones: the
+// suites SSL 3.0 defined keep their "SSL_" prefix in JSSE, as JDK 17.0.21
+// printed SSL_RSA_WITH_RC4_128_MD5 for 0x0004 here.
 var javaSSLNames = map[uint16]string{
 	0x0001: "SSL_RSA_WITH_NULL_MD5",
 	0x0002: "SSL_RSA_WITH_NULL_SHA",
@@ -152,9 +152,9 @@ var javaSSLNames = map[uint16]string{
 // unknown to the registry prints as JSSE prints it, such as
 // "UNKNOWN-CIPHER-SUITE(0xC0FF)" (measured with JDK 17.0.21).
 //
-// NOTE: JSSE does not define every IANA suite (CAMELLIA and ARIA, for
-// example); it prints those as UNKNOWN-CIPHER-SUITE too, while this
-// function returns their IANA name.
+// NOTE: JSSE does not define every IANA suite, CAMELLIA and ARIA for
+// example. It prints those as UNKNOWN-CIPHER-SUITE too, but this function
+// returns their IANA name.
 func javaSuiteName(id uint16) string {
 	if name, ok := javaSSLNames[id]; ok {
 		return name

@@ -43,7 +43,7 @@ var (
 )
 
 func init() {
-	profiles, err := Load(embeddedProfiles)
+	profiles, err := LoadFS(embeddedProfiles)
 	if err != nil {
 		// The embedded files are part of the build; TestLoadEmbedded
 		// reports the same error with its file and field.
@@ -77,10 +77,19 @@ func Names() []string {
 	return names
 }
 
-// Load reads every profiles/*.json file of fsys, resolves base profiles and
-// checks each profile. The first problem found is returned as a
+// Load returns the built-in profile with the given name, or an error that
+// lists the valid names.
+func Load(name string) (*Profile, error) {
+	if p, ok := builtinByName[name]; ok {
+		return p, nil
+	}
+	return nil, fmt.Errorf("unknown client profile %q: use one of %s", name, strings.Join(Names(), ", "))
+}
+
+// LoadFS reads every profiles/*.json file of fsys, resolves base profiles
+// and checks each profile. The first problem found is returned as a
 // *ProfileError naming the file and the field.
-func Load(fsys fs.FS) ([]*Profile, error) {
+func LoadFS(fsys fs.FS) ([]*Profile, error) {
 	files, err := fs.Glob(fsys, "profiles/*.json")
 	if err != nil {
 		return nil, fmt.Errorf("clients: list profile files: %w", err)
@@ -153,6 +162,7 @@ func mergeBase(file string, raw map[string]map[string]json.RawMessage, chain []s
 	if err != nil {
 		return nil, err
 	}
+
 	merged := make(map[string]json.RawMessage, len(fields))
 	for k, v := range fields {
 		merged[k] = v

@@ -17,7 +17,7 @@ const (
 	ClassDNSFailure     = "dns_failure"
 	ClassConnectRefused = "connect_refused"
 	ClassConnectTimeout = "connect_timeout"
-	// ClassAlert: the server answered with a TLS alert.
+	// ClassAlert: the server responded with a TLS alert.
 	ClassAlert = "alert"
 	// ClassVersionRejected: the server chose a version the client does not
 	// enable.
@@ -30,8 +30,8 @@ const (
 	// without an alert.
 	ClassClosed      = "closed"
 	ClassReadTimeout = "read_timeout"
-	// ClassNotTLS: the server answered with bytes that are not TLS, such as
-	// an HTTP response.
+	// ClassNotTLS: the server responded with bytes that are not TLS, such
+	// as an HTTP response.
 	ClassNotTLS = "not_tls"
 	// ClassUntrusted: no path to a trusted root, self-signed leaf included.
 	ClassUntrusted = "untrusted"
@@ -68,20 +68,43 @@ const (
 	// variantResetOnWrite: the reset came before the client wrote its
 	// hello, which some clients report differently.
 	variantResetOnWrite = "reset_on_write"
-	// variantNotTLSOther: the non-TLS answer does not look like HTTP.
+	// variantResetOnConnect: the reset came while the client was still
+	// connecting, as from a server that resets at accept. A profile
+	// without it falls back to variantResetOnWrite.
+	variantResetOnConnect = "reset_on_connect"
+	// variantNotTLSOther: the non-TLS response does not look like HTTP.
 	variantNotTLSOther = "not_tls_other"
 	// variantUntrustedSelfSigned: the leaf is self-signed.
 	variantUntrustedSelfSigned = "untrusted_self_signed"
 	// variantHostnameMismatchIP: the URL names an IP literal.
 	variantHostnameMismatchIP = "hostname_mismatch_ip"
-	// variantHTTPError: the handshake completed and the server answered
+	// variantHostnameMismatchCNOnly: the leaf has no subjectAltName
+	// extension and names a host only in its subject CN, which Go rejects
+	// with a text of its own.
+	variantHostnameMismatchCNOnly = "hostname_mismatch_cn_only"
+	// variantHTTPError: the handshake completed and the server responded
 	// with an HTTP error status.
 	variantHTTPError = "http_error"
+	// variantHTTPUnauthorized: the server responded with 401 to the
+	// client's credentials. A profile without it falls back to
+	// variantHTTPError.
+	variantHTTPUnauthorized = "http_unauthorized"
+	// variantClosedAfterHandshake: the server closed the connection without
+	// an alert after a TLS 1.3 handshake, while the client waited for the
+	// HTTP response. A profile without it falls back to the closed text.
+	variantClosedAfterHandshake = "closed_after_handshake"
+	// variantWriteFailed: the server closed the connection right after the
+	// handshake, before the client wrote its request, as a TLS 1.3 server
+	// that rejects a missing client certificate may. Whether the client
+	// sees the alert or the failed write is a race, so the simulation
+	// reports the alert and lists this text in the evidence.
+	variantWriteFailed = "write_failed"
 )
 
 var fixedVariants = []string{
-	variantResetOnWrite, variantNotTLSOther, variantUntrustedSelfSigned,
-	variantHostnameMismatchIP, variantHTTPError,
+	variantResetOnWrite, variantResetOnConnect, variantNotTLSOther, variantUntrustedSelfSigned,
+	variantHostnameMismatchIP, variantHostnameMismatchCNOnly, variantHTTPError, variantWriteFailed,
+	variantClosedAfterHandshake, variantHTTPUnauthorized,
 }
 
 // placeholders lists every name a text template may use, with what fills
@@ -101,6 +124,7 @@ var placeholders = map[string]string{
 	"host":                 "the host of the URL",
 	"port":                 "the port of the URL",
 	"addr":                 "the address connected to, ip:port",
+	"ip":                   "the IP address connected to",
 	"local_addr":           "the client's own address, which no prediction can know",
 	"elapsed_ms":           "the time the probe took until the failure, in milliseconds",
 	"status":               "the HTTP status code",
@@ -127,7 +151,7 @@ type messageValues struct {
 	version        tlsprobe.Version
 	suite          uint16
 	url, host      string
-	port, addr     string
+	port, addr, ip string
 	status         int
 	now            time.Time
 	notBefore      time.Time
@@ -174,6 +198,8 @@ func (p *Profile) placeholderValue(name string, v messageValues) string {
 		return v.port
 	case "addr":
 		return v.addr
+	case "ip":
+		return v.ip
 	case "local_addr":
 		return localAddrText
 	case "elapsed_ms":

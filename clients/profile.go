@@ -53,8 +53,8 @@ type Profile struct {
 	// version_names and errors this profile takes when it leaves them out.
 	Base string `json:"base,omitempty"`
 
-	// Source says what the facts rest on: a vendor document, release notes,
-	// a published capture or a measurement here.
+	// Source names what the facts rest on: a vendor document, release
+	// notes, a published capture or a measurement here.
 	Source string `json:"source"`
 	// Date is the day the source was read or the measurement made, as
 	// YYYY-MM-DD.
@@ -62,18 +62,19 @@ type Profile struct {
 	// Confidence is ConfidenceMeasured, ConfidenceDocumented or
 	// ConfidenceInferred for the profile as a whole.
 	Confidence string `json:"confidence"`
-	// Note says what is uncertain and how to improve the profile.
+	// Note describes what is uncertain and how to improve the profile.
 	Note string `json:"note"`
 
 	Hello  HelloSpec `json:"client_hello"`
 	Policy Policy    `json:"policy"`
 
-	// LogLine is how the client joins exception and message into the line
-	// it prints, such as "{exception}: {message}" for Java.
+	// LogLine is the format in which the client joins exception and
+	// message into the line it prints, such as "{exception}: {message}" for
+	// Java.
 	LogLine string `json:"log_line"`
-	// VersionNames is how the client names protocol versions in messages:
-	// "jsse" (TLS12), "jsse_legacy" (TLSv1.2), "openssl" (TLSv1.2), "go"
-	// (303, the wire value in hex) or "iana" (TLS 1.2).
+	// VersionNames is the naming style of protocol versions in the
+	// client's messages: "jsse" (TLS12), "jsse_legacy" (TLSv1.2), "openssl"
+	// (TLSv1.2), "go" (303, the wire value in hex) or "iana" (TLS 1.2).
 	VersionNames string `json:"version_names"`
 	// Errors maps a failure class (ClassAlert and the others) or a variant
 	// of one (such as "alert_90" or "hostname_mismatch_ip") to the text the
@@ -131,7 +132,7 @@ type HelloSpec struct {
 	ExtensionOrder []string `json:"extension_order,omitempty"`
 }
 
-// Policy is what a client checks after the ServerHello.
+// Policy is the set of checks a client applies after the ServerHello.
 type Policy struct {
 	// MinRSABits, MinECBits and MinDHBits are the smallest key sizes the
 	// client accepts in the server certificate (RSA, EC) and in a DHE key
@@ -140,11 +141,11 @@ type Policy struct {
 	MinECBits  int `json:"min_ec_bits"`
 	MinDHBits  int `json:"min_dh_bits"`
 	// TrustStore names the root store the client uses. "mozilla" is the
-	// Mozilla root program, which stands in for JDK cacerts and for the
-	// Windows root store: their public roots mostly overlap but are not
-	// equal.
+	// Mozilla root program, which replaces JDK cacerts and the Windows root
+	// store in the simulation, because their public roots mostly overlap
+	// (they are not equal).
 	TrustStore string `json:"trust_store"`
-	// TrustStoreNote says what the stand-in leaves out.
+	// TrustStoreNote describes how the store differs from the client's own.
 	TrustStoreNote string `json:"trust_store_note"`
 	// FetchAIA reports whether the client downloads missing intermediates
 	// from the certificate's Authority Information Access URL. JSSE does
@@ -154,9 +155,9 @@ type Policy struct {
 	// "san_then_cn" (the subject CN counts when there is no DNS
 	// subjectAltName).
 	Hostname string `json:"hostname"`
-	// ClientCertificate is what the client does when the server requests a
-	// certificate: "sends_empty" (an empty Certificate message, the client
-	// has none configured).
+	// ClientCertificate is the client's reply to a certificate request:
+	// "sends_empty" (an empty Certificate message, because the client has
+	// no certificate configured).
 	ClientCertificate string `json:"client_certificate"`
 	// MinVersion is the oldest version the client completes a handshake
 	// with, when it offers older ones but fails them after the ServerHello,
@@ -177,7 +178,7 @@ type ErrorText struct {
 	// Confidence is the text's own provenance. The simulation reports the
 	// weaker of it and the profile's confidence.
 	Confidence string `json:"confidence"`
-	// Note says where the text was seen or why it is expected.
+	// Note describes where the text was seen or why it is expected.
 	Note string `json:"note,omitempty"`
 }
 
@@ -194,6 +195,12 @@ func (p *Profile) Enables(v tlsprobe.Version) bool {
 // Offers reports whether the client's hello lists cipher suite id.
 func (p *Profile) Offers(suite uint16) bool {
 	return slices.Contains(p.hello.CipherSuites, suite)
+}
+
+// minVersion returns Policy.MinVersion parsed, or 0 when the profile sets
+// none.
+func (p *Profile) minVersion() tlsprobe.Version {
+	return p.policyMinVersion
 }
 
 // File returns the name of the embedded file the profile came from.

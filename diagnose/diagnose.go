@@ -156,8 +156,19 @@ func explain(v *report.Verdict, f facts) *report.Cause {
 			},
 		}
 	case "reset":
+		if len(f.accepted) == 0 {
+			return &report.Cause{
+				Summary:   "every TLS hello to " + f.address + " is answered with a TCP reset, whatever its version: a firewall, IPS or WAF rule, or a service on this port that is not a TLS server, ends the connection",
+				Component: "the firewall, IPS, WAF or service at " + f.address,
+				Software:  string(SoftwareUnknown),
+				Fix: []string{
+					"Look in the firewall, IPS or WAF log for resets of connections to this port, and allow TLS to it from the IdP's addresses.",
+					"Check which process listens on the port (ss -ltnp on Linux, netstat -abno on Windows) and that it is the TLS listener the SCIM base URL should reach.",
+				},
+			}
+		}
 		if !f.acceptsModern() {
-			return f.cause("the connection is reset when the TLS hello arrives and no probe found TLS 1.2 or 1.3 on "+f.address+"; a firewall, IPS or a non-TLS service resets it", ProblemNoTLS12)
+			return f.cause("the server resets TLS 1.2 and 1.3 hellos and accepts only "+f.versionsNamed()+"; old TLS stacks and some firewalls reset hellos they do not understand", ProblemNoTLS12)
 		}
 		return &report.Cause{
 			Summary:   "the connection is reset when this client's TLS hello arrives, although other hellos get an answer: a firewall, IPS or WAF rule on the path rejects this hello",

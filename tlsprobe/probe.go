@@ -57,8 +57,11 @@ type TimeoutError struct {
 // byte".
 func (e *TimeoutError) Error() string {
 	after := e.After.Round(100 * time.Millisecond)
-	if e.Phase == "connect" {
+	switch e.Phase {
+	case "connect":
 		return fmt.Sprintf("timed out after %s connecting", after)
+	case "rest of flight":
+		return fmt.Sprintf("timed out after %s waiting for the rest of the flight", after)
 	}
 	return fmt.Sprintf("timed out after %s waiting for the %s", after, e.Phase)
 }
@@ -195,7 +198,7 @@ func (p *Prober) dialFailure(ctx context.Context, err error, timeout time.Durati
 	return &Result{Kind: KindConnectFailed, Err: err, Error: err.Error()}
 }
 
-// exchange writes payload and reads until the answer is classified.
+// exchange writes payload and reads until the response is classified.
 func (p *Prober) exchange(ctx context.Context, conn net.Conn, payload []byte, mode probeMode, deadline time.Time, timeout time.Duration) *Result {
 	// Phase: send the hello. A server may reset or close before reading it
 	// all; the read below then reports what it did.
@@ -231,7 +234,7 @@ func (p *Prober) exchange(ctx context.Context, conn net.Conn, payload []byte, mo
 	}
 }
 
-// classifyBytes parses buf and returns a Result once the answer is decided,
+// classifyBytes parses buf and returns a Result once the response is decided,
 // or nil when more bytes are needed. st keeps the last parse state.
 func classifyBytes(conn net.Conn, buf []byte, mode probeMode, st *flightState, deadline time.Time) *Result {
 	if mode == modeSSLv2 && buf[0]&0x80 != 0 {
@@ -332,7 +335,7 @@ func timeoutResult(phase string, timeout time.Duration) *Result {
 }
 
 // readMore reads for up to notTLSGrace more, within the connection deadline,
-// to fill FirstBytes, because an HTTP answer may come in pieces.
+// to fill FirstBytes, because an HTTP response may come in pieces.
 func readMore(conn net.Conn, buf []byte, deadline time.Time) []byte {
 	grace := time.Now().Add(notTLSGrace)
 	if deadline.Before(grace) {

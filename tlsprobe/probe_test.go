@@ -248,7 +248,7 @@ func TestProbeTrickleEndsAtTimeout(t *testing.T) {
 	if elapsed > timeout+time.Second {
 		t.Errorf("probe took %s; want at most %s", elapsed, timeout+time.Second)
 	}
-	if want := "timed out after 2s waiting for the rest of flight"; r.Describe() != want {
+	if want := "timed out after 2s waiting for the rest of the flight"; r.Describe() != want {
 		t.Errorf("Describe() = %q; want %q", r.Describe(), want)
 	}
 }
@@ -364,5 +364,51 @@ func TestProbeCanceledContext(t *testing.T) {
 	}
 	if elapsed := time.Since(start); elapsed > time.Second {
 		t.Errorf("canceled probe took %s; want it to stop at once", elapsed)
+	}
+}
+
+// TestProbeConnectTimeout uses a dialer that never connects, because tests
+// may only reach loopback addresses, where connects do not hang.
+func TestProbeConnectTimeout(t *testing.T) {
+	t.Parallel()
+	p := &Prober{Timeout: 300 * time.Millisecond}
+	p.Dial = func(ctx context.Context, network, addr string) (net.Conn, error) {
+		<-ctx.Done()
+		return nil, ctx.Err()
+	}
+	r := p.Probe(context.Background(), "127.0.0.1:443", ModernHello("", nil))
+	if r.Kind != KindTimeout || r.Phase != "connect" {
+		t.Fatalf("result = %s phase %q; want timeout in phase connect", r.Kind, r.Phase)
+	}
+	if want := "timed out after 300ms connecting"; r.Describe() != want {
+		t.Errorf("Describe() = %q; want %q", r.Describe(), want)
+	}
+}
+
+func TestResultDescribe(t *testing.T) {
+	hrr := &ServerFlight{ServerHello: &ServerHello{Version: VersionTLS13, HelloRetryRequest: true, KeyShareGroup: 0x0018}}
+	tls10 := &ServerFlight{ServerHello: &ServerHello{Version: VersionTLS10, CipherSuite: 0xc013}}
+	tests := []struct {
+		name   string
+		result *Result
+		want   string
+	}{
+		{"alert", &Result{Kind: KindAlert, Alert: &Alert{Level: AlertLevelFatal, Description: 70}}, "fatal alert protocol_version (70)"},
+		{"server hello", &Result{Kind: KindServerHello, Flight: tls10}, "server chose TLS 1.0 with TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA"},
+		{"server hello then alert", &Result{Kind: KindServerHello, Flight: tls10, Alert: &Alert{Level: AlertLevelFatal, Description: 40}}, "server chose TLS 1.0 with TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA, then sent fatal alert handshake_failure (40)"},
+		{"hello retry request", &Result{Kind: KindHelloRetryRequest, Flight: hrr}, "server chose TLS 1.3 and asked for a secp384r1 key share (HelloRetryRequest)"},
+		{"reset", &Result{Kind: KindReset}, "connection reset by peer"},
+		{"silent close", &Result{Kind: KindSilentClose}, "server closed the connection without a TLS answer"},
+		{"timeout", &Result{Kind: KindTimeout, Phase: "first byte", Err: &TimeoutError{Phase: "first byte", After: 10 * time.Second}}, "timed out after 10s waiting for the first byte"},
+		{"not tls text", &Result{Kind: KindNotTLS, FirstBytes: []byte("HTTP/1.1 400 Bad Request\r\nServer: x")}, `not TLS: the server answered "HTTP/1.1 400 Bad Request"`},
+		{"not tls binary", &Result{Kind: KindNotTLS, FirstBytes: []byte{0x80, 0x03}}, "not TLS: the server answered 0x8003"},
+		{"connect failed", &Result{Kind: KindConnectFailed, Error: "dial tcp 127.0.0.1:1: connect: connection refused"}, "connection failed: dial tcp 127.0.0.1:1: connect: connection refused"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := tt.result.Describe(); got != tt.want {
+				t.Errorf("Describe() = %q; want %q", got, tt.want)
+			}
+		})
 	}
 }

@@ -43,7 +43,7 @@ before it exits and leaves nothing running.`,
 		},
 	}
 	cmd.Flags().StringVar(&format, "format", "text", "output format: text or json (a list of check reports)")
-	cmd.Flags().DurationVar(&timeout, "timeout", 3*time.Second, "deadline for each connection; the endpoint that never answers takes this long")
+	cmd.Flags().DurationVar(&timeout, "timeout", 1500*time.Millisecond, "deadline for each connection; the lab is on loopback, and the endpoint that never answers takes a few times this long")
 	cmd.Flags().StringSliceVar(&clientNames, "client", nil, "client profiles to judge, comma-separated (default okta,entra)")
 	return cmd
 }

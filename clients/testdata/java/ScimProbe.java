@@ -12,7 +12,7 @@ import javax.net.ssl.TrustManagerFactory;
 /**
  * Sends one HTTPS GET with HttpsURLConnection, the way a Java SCIM client
  * such as Okta's does, and prints exactly one line: "OK <status>" when an
- * HTTP response came, or the exception the application sees, as
+ * HTTP response came, or the exception the application gets, as
  * Throwable.toString() prints it ("<exception class>: <message>").
  *
  * Usage: java ScimProbe.java URL [--cacert PEM] [--connect-timeout MS]
