@@ -202,7 +202,7 @@ func TestProfileHelloMatchesClient(t *testing.T) {
 	}{
 		{profile: "java-17", run: func(addr string) {
 			_, port, _ := net.SplitHostPort(addr)
-			exec.Command("java", "-Djdk.net.hosts.file="+hostsFile, "-cp", classes, "ScimProbe",
+			exec.Command(javaBin, "-Djdk.net.hosts.file="+hostsFile, "-cp", classes, "ScimProbe",
 				"https://"+sniTestHost+":"+port+"/", "--read-timeout", "5000").Run()
 		}},
 		{profile: "curl", run: func(addr string) {

@@ -65,20 +65,45 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
+// jdk17Home is where Debian's openjdk-17-jdk-headless installs the JDK.
+// The texts the java-17 profile carries were measured with this JDK, so the
+// tests use it even when another JDK comes first in PATH.
+const jdk17Home = "/usr/lib/jvm/java-17-openjdk-amd64"
+
+// javaBin is the java launcher of the JDK the probe was compiled with.
+var javaBin = "java"
+
+// findJDK17 returns javac and java of a JDK 17: Debian's, else the ones in
+// PATH if they report version 17.
+func findJDK17() (javac, java string, err error) {
+	javac, java = filepath.Join(jdk17Home, "bin", "javac"), filepath.Join(jdk17Home, "bin", "java")
+	if _, err := os.Stat(javac); err == nil {
+		return javac, java, nil
+	}
+	if javac, err = exec.LookPath("javac"); err != nil {
+		return "", "", fmt.Errorf("no JDK 17: %s/bin/javac is missing and javac is not in PATH; install Debian package openjdk-17-jdk-headless", jdk17Home)
+	}
+	if java, err = exec.LookPath("java"); err != nil {
+		return "", "", fmt.Errorf("java not found in PATH: %w; install Debian package openjdk-17-jdk-headless", err)
+	}
+	out, err := exec.Command(javac, "-version").CombinedOutput()
+	if err != nil || !strings.HasPrefix(strings.TrimSpace(string(out)), "javac 17.") {
+		return "", "", fmt.Errorf("javac in PATH reports %q, not JDK 17; install Debian package openjdk-17-jdk-headless", strings.TrimSpace(string(out)))
+	}
+	return javac, java, nil
+}
+
 // buildJavaProbe compiles testdata/java/ScimProbe.java once per test run
 // and returns the class directory.
 func buildJavaProbe(t *testing.T) string {
 	t.Helper()
 	javaBuildOnce.Do(func() {
-		javac, err := exec.LookPath("javac")
+		javac, java, err := findJDK17()
 		if err != nil {
-			javaBuildErr = fmt.Errorf("javac not found in PATH: %w; install Debian package openjdk-17-jdk-headless", err)
+			javaBuildErr = err
 			return
 		}
-		if _, err := exec.LookPath("java"); err != nil {
-			javaBuildErr = fmt.Errorf("java not found in PATH: %w; install Debian package openjdk-17-jdk-headless", err)
-			return
-		}
+		javaBin = java
 		out, err := exec.Command(javac, "-d", javaClassesDir, filepath.Join("testdata", "java", "ScimProbe.java")).CombinedOutput()
 		if err != nil {
 			javaBuildErr = fmt.Errorf("javac testdata/java/ScimProbe.java: %v: %s", err, out)
@@ -125,7 +150,7 @@ func runJava(t *testing.T, rt realTarget, hostsFile string, jvmArgs ...string) s
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	out, err := exec.CommandContext(ctx, "java", args...).Output()
+	out, err := exec.CommandContext(ctx, javaBin, args...).Output()
 	if err != nil {
 		t.Errorf("java ScimProbe %s: %v", rt.URL, err)
 		return ""
