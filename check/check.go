@@ -154,6 +154,8 @@ type runner struct {
 
 	// addr is the ip:port that accepted a TCP connection.
 	addr string
+	// scan is the version scan, kept for the certificate layer's fallback.
+	scan *tlsprobe.VersionScan
 	// unreachable is set when DNS or TCP failed for every address.
 	unreachable bool
 	// extraConnections counts connections not made through prober.

@@ -73,6 +73,7 @@ func isTimeout(err error) bool {
 // scanVersions finds every protocol version the server accepts.
 func (run *runner) scanVersions(ctx context.Context) {
 	scan := run.prober.Versions(ctx, run.addr, run.serverName())
+	run.scan = scan
 	out := &report.TLSScan{ServerName: run.serverName()}
 	var accepted []string
 	for _, vr := range scan.Versions {
@@ -198,9 +199,16 @@ func (run *runner) certificate(ctx context.Context) {
 	chain, err := certcheck.Fetch(ctx, run.addr, run.serverName(), run.opts.Timeout)
 	run.extraConnections.Add(1)
 	if err != nil {
-		run.report.Certificate = &report.Certificate{Error: err.Error()}
-		run.addLayer("certificate", report.StatusSkip, "no certificate could be fetched: "+err.Error())
-		return
+		// crypto/tls completes no handshake when the server offers only
+		// suites Go lacks (DHE, CAMELLIA, ARIA ...); a TLS 1.2 or older
+		// server still sent its chain in clear to one of the probes.
+		if raw := run.rawChain(); raw != nil {
+			chain = raw
+		} else {
+			run.report.Certificate = &report.Certificate{Error: err.Error()}
+			run.addLayer("certificate", report.StatusSkip, "no certificate could be fetched: "+err.Error())
+			return
+		}
 	}
 	roots := run.roots
 	if roots == nil {
@@ -241,6 +249,25 @@ func (run *runner) certificate(ctx context.Context) {
 		return
 	}
 	run.addLayer("certificate", report.StatusFail, strings.Join(out.Problems, "; "), details...)
+}
+
+// rawChain returns the chain from the Certificate message of an accepted
+// TLS 1.2 or older probe, newest version first, or nil.
+func (run *runner) rawChain() *certcheck.Chain {
+	if run.scan == nil {
+		return nil
+	}
+	for i := len(run.scan.Versions) - 1; i >= 0; i-- {
+		vr := run.scan.Versions[i]
+		if !vr.Accepted || vr.Result == nil || vr.Result.Flight == nil || len(vr.Result.Flight.Certificates) == 0 {
+			continue
+		}
+		chain, err := certcheck.ParseChain(vr.Result.Flight.Certificates)
+		if err == nil {
+			return chain
+		}
+	}
+	return nil
 }
 
 // evidenceHeaders are the response headers kept in the report: the ones

@@ -29,6 +29,8 @@ func TestCheckRealServers(t *testing.T) {
 		accepted     []string
 		wantSoftware string // Cause.Software of the failing Okta verdict
 		wantFix      string
+		// wantSource is the certificate layer's chain source, when set.
+		wantSource string
 	}{
 		{
 			name:       "nginx healthy",
@@ -87,6 +89,17 @@ func TestCheckRealServers(t *testing.T) {
 			wantFix:    "TLS 1.2",
 		},
 		{
+			name: "openssl s_server with only a DHE suite Go lacks",
+			addr: func(t *testing.T) string {
+				return testservers.StartOpenSSL(t, "-tls1_2", "-cipher", "DHE-RSA-AES128-GCM-SHA256", "-www", "-cert", cert.CertFile, "-key", cert.KeyFile)
+			},
+			oktaClass:  "ok",
+			entraClass: "alert",
+			accepted:   []string{"TLS 1.2"},
+			wantFix:    "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256",
+			wantSource: "Certificate message",
+		},
+		{
 			name: "openssl s_server TLS 1.3",
 			addr: func(t *testing.T) string {
 				return testservers.StartOpenSSL(t, "-tls1_3", "-www", "-cert", cert.CertFile, "-key", cert.KeyFile)
@@ -116,6 +129,9 @@ func TestCheckRealServers(t *testing.T) {
 			}
 			if strings.Join(accepted, ",") != strings.Join(tt.accepted, ",") {
 				t.Errorf("accepted versions = %v, want %v", accepted, tt.accepted)
+			}
+			if tt.wantSource != "" && (r.Certificate == nil || r.Certificate.Source != tt.wantSource) {
+				t.Errorf("certificate = %+v, want a chain from the %s", r.Certificate, tt.wantSource)
 			}
 			okta := verdictOf(t, r, "okta")
 			if okta.Class != tt.oktaClass {

@@ -17,6 +17,6 @@ fuzz_seconds=${FUZZ_SECONDS:-5}
 go list -f '{{.Dir}} {{.ImportPath}}' ./... | while read -r dir pkg; do
   for target in $(grep -ho '^func Fuzz[A-Za-z0-9_]*' "$dir"/*_test.go 2>/dev/null | sed 's/^func //' | sort -u); do
     echo "fuzz: $pkg $target for ${fuzz_seconds}s"
-    go test -run '^$' -fuzz "^${target}\$" -fuzztime "${fuzz_seconds}s" "$pkg"
+    go test -run '^$' -fuzz "^${target}\$" -fuzztime "${fuzz_seconds}s" -fuzzminimizetime 2s "$pkg"
   done
 done
