@@ -43,6 +43,9 @@ type Options struct {
 	Prober *tlsprobe.Prober
 	// Tool is the name and version written into the report.
 	Tool string
+	// FailOn makes a finding of this severity or higher set ExitFindings;
+	// empty means findings never change the exit code.
+	FailOn report.Severity
 }
 
 // Run checks opts.URL layer by layer. It returns an error only for input the
@@ -84,9 +87,13 @@ func Run(ctx context.Context, opts Options) (*report.Report, error) {
 	run.layers(ctx)
 
 	diagnose.Diagnose(r)
+	r.Findings = diagnose.Findings(r, time.Now())
 	r.Connections = prober.Connections() - connectionsBefore + run.extraConnections.Load()
 	r.Duration = time.Since(start)
 	r.ExitCode = exitCode(r, run.unreachable)
+	if r.ExitCode == report.ExitOK && diagnose.AtOrAbove(r.Findings, opts.FailOn) {
+		r.ExitCode = report.ExitFindings
+	}
 	return r, nil
 }
 

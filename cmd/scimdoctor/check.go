@@ -14,6 +14,7 @@ import (
 
 	"github.com/scimdoctor/scimdoctor/check"
 	"github.com/scimdoctor/scimdoctor/clients"
+	"github.com/scimdoctor/scimdoctor/diagnose"
 	"github.com/scimdoctor/scimdoctor/report"
 )
 
@@ -24,6 +25,7 @@ type checkFlags struct {
 	token   string
 	basic   string
 	format  string
+	failOn  string
 }
 
 func (a *app) checkCommand() *cobra.Command {
@@ -37,8 +39,9 @@ and one GET of URL/ServiceProviderConfig. For each client it prints whether it
 would connect or the exact line it would log, the component at fault and the
 fix for the server software the evidence points to.
 
-Exit codes: 0 every selected client would connect, 1 at least one would fail,
-2 usage or input error, 3 the target could not be resolved or reached.`,
+Exit codes: 0 every selected client would connect (and no finding at or
+above --fail-on), 1 at least one would fail, 2 usage or input error, 3 the
+target could not be resolved or reached.`,
 		Example: "  scimdoctor check https://scim.example.com/scim/v2\n  scimdoctor check --client okta,entra,java-8u202 --token \"$TOKEN\" https://scim.example.com/scim/v2",
 		Args: func(cmd *cobra.Command, args []string) error {
 			if len(args) != 1 {
@@ -57,6 +60,7 @@ Exit codes: 0 every selected client would connect, 1 at least one would fail,
 	fl.StringVar(&f.token, "token", "", "bearer token for the HTTP request (sent as Authorization: Bearer TOKEN)")
 	fl.StringVar(&f.basic, "basic", "", "USER:PASSWORD for HTTP basic authentication")
 	fl.StringVar(&f.format, "format", "text", "output format: text or json")
+	fl.StringVar(&f.failOn, "fail-on", "none", "also exit with 1 for a finding of this severity or higher: none, info, low, medium or high")
 	return cmd
 }
 
@@ -67,6 +71,10 @@ func (a *app) runCheck(ctx context.Context, rawURL string, f checkFlags) error {
 	}
 	if f.timeout <= 0 {
 		return withHint(fmt.Errorf("invalid --timeout %s", f.timeout), "give a positive duration such as 10s")
+	}
+	failOn, err := diagnose.ParseSeverity(f.failOn)
+	if err != nil {
+		return withHint(err, "findings are info, low, medium or high")
 	}
 	auth, err := authorization(f.token, f.basic)
 	if err != nil {
@@ -85,6 +93,7 @@ func (a *app) runCheck(ctx context.Context, rawURL string, f checkFlags) error {
 		CACertFiles:   f.cacerts,
 		Authorization: auth,
 		Tool:          "scimdoctor " + version,
+		FailOn:        failOn,
 	})
 	if err != nil {
 		var usage *check.UsageError

@@ -1,0 +1,113 @@
+package diagnose
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/scimdoctor/scimdoctor/report"
+)
+
+// expiryWarning is how long before notAfter a certificate gets a finding:
+// long enough to renew it before an IdP's connection test starts failing.
+const expiryWarning = 30 * 24 * time.Hour
+
+// Findings lists the problems in r that are worth fixing whether or not a
+// selected client fails on them: legacy protocol versions next to modern
+// ones, and a certificate close to its expiry. now is the time of the check.
+func Findings(r *report.Report, now time.Time) []report.Finding {
+	var out []report.Finding
+	if r.TLS != nil {
+		out = append(out, versionFindings(r.TLS)...)
+	}
+	if r.Certificate != nil && len(r.Certificate.Chain) > 0 {
+		leaf := r.Certificate.Chain[0]
+		left := leaf.NotAfter.Sub(now)
+		if left > 0 && left < expiryWarning {
+			out = append(out, report.Finding{
+				ID:       "certificate.expires_soon",
+				Severity: report.SeverityMedium,
+				Layer:    "certificate",
+				Title:    fmt.Sprintf("the certificate expires in %d days", int(left.Hours()/24)),
+				Detail:   "Renew it before then: every IdP's provisioning fails from the moment it expires.",
+				Evidence: []string{"notAfter " + leaf.NotAfter.UTC().Format(time.RFC3339)},
+			})
+		}
+	}
+	return out
+}
+
+func versionFindings(scan *report.TLSScan) []report.Finding {
+	accepted := map[string]bool{}
+	for _, v := range scan.Versions {
+		if v.Accepted {
+			accepted[v.Version] = true
+		}
+	}
+	var out []report.Finding
+	var ssl []string
+	for _, v := range []string{"SSL 2.0", "SSL 3.0"} {
+		if accepted[v] {
+			ssl = append(ssl, v)
+		}
+	}
+	if len(ssl) > 0 {
+		out = append(out, report.Finding{
+			ID:       "tls.ssl_enabled",
+			Severity: report.SeverityHigh,
+			Layer:    "tls",
+			Title:    "the server accepts " + strings.Join(ssl, " and "),
+			Detail:   "SSL 2.0 and 3.0 are broken (DROWN, POODLE) and no IdP uses them; turn them off.",
+		})
+	}
+	var legacy []string
+	for _, v := range []string{"TLS 1.0", "TLS 1.1"} {
+		if accepted[v] {
+			legacy = append(legacy, v)
+		}
+	}
+	if len(legacy) > 0 && (accepted["TLS 1.2"] || accepted["TLS 1.3"]) {
+		out = append(out, report.Finding{
+			ID:       "tls.legacy_versions",
+			Severity: report.SeverityLow,
+			Layer:    "tls",
+			Title:    "the server still accepts " + strings.Join(legacy, " and "),
+			Detail:   "Okta and Entra ID need only TLS 1.2 and later; RFC 8996 deprecates TLS 1.0 and 1.1.",
+		})
+	}
+	return out
+}
+
+// severityRank orders severities for --fail-on.
+var severityRank = map[report.Severity]int{
+	report.SeverityInfo:   1,
+	report.SeverityLow:    2,
+	report.SeverityMedium: 3,
+	report.SeverityHigh:   4,
+}
+
+// ParseSeverity checks a --fail-on value; "none" returns "".
+func ParseSeverity(s string) (report.Severity, error) {
+	if strings.EqualFold(s, "none") || s == "" {
+		return "", nil
+	}
+	sev := report.Severity(strings.ToLower(s))
+	if _, ok := severityRank[sev]; !ok {
+		return "", fmt.Errorf("invalid --fail-on %q (use none, info, low, medium or high)", s)
+	}
+	return sev, nil
+}
+
+// AtOrAbove reports whether any finding has severity threshold or higher.
+// An empty threshold matches nothing.
+func AtOrAbove(findings []report.Finding, threshold report.Severity) bool {
+	if threshold == "" {
+		return false
+	}
+	for _, f := range findings {
+		if severityRank[f.Severity] >= severityRank[threshold] {
+			return true
+		}
+	}
+	return false
+}
