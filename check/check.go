@@ -167,9 +167,9 @@ type runner struct {
 	unreachable bool
 	// extraConnections counts connections not made through prober.
 	extraConnections atomic.Int64
-	// httpRejectedStatus is the status of an HTTP answer that rejected the
-	// credentials given, or 0.
-	httpRejectedStatus int
+	// httpFailure is set when the HTTP layer fails for every client that
+	// passes TLS.
+	httpFailure *httpFailure
 
 	mu sync.Mutex // guards report.Layers while layers run at once
 }
@@ -193,8 +193,8 @@ func (run *runner) layers(ctx context.Context) {
 	go func() { defer wg.Done(); run.certificate(ctx) }()
 	go func() { defer wg.Done(); run.http(ctx) }()
 	wg.Wait()
-	if run.httpRejectedStatus != 0 {
-		run.failHTTP(run.httpRejectedStatus, "the SCIM server rejected the credentials the IdP would send")
+	if run.httpFailure != nil {
+		run.failHTTP(run.httpFailure)
 	}
 	sort.SliceStable(run.report.Layers, func(i, j int) bool {
 		return layerOrder[run.report.Layers[i].Name] < layerOrder[run.report.Layers[j].Name]

@@ -2,12 +2,9 @@ package check
 
 import (
 	"context"
-	"crypto/tls"
 	"errors"
 	"fmt"
-	"io"
 	"net"
-	"net/http"
 	"os"
 	"strconv"
 	"strings"
@@ -18,7 +15,6 @@ import (
 	"github.com/scimdoctor/scimdoctor/certcheck"
 	"github.com/scimdoctor/scimdoctor/clients"
 	"github.com/scimdoctor/scimdoctor/report"
-	"github.com/scimdoctor/scimdoctor/tlsprobe"
 	"github.com/scimdoctor/scimdoctor/tlsprobe/registry"
 )
 
@@ -268,157 +264,4 @@ func (run *runner) rawChain() *certcheck.Chain {
 		}
 	}
 	return nil
-}
-
-// evidenceHeaders are the response headers kept in the report: the ones
-// that name the server software or a box in front of it.
-var evidenceHeaders = []string{
-	"Server", "Via", "X-Powered-By", "X-AspNet-Version", "X-Cache", "X-Forwarded-For",
-	"X-Forwarded-Proto", "X-Forwarded-Host", "X-Served-By", "CF-Ray", "X-Amz-Cf-Id",
-	"X-Azure-Ref", "X-Application-Context", "WWW-Authenticate", "Content-Type",
-}
-
-// http sends GET /ServiceProviderConfig over a handshake that accepts any
-// version and suite the server offers, so the server's headers are evidence
-// even when the IdP could not connect.
-func (run *runner) http(ctx context.Context) {
-	target := run.endpoint.ServiceProviderConfigURL()
-	out := &report.HTTP{Method: http.MethodGet, URL: target}
-	run.report.HTTP = out
-
-	tlsConfig := &tls.Config{
-		InsecureSkipVerify: true, // the certificate layer judges the chain; this request only reads headers
-		MinVersion:         tls.VersionTLS10,
-		CipherSuites:       allGoSuites(),
-		ServerName:         run.serverName(),
-	}
-	transport := &http.Transport{
-		DialContext: func(ctx context.Context, network, _ string) (net.Conn, error) {
-			run.extraConnections.Add(1)
-			return (&net.Dialer{Timeout: run.opts.Timeout}).DialContext(ctx, network, run.addr)
-		},
-		TLSClientConfig:       tlsConfig,
-		TLSHandshakeTimeout:   run.opts.Timeout,
-		ResponseHeaderTimeout: run.opts.Timeout,
-		DisableKeepAlives:     true,
-		Proxy:                 nil,
-	}
-	defer transport.CloseIdleConnections()
-	client := &http.Client{Transport: transport, Timeout: 2 * run.opts.Timeout, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, target, nil)
-	if err != nil {
-		out.Error = err.Error()
-		run.addLayer("http", report.StatusSkip, "cannot build the request: "+err.Error())
-		return
-	}
-	req.Header.Set("Accept", "application/scim+json")
-	req.Header.Set("User-Agent", "scimdoctor")
-	if run.opts.Authorization != "" {
-		req.Header.Set("Authorization", run.opts.Authorization)
-	}
-	resp, err := client.Do(req)
-	if err != nil {
-		out.Error = err.Error()
-		run.addLayer("http", report.StatusSkip, "no HTTP answer even with any TLS version and suite: "+shortHTTPError(err))
-		return
-	}
-	defer resp.Body.Close()
-	io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<20))
-
-	out.Status = resp.StatusCode
-	out.StatusText = http.StatusText(resp.StatusCode)
-	out.ContentType = resp.Header.Get("Content-Type")
-	if resp.TLS != nil {
-		out.TLSVersion = tlsprobe.Version(resp.TLS.Version).String()
-	}
-	out.Headers = map[string]string{}
-	var details []string
-	for _, name := range evidenceHeaders {
-		if value := resp.Header.Get(name); value != "" {
-			out.Headers[name] = value
-			details = append(details, name+": "+value)
-		}
-	}
-	for name, values := range resp.Header {
-		if strings.HasPrefix(strings.ToLower(name), "set-cookie") && len(values) > 0 {
-			// Cookie names such as BIGipServer or AWSALB name a load balancer;
-			// the values are not kept.
-			for _, v := range values {
-				cookieName, _, _ := strings.Cut(v, "=")
-				details = append(details, "Set-Cookie name: "+cookieName)
-			}
-		}
-	}
-	run.judgeHTTP(resp.StatusCode, out, details)
-}
-
-func (run *runner) judgeHTTP(status int, out *report.HTTP, details []string) {
-	summary := fmt.Sprintf("GET %s answered %d %s over %s", out.URL, status, out.StatusText, out.TLSVersion)
-	isJSON := strings.Contains(out.ContentType, "json")
-	switch {
-	case status == http.StatusOK && isJSON:
-		run.addLayer("http", report.StatusPass, summary, details...)
-	case (status == http.StatusUnauthorized || status == http.StatusForbidden) && run.opts.Authorization == "":
-		run.addLayer("http", report.StatusWarn, summary+"; give --token or --basic to test the credentials the IdP uses", details...)
-	case status == http.StatusUnauthorized || status == http.StatusForbidden:
-		run.addLayer("http", report.StatusFail, summary+"; the server rejects the credentials given", details...)
-		run.httpRejectedStatus = status
-	case status >= 400 && !isJSON:
-		run.addLayer("http", report.StatusFail, summary+" with "+orNone(out.ContentType)+", not a SCIM error: the base URL may not reach the SCIM service", details...)
-	case status >= 400:
-		run.addLayer("http", report.StatusFail, summary, details...)
-	default:
-		run.addLayer("http", report.StatusWarn, summary+" with "+orNone(out.ContentType), details...)
-	}
-}
-
-// failHTTP marks the clients that passed TLS as failing at the HTTP layer,
-// with the message each IdP is documented to show.
-func (run *runner) failHTTP(status int, why string) {
-	for i := range run.report.Verdicts {
-		v := &run.report.Verdicts[i]
-		if !v.Connects {
-			continue
-		}
-		p, err := clients.Load(v.Client)
-		if err != nil {
-			continue
-		}
-		exception, message := p.ErrorText("http_unauthorized", map[string]string{"status": strconv.Itoa(status), "reason": http.StatusText(status)})
-		v.Connects = false
-		v.Layer = "http"
-		v.Class = "http_unauthorized"
-		v.Message = message
-		v.LogLine = joinLogLine(exception, message)
-		v.Evidence = append(v.Evidence, why)
-	}
-}
-
-func orNone(s string) string {
-	if s == "" {
-		return "no Content-Type"
-	}
-	return s
-}
-
-func shortHTTPError(err error) string {
-	msg := err.Error()
-	if i := strings.LastIndex(msg, ": "); i >= 0 && strings.HasPrefix(msg, "Get ") {
-		return msg[i+2:]
-	}
-	return msg
-}
-
-// allGoSuites lists every suite crypto/tls implements, insecure ones
-// included, so the evidence request reaches legacy servers.
-func allGoSuites() []uint16 {
-	var ids []uint16
-	for _, s := range tls.CipherSuites() {
-		ids = append(ids, s.ID)
-	}
-	for _, s := range tls.InsecureCipherSuites() {
-		ids = append(ids, s.ID)
-	}
-	return ids
 }

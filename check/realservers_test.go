@@ -14,11 +14,18 @@ import (
 // its default security level 1 and above forbid.
 const legacyCiphers = "DEFAULT@SECLEVEL=0"
 
+// scimLocation makes nginx answer every request with a SCIM
+// ServiceProviderConfig, so the HTTP layer passes.
+const scimLocation = `location / {
+            default_type application/scim+json;
+            return 200 '{"schemas":["urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig"]}';
+        }`
+
 // TestCheckRealServers runs check against real nginx, haproxy and
 // openssl s_server processes configured with the settings admins meet.
 func TestCheckRealServers(t *testing.T) {
 	cert := testservers.SelfSigned(t, "localhost", "127.0.0.1")
-	healthy := testservers.StartNginx(t, testservers.NginxTLS{Cert: cert, Directives: "ssl_protocols TLSv1.2 TLSv1.3;"})
+	healthy := testservers.StartNginx(t, testservers.NginxTLS{Cert: cert, Directives: "ssl_protocols TLSv1.2 TLSv1.3;", Locations: scimLocation})
 
 	tests := []struct {
 		name         string
@@ -104,7 +111,7 @@ func TestCheckRealServers(t *testing.T) {
 			addr: func(t *testing.T) string {
 				return testservers.StartOpenSSL(t, "-tls1_3", "-www", "-cert", cert.CertFile, "-key", cert.KeyFile)
 			},
-			oktaClass:  "ok",
+			oktaClass:  "http_not_scim",
 			entraClass: "alert",
 			accepted:   []string{"TLS 1.3"},
 		},

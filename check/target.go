@@ -93,6 +93,17 @@ func (e *Endpoint) ServiceProviderConfigURL() string {
 	return u.String()
 }
 
+// UsersURL returns the URL of the request Okta's connection test sends:
+// /Users?startIndex=1&count=2 under the base URL.
+func (e *Endpoint) UsersURL() string {
+	u := *e.URL
+	u.Fragment = ""
+	u.Path = strings.TrimSuffix(u.Path, "/") + "/Users"
+	u.RawPath = ""
+	u.RawQuery = "startIndex=1&count=2"
+	return u.String()
+}
+
 // HostPort returns host:port as the URL names it.
 func (e *Endpoint) HostPort() string {
 	return net.JoinHostPort(e.Host, strconv.Itoa(e.Port))

@@ -37,8 +37,8 @@ type Target struct {
 	// Authorization is sent as the Authorization header of the request
 	// made after the handshake, such as "Bearer TOKEN".
 	Authorization string
-	// Timeout bounds each connection of the simulation. Zero means the
-	// prober's timeout for the probe and certcheck.DefaultTimeout for the
+	// Timeout bounds the full handshake of the simulation; the probe uses
+	// the prober's own timeout. Zero means certcheck.DefaultTimeout for the
 	// handshake.
 	Timeout time.Duration
 }
@@ -151,9 +151,10 @@ func (s *simulation) run() {
 	pred.Evidence = append(pred.Evidence, s.helloSentence(hello))
 
 	// Step 1: the profile's own ClientHello, judged by the first flight.
-	probeCtx, cancel := s.withTimeout()
-	result := s.prober.Probe(probeCtx, s.target.Addr, hello)
-	cancel()
+	// The prober bounds the connection itself, from the moment it has a
+	// connection slot; a deadline here would also count the wait for a slot
+	// and fail clients whose server is merely busy.
+	result := s.prober.Probe(s.ctx, s.target.Addr, hello)
 	pred.Probe = result
 	s.values.elapsed = result.Elapsed
 	if done := s.classifyFirstFlight(result); done {
@@ -237,13 +238,6 @@ func (s *simulation) setText(key, variant string) {
 		pred.Alert = s.values.alert.String()
 	}
 	pred.Confidence = weakerConfidence(p.Confidence, text.Confidence)
-}
-
-func (s *simulation) withTimeout() (context.Context, context.CancelFunc) {
-	if s.target.Timeout > 0 {
-		return context.WithTimeout(s.ctx, s.target.Timeout)
-	}
-	return context.WithCancel(s.ctx)
 }
 
 // url returns the URL the client requests, for texts that quote it. A Host

@@ -146,6 +146,17 @@ func explain(v *report.Verdict, f facts) *report.Cause {
 			},
 		}
 	case "read_timeout":
+		if v.Layer == "http" {
+			return &report.Cause{
+				Summary:   "the server completes the TLS handshake but sends no HTTP response before the client's read timeout",
+				Component: "the SCIM application, or the proxy in front of it waiting for it, at " + f.address,
+				Software:  string(f.software),
+				Fix: []string{
+					"Check the SCIM application's health and its response time for the request shown; a proxy or load balancer whose backend is down or slow behaves this way.",
+					"Look in the proxy's log for upstream timeouts on the SCIM path.",
+				},
+			}
+		}
 		return &report.Cause{
 			Summary:   "the server accepts the TCP connection but never answers the TLS hello",
 			Component: f.component(),
@@ -190,8 +201,39 @@ func explain(v *report.Verdict, f facts) *report.Cause {
 		return f.cause("the certificate does not list the host name of the SCIM base URL", ProblemHostname)
 	case "weak_key":
 		return f.cause("the certificate's key is smaller than this client accepts", ProblemWeakKey)
+	case "http_unauthorized":
+		return &report.Cause{
+			Summary:   "TLS works, but the SCIM server rejects the credentials",
+			Component: "the SCIM application's authentication, or a gateway in front of it",
+			Software:  string(f.software),
+			Fix: []string{
+				"Check the token or password in the IdP's provisioning settings against the one the SCIM server expects.",
+				"Check the scheme: Okta's bearer-token setting sends `Authorization: Bearer TOKEN`, so a token pasted with `Bearer ` in front arrives as `Bearer Bearer TOKEN`.",
+				"If an API gateway or WAF sits in front of the application, check that it passes the Authorization header on.",
+			},
+		}
+	case "http_error", "http_not_scim":
+		return &report.Cause{
+			Summary:   "TLS works, but the SCIM base URL does not answer with SCIM: " + lastEvidence(v),
+			Component: "the routing to the SCIM application at " + f.address + " (a wrong base URL, or a proxy, WAF or login gateway answering in its place)",
+			Software:  string(f.software),
+			Fix: []string{
+				"Check the base URL in the IdP against the path the SCIM application serves (for example /scim/v2), and that the proxy forwards that path to the application and not to a web front end.",
+				"An HTML page or a redirect comes from a proxy, WAF or single sign-on gateway: exempt the SCIM path from it, and authenticate the IdP with the SCIM token instead.",
+				"A 5xx from the application itself: look in its log for the request shown.",
+			},
+		}
 	}
 	return explainHandshake(v, f)
+}
+
+// lastEvidence returns the last evidence sentence of v, the one the layer
+// that failed added.
+func lastEvidence(v *report.Verdict) string {
+	if len(v.Evidence) == 0 {
+		return "no details"
+	}
+	return v.Evidence[len(v.Evidence)-1]
 }
 
 // explainHandshake covers the refusals during the handshake (alert,

@@ -57,7 +57,8 @@ func (s *VersionScan) Lookup(v Version) (VersionResult, bool) {
 
 // Versions probes addr ("host:port") for SSL 2.0, SSL 3.0 and TLS 1.0 to
 // 1.3, concurrently within the Prober's per-host limit. Each version gets a
-// ModernHello limited to it. When the server does not accept that hello, a
+// ModernHello limited to it. When the server rejects that hello (a timeout is
+// not confirmed, because a second wait proves nothing), a
 // MaximalHello for the version confirms the rejection. serverName goes into SNI
 // (empty or an IP literal: no SNI).
 func (p *Prober) Versions(ctx context.Context, addr, serverName string) *VersionScan {
@@ -93,8 +94,10 @@ func (p *Prober) probeVersion(ctx context.Context, addr, serverName string, v Ve
 		return vr
 	}
 	// A failed connection or a canceled probe is no evidence about the
-	// version, and a second connection would fail the same way.
-	if first.Kind == KindConnectFailed || first.Kind == KindProbeError {
+	// version, and a second connection would fail the same way. A server
+	// that stayed silent until the deadline would be waited for once more
+	// by a larger hello, which cannot make it answer sooner.
+	if first.Kind == KindConnectFailed || first.Kind == KindProbeError || first.Kind == KindTimeout {
 		return vr
 	}
 
