@@ -284,6 +284,14 @@ func (v *verifier) explainUnknownAuthority(err error) {
 		// so whether that issuer leads to a trusted root is not checked.
 		return
 	}
+	if len(top.IssuingCertificateURL) == 0 && len(v.certs) == 1 {
+		// Public CAs name the issuer of every leaf in AIA, so a lone leaf
+		// without that URL is most likely issued by a private CA's root
+		// that this trust store lacks.
+		v.add(ProblemUntrusted, topIndex, "certificate %d (%s) is issued by %s, which is neither sent by the server nor in the trust store; without an AIA caIssuers URL this is most likely a private CA",
+			topIndex, top.Subject, top.Issuer)
+		return
+	}
 	v.addIncomplete(topIndex, top)
 }
 

@@ -125,8 +125,8 @@ func TestVerifyIncompleteChainNamesIssuer(t *testing.T) {
 	if want := "CN=scimdoctor lab intermediate CA,O=scimdoctor lab"; p.MissingIssuer != want {
 		t.Errorf("missing issuer %q, want %q", p.MissingIssuer, want)
 	}
-	if !strings.Contains(p.Detail, "no AIA caIssuers URL") {
-		t.Errorf("detail %q does not say that no AIA URL is present", p.Detail)
+	if !strings.Contains(p.Detail, "(AIA caIssuers), which this client does not fetch") {
+		t.Errorf("detail %q does not name the AIA URL the client leaves unfetched", p.Detail)
 	}
 
 	// With the store empty, the same chain lacks its intermediate all the
@@ -196,11 +196,11 @@ func TestVerifyTrustCases(t *testing.T) {
 			policy: Policy{Roots: h.roots(), FetchAIA: true},
 		},
 		{
-			name:       "missing intermediate without AIA URL for AIA client",
+			name:       "lone leaf without AIA URL looks like a private CA",
 			chain:      chainOf(h.leaf),
 			policy:     Policy{Roots: h.roots(), FetchAIA: true},
-			want:       []ProblemClass{ProblemIncompleteChain},
-			wantDetail: "no AIA caIssuers URL",
+			want:       []ProblemClass{ProblemUntrusted},
+			wantDetail: "most likely a private CA",
 		},
 		{
 			name:       "wrong intermediate sent",
@@ -339,7 +339,7 @@ func TestVerifyKeysAndSignatures(t *testing.T) {
 		{"SHA-1 leaf accepted by lenient client", chainOf(sha1Leaf), lenient, nil},
 		{"SHA-1 intermediate rejected", chainOf(leafUnderSHA1, sha1Intermediate), javaLikePolicy(roots), []ProblemClass{ProblemSHA1Signature}},
 		{"SHA-1 intermediate accepted by lenient client", chainOf(leafUnderSHA1, sha1Intermediate), lenient, nil},
-		{"SHA-1 leaf of unknown root", chainOf(sha1LeafUntrusted), lenient, []ProblemClass{ProblemIncompleteChain}},
+		{"SHA-1 leaf of unknown root", chainOf(sha1LeafUntrusted), lenient, []ProblemClass{ProblemUntrusted}},
 		{"SHA-1 leaf under sent intermediate rejected", chainOf(sha1LeafUnderEC, ecIntermediate), javaLikePolicy(roots), []ProblemClass{ProblemSHA1Signature}},
 		{"SHA-1 leaf under sent intermediate accepted", chainOf(sha1LeafUnderEC, ecIntermediate), lenient, nil},
 		{"SHA-1 leaf under untrusted intermediate", chainOf(sha1LeafUnderStray, strayIntermediate), lenient, []ProblemClass{ProblemUntrusted}},

@@ -228,6 +228,7 @@ func (run *runner) failAll(class, layer string, values map[string]string, eviden
 			Client:         p.Name,
 			Display:        p.Display,
 			Confidence:     p.Confidence,
+			Source:         p.Source,
 			Class:          class,
 			Layer:          layer,
 			LogLine:        joinLogLine(exception, message),

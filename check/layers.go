@@ -38,6 +38,16 @@ func (run *runner) connect(ctx context.Context, addrs []string) bool {
 			run.addLayer("tcp", report.StatusPass, summary, details...)
 			return true
 		}
+		if errors.Is(err, syscall.ECONNRESET) {
+			// The port completed the TCP handshake and reset the connection
+			// before connect returned: something listens, and the TLS layer
+			// shows how it treats a hello.
+			run.addr = addr
+			run.report.Target.Address = addr
+			details = append(details, addr+": accepted the TCP handshake, then reset the connection at once")
+			run.addLayer("tcp", report.StatusWarn, addr+" accepts TCP connections and resets them", details...)
+			return true
+		}
 		if errors.Is(err, syscall.ECONNREFUSED) {
 			refused = true
 			details = append(details, addr+": connection refused")
@@ -161,10 +171,16 @@ func (run *runner) simulate(ctx context.Context) {
 			Layer:          pred.Layer,
 			LogLine:        pred.LogLine(),
 			Message:        pred.Message,
+			Source:         p.Source,
 			SentSNI:        pred.SentSNI,
 			Evidence:       pred.Evidence,
 			ClientVersions: versionNames(p.Versions()),
 			Alert:          pred.Alert,
+		}
+		if pred.Connects {
+			// A client that connects logs nothing; the profile's "ok" text
+			// is a description, not a line the client prints.
+			v.LogLine, v.Message = "", ""
 		}
 		if pred.Version != 0 {
 			v.Version = pred.Version.String()

@@ -429,7 +429,7 @@ func TestRealClients(t *testing.T) {
 	if err := os.WriteFile(hostsFile, []byte("127.0.0.1 "+sniTestHost+"\n127.0.0.1 localhost\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	env := &realEnv{lab: l, ca: newTestCA(t), hostsFile: hostsFile, prober: &tlsprobe.Prober{MaxConnsPerHost: 64}}
+	env := &realEnv{lab: l, ca: newTestCA(t), hostsFile: hostsFile, prober: &tlsprobe.Prober{MaxConnsPerHost: 64, Timeout: simulationTimeout}}
 
 	cases := []realCase{
 		{name: "lab good", target: labCase("good"), class: ClassOK},
@@ -692,7 +692,7 @@ func TestAlertTexts(t *testing.T) {
 	if _, err := exec.LookPath("curl"); err != nil {
 		t.Fatalf("curl not found in PATH: %v; install Debian package curl", err)
 	}
-	env := &realEnv{prober: &tlsprobe.Prober{MaxConnsPerHost: 64}}
+	env := &realEnv{prober: &tlsprobe.Prober{MaxConnsPerHost: 64, Timeout: simulationTimeout}}
 	alerts := map[tlsprobe.AlertDescription]bool{}
 	for a := range goAlertText {
 		alerts[a] = true

@@ -64,7 +64,7 @@ func TestSimulateProfiles(t *testing.T) {
 		},
 	}
 
-	prober := &tlsprobe.Prober{MaxConnsPerHost: 32}
+	prober := &tlsprobe.Prober{MaxConnsPerHost: 32, Timeout: 5 * time.Second}
 	var wg sync.WaitGroup
 	var mu sync.Mutex
 	got := map[string]map[string]*Prediction{}

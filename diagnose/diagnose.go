@@ -28,6 +28,9 @@ type facts struct {
 	software     Software
 	softwareWhy  string
 	intermediary []string
+	// internalError is set when some version was refused with the alert
+	// internal_error.
+	internalError bool
 }
 
 func gather(r *report.Report) facts {
@@ -40,6 +43,9 @@ func gather(r *report.Report) facts {
 			if v.Accepted {
 				f.accepted[v.Version] = true
 			}
+			if strings.Contains(v.Answer, "internal_error") {
+				f.internalError = true
+			}
 		}
 	}
 	var headers map[string]string
@@ -47,6 +53,11 @@ func gather(r *report.Report) facts {
 		headers = r.HTTP.Headers
 	}
 	f.software, f.softwareWhy = DetectSoftware(headers)
+	if f.software != SoftwareUnknown {
+		// The header comes from whoever wrote the HTTP response, which is
+		// the application when a proxy in front of it terminates TLS.
+		f.softwareWhy += "; a load balancer or proxy that terminates TLS passes this header on from the server behind it, so if one sits in front, fix its setting instead"
+	}
 	f.intermediary = Intermediary(headers)
 	return f
 }
@@ -255,6 +266,16 @@ func explainHandshake(v *report.Verdict, f facts) *report.Cause {
 				Fix: []string{
 					"Enable TLS 1.2 in the client: a Java 7 or early Java 8 runtime needs -Dhttps.protocols=TLSv1.2 and -Djdk.tls.client.protocols=TLSv1.2, or better an upgrade; a .NET Framework 4.5 application needs SchUseStrongCrypto=1 and SystemDefaultTlsVersions=1, or ServicePointManager.SecurityProtocol set to include Tls12.",
 				},
+			}
+		case len(f.accepted) == 0 && f.internalError:
+			return &report.Cause{
+				Summary:   "the server answers hellos with the alert internal_error at every version: its TLS library fails while choosing parameters, as OpenSSL 3 does when limited to TLS 1.0 or 1.1 at its default security level, which forbids the SHA-1 signatures those versions need",
+				Component: f.component(),
+				Software:  string(f.software),
+				Fix: append([]string{
+					"Enable TLS 1.2 on this box; that is the real fix, and the settings are below.",
+					"Until then, OpenSSL 3 needs @SECLEVEL=0 in the cipher string (for example ssl_ciphers DEFAULT@SECLEVEL=0; in nginx) to speak TLS 1.0 or 1.1 at all, which no IdP uses anyway.",
+				}, FixFor(ProblemNoTLS12, f.software)...),
 			}
 		case len(f.accepted) == 0:
 			return f.cause("no probe completed a TLS handshake with "+f.address+" at any version, so the server's TLS settings or the box in front of it refuse every hello", ProblemNoTLS12)

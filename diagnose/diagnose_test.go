@@ -34,6 +34,7 @@ func TestDiagnoseCauses(t *testing.T) {
 		name         string
 		accepted     []string
 		headers      map[string]string
+		answers      map[string]string // version -> probe answer
 		verdict      report.Verdict
 		wantSummary  string // substring of Cause.Summary
 		wantSoftware Software
@@ -149,6 +150,15 @@ func TestDiagnoseCauses(t *testing.T) {
 			wantFix:      "do not fetch missing intermediates",
 		},
 		{
+			name:         "openssl 3 internal_error at every version",
+			accepted:     nil,
+			answers:      map[string]string{"TLS 1.0": "fatal alert internal_error (80)"},
+			verdict:      report.Verdict{Display: "Okta", Class: "alert", Alert: "internal_error", ClientVersions: modernJava},
+			wantSummary:  "internal_error at every version",
+			wantSoftware: SoftwareUnknown,
+			wantFix:      "@SECLEVEL=0",
+		},
+		{
 			name:         "token rejected",
 			accepted:     []string{"TLS 1.2"},
 			verdict:      report.Verdict{Display: "Okta", Class: "http_unauthorized", Layer: "http", ClientVersions: modernJava},
@@ -203,6 +213,9 @@ func TestDiagnoseCauses(t *testing.T) {
 				Target:   report.Target{Host: "scim.example.com", Port: 443, Address: "192.0.2.10:443"},
 				TLS:      scanOf(tt.accepted...),
 				Verdicts: []report.Verdict{tt.verdict},
+			}
+			for i, v := range r.TLS.Versions {
+				r.TLS.Versions[i].Answer = tt.answers[v.Version]
 			}
 			if tt.headers != nil {
 				r.HTTP = &report.HTTP{Headers: tt.headers}

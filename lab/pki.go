@@ -132,6 +132,9 @@ func (p *pki) validLeaf() leafSpec {
 // issueLeaf creates a server certificate and returns it as a tls.Certificate
 // whose chain is the leaf followed by the intermediate, unless spec says
 // otherwise.
+// labIntermediateURL is the AIA caIssuers URL in lab leaves.
+const labIntermediateURL = "http://127.0.0.1:9/scimdoctor-lab-intermediate.crt"
+
 func (p *pki) issueLeaf(spec leafSpec) (tls.Certificate, error) {
 	var key crypto.Signer
 	var err error
@@ -171,6 +174,11 @@ func (p *pki) issueLeaf(spec leafSpec) (tls.Certificate, error) {
 	parent := p.intermediate
 	if spec.selfSigned {
 		parent = issuer{}
+	} else {
+		// Public CAs name their intermediate in every leaf (AIA caIssuers),
+		// which is how a scan tells a missing intermediate from a private
+		// root. Nothing fetches this URL: port 9 on loopback is discard.
+		template.IssuingCertificateURL = []string{labIntermediateURL}
 	}
 	cert, err := createCertificate(template, key, parent, key)
 	if err != nil {

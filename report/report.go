@@ -144,6 +144,9 @@ type Verdict struct {
 	Display    string `json:"display"`
 	Connects   bool   `json:"connects"`
 	Confidence string `json:"confidence"`
+	// Source is what the client profile rests on: a vendor document, release
+	// notes or a measurement.
+	Source string `json:"source,omitempty"`
 	// Class is the failure class id, or "ok".
 	Class string `json:"class"`
 	// Alert is the RFC name of the alert the client received, when the

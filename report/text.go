@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"time"
 )
 
 const (
@@ -51,7 +52,7 @@ func WriteText(w io.Writer, r *Report, opts Options) error {
 
 	t.line("%s %s", t.paint(ansiBold, "scimdoctor "+r.Command), r.Target.URL)
 	if r.Target.Address != "" {
-		t.line("probed %s (%d TCP connections, %s)", r.Target.Address, r.Connections, r.Duration.Round(1e6))
+		t.line("probed %s (%s, %s)", r.Target.Address, plural(r.Connections, "TCP connection"), roundDuration(r.Duration))
 	}
 	t.line("")
 
@@ -97,6 +98,9 @@ func (t *textWriter) writeVerdicts(verdicts []Verdict) {
 			t.line("        it would log:  %s", v.LogLine)
 		}
 		t.line("        confidence:    %s", v.Confidence)
+		if v.Source != "" {
+			t.line("        profile source: %s", v.Source)
+		}
 		for _, e := range v.Evidence {
 			t.line("        evidence: %s", e)
 		}
@@ -124,6 +128,25 @@ func (t *textWriter) writeLayers(r *Report) {
 		}
 	}
 	t.line("")
+}
+
+func plural(n int64, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
+}
+
+// roundDuration shows milliseconds below a second and tenths above, and
+// never "0s" for a run that took time.
+func roundDuration(d time.Duration) string {
+	switch {
+	case d < time.Millisecond:
+		return "under 1ms"
+	case d < time.Second:
+		return d.Round(time.Millisecond).String()
+	}
+	return d.Round(100 * time.Millisecond).String()
 }
 
 // writeWrapped writes a step whose lines after the first keep the indent,

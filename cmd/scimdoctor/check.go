@@ -69,8 +69,8 @@ func (a *app) runCheck(ctx context.Context, rawURL string, f checkFlags) error {
 	if err != nil {
 		return withHint(err, "use --format text or --format json")
 	}
-	if f.timeout <= 0 {
-		return withHint(fmt.Errorf("invalid --timeout %s", f.timeout), "give a positive duration such as 10s")
+	if err := checkTimeout(f.timeout); err != nil {
+		return err
 	}
 	failOn, err := diagnose.ParseSeverity(f.failOn)
 	if err != nil {
@@ -95,6 +95,10 @@ func (a *app) runCheck(ctx context.Context, rawURL string, f checkFlags) error {
 		Tool:          "scimdoctor " + version,
 		FailOn:        failOn,
 	})
+	if ctx.Err() != nil {
+		a.exitCode = exitInterrupted
+		return errors.New("interrupted; no report was written")
+	}
 	if err != nil {
 		var usage *check.UsageError
 		if errors.As(err, &usage) {
@@ -109,9 +113,29 @@ func (a *app) runCheck(ctx context.Context, rawURL string, f checkFlags) error {
 	return nil
 }
 
+// minTimeout is the smallest --timeout accepted: below it even a loopback
+// server or /etc/hosts look-up can miss the deadline, and the report would
+// blame the server for the tool's own deadline.
+const minTimeout = 100 * time.Millisecond
+
+// exitInterrupted is the exit code after SIGINT, as shells report it.
+const exitInterrupted = 130
+
+func checkTimeout(d time.Duration) error {
+	if d < minTimeout {
+		return withHint(fmt.Errorf("invalid --timeout %s: the minimum is %s", d, minTimeout), "give a duration such as 10s; it bounds each connection and DNS look-up")
+	}
+	return nil
+}
+
 func authorization(token, basic string) (string, error) {
 	if token != "" && basic != "" {
 		return "", withHint(errors.New("--token and --basic both given"), "the IdP sends one Authorization header; choose one")
+	}
+	for flag, value := range map[string]string{"--token": token, "--basic": basic} {
+		if strings.ContainsFunc(value, func(r rune) bool { return r < 0x20 || r == 0x7f }) {
+			return "", withHint(fmt.Errorf("invalid %s: it contains a control character such as a line break", flag), "pass the value alone, without newlines; in a shell, quote it or read it with \"$(cat FILE)\"")
+		}
 	}
 	if token != "" {
 		token = strings.TrimSpace(token)

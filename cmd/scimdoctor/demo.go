@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"os/signal"
@@ -36,13 +37,13 @@ before it exits and leaves nothing running.`,
 			if err != nil {
 				return withHint(err, "use --format text or --format json")
 			}
-			if timeout <= 0 {
-				return withHint(fmt.Errorf("invalid --timeout %s", timeout), "give a positive duration such as 3s")
+			if err := checkTimeout(timeout); err != nil {
+				return err
 			}
 			return a.runDemo(cmd.Context(), f, timeout, clientNames)
 		},
 	}
-	cmd.Flags().StringVar(&format, "format", "text", "output format: text or json (a list of check reports)")
+	cmd.Flags().StringVar(&format, "format", "text", "output format: text or json (a list of lab endpoints, each with its check report)")
 	cmd.Flags().DurationVar(&timeout, "timeout", 1500*time.Millisecond, "deadline for each connection; the lab is on loopback, and the endpoint that never answers takes a few times this long")
 	cmd.Flags().StringSliceVar(&clientNames, "client", nil, "client profiles to judge, comma-separated (default okta,entra)")
 	return cmd
@@ -82,6 +83,10 @@ func (a *app) runDemo(ctx context.Context, f report.Format, timeout time.Duratio
 		}()
 	}
 	wg.Wait()
+	if ctx.Err() != nil {
+		a.exitCode = exitInterrupted
+		return errors.New("interrupted; the lab has stopped")
+	}
 	for i, err := range errs {
 		if err != nil {
 			return fmt.Errorf("checking lab endpoint %s failed: %w", l.Endpoints[i].Name, err)
@@ -89,9 +94,17 @@ func (a *app) runDemo(ctx context.Context, f report.Format, timeout time.Duratio
 	}
 
 	if f == report.FormatJSON {
+		type endpointReport struct {
+			Endpoint lab.Endpoint   `json:"endpoint"`
+			Report   *report.Report `json:"report"`
+		}
+		out := make([]endpointReport, len(reports))
+		for i, r := range reports {
+			out[i] = endpointReport{Endpoint: l.Endpoints[i], Report: r}
+		}
 		enc := json.NewEncoder(a.stdout)
 		enc.SetIndent("", "  ")
-		return enc.Encode(reports)
+		return enc.Encode(out)
 	}
 	a.writeDemoText(l, reports)
 	return nil
