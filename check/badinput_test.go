@@ -124,7 +124,7 @@ func TestCheckBadTargets(t *testing.T) {
 		{"unknown host", "https://no-such-host.invalid/scim/v2", nxdomainResolver(t), report.ExitUnreachable, "dns_failure", "dns", `cannot resolve "no-such-host.invalid": no such host`},
 		{"closed port", "https://" + closedPort(t) + "/scim/v2", nil, report.ExitUnreachable, "connect_refused", "tcp", "connection refused"},
 		{"garbage answer", "https://" + garbage + "/scim/v2", nil, report.ExitFindings, "not_tls", "tls", "not TLS"},
-		{"oversized record", "https://" + oversized + "/scim/v2", nil, report.ExitFindings, "", "tls", "18432"},
+		{"oversized record", "https://" + oversized + "/scim/v2", nil, report.ExitFindings, "malformed", "tls", "18432"},
 		{"one byte a second", "https://" + trickle + "/scim/v2", nil, report.ExitFindings, "read_timeout", "tls", "timed out"},
 	}
 	for _, tt := range tests {

@@ -33,6 +33,9 @@ const (
 	// ClassNotTLS: the server responded with bytes that are not TLS, such
 	// as an HTTP response.
 	ClassNotTLS = "not_tls"
+	// ClassMalformed: the server sent TLS records or handshake messages
+	// that do not parse.
+	ClassMalformed = "malformed"
 	// ClassUntrusted: no path to a trusted root, self-signed leaf included.
 	ClassUntrusted = "untrusted"
 	// ClassIncompleteChain: a trusted root exists, but the server left out
@@ -54,7 +57,7 @@ const (
 var Classes = []string{
 	ClassDNSFailure, ClassConnectRefused, ClassConnectTimeout,
 	ClassAlert, ClassVersionRejected, ClassSuiteRejected, ClassReset, ClassClosed,
-	ClassReadTimeout, ClassNotTLS,
+	ClassReadTimeout, ClassNotTLS, ClassMalformed,
 	ClassUntrusted, ClassIncompleteChain, ClassExpired, ClassNotYetValid,
 	ClassHostnameMismatch, ClassWeakKey, ClassClientCertRequired, ClassOK,
 }

@@ -198,6 +198,16 @@ func explain(v *report.Verdict, f facts) *report.Cause {
 			Software:  string(f.software),
 			Fix:       []string{"Look in the firewall, IPS or WAF log for the reset and allow TLS 1.2 hellos to this port."},
 		}
+	case "malformed":
+		return &report.Cause{
+			Summary:   "the server's TLS answer does not parse: a broken TLS stack, or a box on the path that alters or cuts the traffic",
+			Component: f.component(),
+			Software:  string(f.software),
+			Fix: []string{
+				"Capture the handshake on the server side (tcpdump -w hello.pcap port PORT) and compare it with what the client received; a difference points at the box in between.",
+				"Update the TLS library or appliance firmware of the box that terminates TLS.",
+			},
+		}
 	case "not_tls":
 		return f.cause("the port answers in plain HTTP (or another protocol), not TLS", ProblemPlainHTTP)
 	case "client_cert_required":
