@@ -174,7 +174,7 @@ func (v *verifier) checkHost(host string) {
 		names = append(names, ip.String())
 	}
 	if len(names) == 0 {
-		v.add(ProblemHostnameMismatch, 0, "the leaf certificate (%s) has no DNS or IP subjectAltName, so it matches no host, %q included; clients ignore the common name",
+		v.add(ProblemHostnameMismatch, 0, "the leaf certificate (%s) has no DNS or IP subjectAltName, so it matches no host, %q included; Go and browsers ignore the common name, while Java and curl fall back to it",
 			leaf.Subject, host)
 		return
 	}

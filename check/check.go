@@ -49,7 +49,7 @@ type Options struct {
 }
 
 // Run checks opts.URL layer by layer. It returns an error only for input the
-// user must correct (a *UsageError); an unreachable or broken target is a
+// user must correct, as a *UsageError. An unreachable or broken target is a
 // report with ExitUnreachable or ExitFindings, not an error.
 func Run(ctx context.Context, opts Options) (*report.Report, error) {
 	start := time.Now()
@@ -185,8 +185,8 @@ func (run *runner) layers(ctx context.Context) {
 	run.scanVersions(ctx)
 
 	// The simulations, the certificate fetch and the HTTP request are
-	// independent, so they run at once: against a server that never
-	// answers, each waits out the timeout only once.
+	// independent, so they run at once. Against a silent server, the run
+	// then waits out the timeout once for all three.
 	var wg sync.WaitGroup
 	wg.Add(3)
 	go func() { defer wg.Done(); run.simulate(ctx) }()

@@ -21,7 +21,7 @@ func Diagnose(r *report.Report) {
 	}
 }
 
-// facts is what the rules need from a report, computed once.
+// facts holds the parts of a report that the rules read, computed once.
 type facts struct {
 	address      string
 	accepted     map[string]bool
