@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/scimdoctor/scimdoctor/internal/testservers"
 	"github.com/scimdoctor/scimdoctor/report"
 )
 
@@ -49,32 +50,13 @@ func nxdomainResolver(t *testing.T) *net.Resolver {
 	}
 }
 
-// hostileServer accepts connections on 127.0.0.1 and hands each one to
-// serve; it stops when the test ends.
+// hostileServer serves each connection with serve and closes it.
 func hostileServer(t *testing.T, serve func(net.Conn)) string {
 	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatalf("listening: %v", err)
-	}
-	done := make(chan struct{})
-	t.Cleanup(func() {
-		close(done)
-		l.Close()
+	return testservers.StartRaw(t, func(c *net.TCPConn) {
+		defer c.Close()
+		serve(c)
 	})
-	go func() {
-		for {
-			conn, err := l.Accept()
-			if err != nil {
-				return
-			}
-			go func() {
-				defer conn.Close()
-				serve(conn)
-			}()
-		}
-	}()
-	return l.Addr().String()
 }
 
 func closedPort(t *testing.T) string {

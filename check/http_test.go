@@ -16,16 +16,16 @@ import (
 	"github.com/scimdoctor/scimdoctor/report"
 )
 
-// startHTTPS serves handler over TLS 1.2 and 1.3 on 127.0.0.1 with a
+// startHTTPS serves handler over TLS minVersion to 1.3 on 127.0.0.1 with a
 // certificate for localhost, and returns the port and the CA file.
-func startHTTPS(t *testing.T, handler http.Handler) (port, caFile string) {
+func startHTTPS(t *testing.T, minVersion uint16, handler http.Handler) (port, caFile string) {
 	t.Helper()
 	cert := testservers.SelfSigned(t, "localhost", "127.0.0.1")
 	pair, err := tls.X509KeyPair(cert.CertPEM, cert.KeyPEM)
 	if err != nil {
 		t.Fatalf("loading the key pair: %v", err)
 	}
-	l, err := tls.Listen("tcp", "127.0.0.1:0", &tls.Config{Certificates: []tls.Certificate{pair}, MinVersion: tls.VersionTLS12})
+	l, err := tls.Listen("tcp", "127.0.0.1:0", &tls.Config{Certificates: []tls.Certificate{pair}, MinVersion: minVersion})
 	if err != nil {
 		t.Fatalf("listening: %v", err)
 	}
@@ -147,7 +147,7 @@ func TestCheckHTTPLayer(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			port, caFile := startHTTPS(t, tt.handler)
+			port, caFile := startHTTPS(t, tls.VersionTLS12, tt.handler)
 			r, err := Run(context.Background(), Options{
 				URL:           "https://localhost:" + port + "/scim/v2",
 				Timeout:       time.Second,

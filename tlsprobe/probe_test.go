@@ -9,34 +9,13 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/scimdoctor/scimdoctor/internal/testservers"
 )
 
-// startRawServer listens on 127.0.0.1 and runs handle for every connection
-// in its own goroutine. The listener closes when the test ends.
 func startRawServer(t testing.TB, handle func(conn *net.TCPConn)) string {
 	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan struct{})
-	t.Cleanup(func() {
-		close(done)
-		l.Close()
-	})
-	go func() {
-		for {
-			conn, err := l.Accept()
-			if err != nil {
-				return
-			}
-			go func() {
-				conn.SetDeadline(time.Now().Add(10 * time.Second))
-				handle(conn.(*net.TCPConn))
-			}()
-		}
-	}()
-	return l.Addr().String()
+	return testservers.StartRaw(t, handle)
 }
 
 // readHello reads the client's first record, so that closing afterwards
