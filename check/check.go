@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -231,22 +232,12 @@ func (run *runner) failAll(class, layer string, values map[string]string, eviden
 			Source:         p.Source,
 			Class:          class,
 			Layer:          layer,
-			LogLine:        joinLogLine(exception, message),
+			LogLine:        p.JoinLogLine(exception, message),
 			Message:        message,
 			Evidence:       evidence,
 			ClientVersions: versionNames(p.Versions()),
 		})
 	}
-}
-
-func joinLogLine(exception, message string) string {
-	if exception == "" {
-		return message
-	}
-	if message == "" {
-		return exception
-	}
-	return exception + ": " + message
 }
 
 func versionNames(vs []tlsprobe.Version) []string {
@@ -276,7 +267,7 @@ func (run *runner) resolve(ctx context.Context) ([]string, bool) {
 			reason = describeDNSError(err)
 		}
 		run.addLayer("dns", report.StatusFail, fmt.Sprintf("cannot resolve %q: %s", run.endpoint.Host, reason))
-		run.failAll("dns_failure", "dns", map[string]string{"host": run.endpoint.Host}, fmt.Sprintf("the look-up of %s failed: %s", run.endpoint.Host, reason))
+		run.failAll("dns_failure", "dns", map[string]string{"host": run.endpoint.Host, "url": run.endpoint.URL.String(), "port": strconv.Itoa(run.endpoint.Port)}, fmt.Sprintf("the look-up of %s failed: %s", run.endpoint.Host, reason))
 		run.unreachable = true
 		return nil, false
 	}

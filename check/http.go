@@ -43,6 +43,9 @@ const (
 	classHTTPError        = "http_error"
 	// classHTTPNotSCIM is a 2xx response whose body is not SCIM JSON.
 	classHTTPNotSCIM = "http_not_scim"
+	// classClosedAfterHandshake is a close after the TLS handshake with no
+	// HTTP response; clients word it as their "closed_after_handshake" text.
+	classClosedAfterHandshake = "closed_after_handshake"
 )
 
 // handshakeError is a TLS handshake of the evidence request that failed:
@@ -51,6 +54,17 @@ type handshakeError struct{ err error }
 
 func (e *handshakeError) Error() string { return "TLS handshake failed: " + e.err.Error() }
 func (e *handshakeError) Unwrap() error { return e.err }
+
+// bodyError is a response whose headers came but whose body did not.
+type bodyError struct {
+	status int
+	err    error
+}
+
+func (e *bodyError) Error() string {
+	return fmt.Sprintf("the headers of a %d response came, but reading the body failed: %v", e.status, e.err)
+}
+func (e *bodyError) Unwrap() error { return e.err }
 
 // httpAnswer is one request and what came back.
 type httpAnswer struct {
@@ -86,6 +100,10 @@ func (run *runner) http(ctx context.Context) {
 		return
 	}
 	resp := answer.resp
+	if final := resp.Request.URL.String(); final != out.URL {
+		details = append(details, "followed redirects from "+out.URL+" to "+final)
+		out.URL = final
+	}
 	out.Status = resp.StatusCode
 	out.StatusText = http.StatusText(resp.StatusCode)
 	out.ContentType = resp.Header.Get("Content-Type")
@@ -139,12 +157,23 @@ func (run *runner) httpClient() (*http.Client, func()) {
 	client := &http.Client{
 		Transport: transport,
 		Timeout:   2 * run.opts.Timeout,
-		// IdPs judge the response of the SCIM URL itself, so a redirect (to
-		// a login page, say) is reported, not followed.
-		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+		// Java's HttpURLConnection, Go and .NET follow a redirect by
+		// default, so the page it leads to is what the IdP judges. Every
+		// connection goes to the probed address, so a redirect elsewhere is
+		// reported instead of followed.
+		CheckRedirect: func(req *http.Request, via []*http.Request) error {
+			if len(via) >= maxRedirects || req.URL.Scheme != "https" || req.URL.Host != via[0].URL.Host {
+				return http.ErrUseLastResponse
+			}
+			return nil
+		},
 	}
 	return client, transport.CloseIdleConnections
 }
+
+// maxRedirects is how many redirects the evidence request follows, fewer
+// than clients allow (Java: 20), which is enough to reach a login page.
+const maxRedirects = 5
 
 // maxBodyBytes bounds the part of a body read to judge it.
 const maxBodyBytes = 1 << 20
@@ -168,7 +197,10 @@ func (run *runner) get(ctx context.Context, client *http.Client, target string) 
 	}
 	defer resp.Body.Close()
 	answer.resp = resp
-	answer.body, answer.err = io.ReadAll(io.LimitReader(resp.Body, maxBodyBytes))
+	answer.body, err = io.ReadAll(io.LimitReader(resp.Body, maxBodyBytes))
+	if err != nil {
+		answer.err = &bodyError{status: resp.StatusCode, err: err}
+	}
 	return answer
 }
 
@@ -193,9 +225,20 @@ func (run *runner) noHTTPAnswer(err error, details []string) {
 		return
 	}
 	var netErr net.Error
-	if errors.As(err, &netErr) && netErr.Timeout() {
+	var body *bodyError
+	timedOut := errors.As(err, &netErr) && netErr.Timeout()
+	switch {
+	case errors.As(err, &body) && timedOut:
+		run.addLayer("http", report.StatusFail, "the response headers came, but the body did not arrive in full before the deadline", details...)
+		run.httpFailure = &httpFailure{class: clients.ClassReadTimeout, why: fmt.Sprintf("the server sent the headers of a %d response, then the body too slowly for the client's read timeout", body.status)}
+		return
+	case timedOut:
 		run.addLayer("http", report.StatusFail, "the TLS handshake completed but no HTTP response came within "+run.opts.Timeout.String(), details...)
 		run.httpFailure = &httpFailure{class: clients.ClassReadTimeout, why: "the server completed the TLS handshake and then sent no HTTP response"}
+		return
+	case errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF):
+		run.addLayer("http", report.StatusFail, "the server closed the connection after the TLS handshake without an HTTP response", details...)
+		run.httpFailure = &httpFailure{class: classClosedAfterHandshake, why: "the server closed the connection after the TLS handshake without sending an HTTP response"}
 		return
 	}
 	run.addLayer("http", report.StatusFail, "the HTTP request failed after the TLS handshake: "+msg, details...)
@@ -221,6 +264,9 @@ func (run *runner) judgeHTTP(out *report.HTTP, body []byte, details []string) {
 	case status >= 200 && status < 300:
 		run.addLayer("http", report.StatusFail, summary+" with "+orNone(out.ContentType)+" instead of SCIM JSON", details...)
 		run.httpFailure = &httpFailure{class: classHTTPNotSCIM, status: status, why: fmt.Sprintf("the SCIM URL answered %d with %s (%s), not SCIM JSON", status, orNone(out.ContentType), bodyStart(body))}
+	case unauthorized && strings.Contains(strings.ToLower(out.ContentType), "html"):
+		run.addLayer("http", report.StatusFail, summary+" with an HTML page: a WAF, proxy or login gateway answered in place of the SCIM service", details...)
+		run.httpFailure = &httpFailure{class: classHTTPError, status: status, why: fmt.Sprintf("the SCIM URL answered %d with an HTML page (%s), which a WAF, proxy or login gateway sends, not a SCIM server", status, bodyStart(body))}
 	case unauthorized && run.opts.Authorization == "":
 		run.addLayer("http", report.StatusWarn, summary+"; give --token or --basic to test the credentials the IdP uses", details...)
 	case unauthorized:
@@ -276,18 +322,22 @@ func (run *runner) failHTTP(f *httpFailure) {
 			key = "" // no client has a text of its own for a body it cannot parse
 		}
 		exception, message := "", ""
-		if f.status != 0 || key == clients.ClassReadTimeout {
+		if f.status != 0 || key == clients.ClassReadTimeout || key == classClosedAfterHandshake {
 			exception, message = p.ErrorText(key, values)
-		}
-		if message == "" {
-			message = genericHTTPMessage(f)
 		}
 		v.Connects = false
 		v.Layer = "http"
 		v.Class = f.class
-		v.Message = message
-		v.LogLine = joinLogLine(exception, message)
 		v.Evidence = append(v.Evidence, f.why)
+		if message == "" {
+			// No text of the client's own: the message describes the
+			// failure, and no log line is claimed.
+			v.Message = genericHTTPMessage(f)
+			v.LogLine = ""
+			continue
+		}
+		v.Message = message
+		v.LogLine = p.JoinLogLine(exception, message)
 	}
 }
 

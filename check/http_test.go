@@ -104,6 +104,43 @@ func TestCheckHTTPLayer(t *testing.T) {
 			wantText:  "https://login.example/sso",
 		},
 		{
+			name: "same-host redirect to a login page",
+			handler: func(w http.ResponseWriter, r *http.Request) {
+				if r.URL.Path == "/login" {
+					w.Header().Set("Content-Type", "text/html")
+					io.WriteString(w, "<html>sign in</html>")
+					return
+				}
+				http.Redirect(w, r, "/login?next="+r.URL.Path, http.StatusFound)
+			},
+			wantClass: "http_not_scim",
+			wantExit:  report.ExitFindings,
+			wantText:  "followed redirects",
+		},
+		{
+			name: "waf html 403 without a token",
+			handler: func(w http.ResponseWriter, r *http.Request) {
+				w.Header().Set("Content-Type", "text/html")
+				w.WriteHeader(403)
+				io.WriteString(w, "<html>blocked</html>")
+			},
+			wantClass: "http_error",
+			wantExit:  report.ExitFindings,
+			wantText:  "WAF, proxy or login gateway",
+		},
+		{
+			name: "close after the handshake",
+			handler: func(w http.ResponseWriter, r *http.Request) {
+				conn, _, err := w.(http.Hijacker).Hijack()
+				if err == nil {
+					conn.Close()
+				}
+			},
+			wantClass: "closed_after_handshake",
+			wantExit:  report.ExitFindings,
+			wantText:  "closed the connection after the TLS handshake",
+		},
+		{
 			name: "html success page",
 			handler: func(w http.ResponseWriter, r *http.Request) {
 				w.Header().Set("Content-Type", "text/html")
@@ -165,8 +202,8 @@ func TestCheckHTTPLayer(t *testing.T) {
 				if okta.Layer != "http" {
 					t.Errorf("okta layer = %q, want http", okta.Layer)
 				}
-				if okta.LogLine == "" {
-					t.Error("okta fails with an empty log line")
+				if okta.LogLine == "" && okta.Message == "" {
+					t.Error("okta fails with neither a log line nor a message")
 				}
 				if okta.Cause == nil || len(okta.Cause.Fix) == 0 {
 					t.Errorf("okta fails without a cause and fix: %+v", okta.Cause)

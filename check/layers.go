@@ -64,7 +64,7 @@ func (run *runner) connect(ctx context.Context, addrs []string) bool {
 	}
 	target := run.endpoint.HostPort()
 	run.addLayer("tcp", report.StatusFail, "no address of "+target+" accepts TCP connections", details...)
-	values := map[string]string{"host": run.endpoint.Host, "port": port, "address": addrs[0]}
+	values := map[string]string{"host": run.endpoint.Host, "port": port, "addr": net.JoinHostPort(addrs[0], port), "ip": addrs[0], "url": run.endpoint.URL.String()}
 	run.failAll(class, "tcp", values, details...)
 	run.report.Target.Address = net.JoinHostPort(addrs[0], port)
 	run.unreachable = true
@@ -137,7 +137,7 @@ func (run *runner) simulate(ctx context.Context) {
 	target := clients.Target{
 		Addr:          run.addr,
 		Host:          run.endpoint.Host,
-		Path:          run.endpoint.URL.Path,
+		Path:          run.endpoint.ServiceProviderConfigRequestURI(),
 		Roots:         run.roots,
 		Authorization: run.opts.Authorization,
 		Timeout:       run.opts.Timeout,
@@ -182,6 +182,10 @@ func (run *runner) simulate(ctx context.Context) {
 			// is a description, not a line the client prints.
 			v.LogLine, v.Message = "", ""
 		}
+		if pred.Class == clients.ClassMalformed {
+			// The profiles' malformed text says that no line is predicted.
+			v.LogLine = ""
+		}
 		if pred.Version != 0 {
 			v.Version = pred.Version.String()
 		}
@@ -197,7 +201,7 @@ func (run *runner) simulate(ctx context.Context) {
 		}
 	}
 	status := report.StatusPass
-	summary := fmt.Sprintf("all %d simulated clients connect", len(run.profiles))
+	summary := fmt.Sprintf("all %d simulated clients complete the TLS handshake and certificate checks", len(run.profiles))
 	if failures > 0 {
 		status = report.StatusFail
 		summary = fmt.Sprintf("%d of %d simulated clients fail", failures, len(run.profiles))

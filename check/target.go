@@ -83,24 +83,45 @@ func unwrapURLError(err error) error {
 }
 
 // ServiceProviderConfigURL returns the URL of /ServiceProviderConfig under
-// the base URL.
+// the base URL, with the base URL's query kept: some services put the tenant
+// there.
 func (e *Endpoint) ServiceProviderConfigURL() string {
-	u := *e.URL
-	u.RawQuery = ""
-	u.Fragment = ""
-	u.Path = strings.TrimSuffix(u.Path, "/") + "/ServiceProviderConfig"
-	u.RawPath = ""
-	return u.String()
+	return e.resource("ServiceProviderConfig", "")
+}
+
+// ServiceProviderConfigRequestURI is the path and query of
+// ServiceProviderConfigURL, as sent in the request line.
+func (e *Endpoint) ServiceProviderConfigRequestURI() string {
+	u, err := url.Parse(e.ServiceProviderConfigURL())
+	if err != nil {
+		return "/" // unreachable: the URL was built from a parsed one
+	}
+	return u.RequestURI()
 }
 
 // UsersURL returns the URL of the request Okta's connection test sends:
-// /Users?startIndex=1&count=2 under the base URL.
+// /Users?startIndex=1&count=2 under the base URL, after the base URL's own
+// query parameters.
 func (e *Endpoint) UsersURL() string {
+	return e.resource("Users", "startIndex=1&count=2")
+}
+
+// resource returns the base URL with /name appended to its path and query
+// appended to its query. The path keeps its escaping, so %2F stays %2F.
+func (e *Endpoint) resource(name, query string) string {
 	u := *e.URL
 	u.Fragment = ""
-	u.Path = strings.TrimSuffix(u.Path, "/") + "/Users"
-	u.RawPath = ""
-	u.RawQuery = "startIndex=1&count=2"
+	escaped := strings.TrimSuffix(u.EscapedPath(), "/") + "/" + name
+	if p, err := url.PathUnescape(escaped); err == nil {
+		u.Path = p
+		u.RawPath = escaped
+	}
+	switch {
+	case u.RawQuery == "":
+		u.RawQuery = query
+	case query != "":
+		u.RawQuery += "&" + query
+	}
 	return u.String()
 }
 

@@ -20,7 +20,8 @@ func TestParseURL(t *testing.T) {
 		{"ipv4 literal", "https://127.0.0.1:9443/scim", "127.0.0.1", 9443, true, "https://127.0.0.1:9443/scim/ServiceProviderConfig"},
 		{"ipv6 literal", "https://[::1]:9443/", "::1", 9443, true, "https://[::1]:9443/ServiceProviderConfig"},
 		{"uppercase scheme", "HTTPS://localhost/scim", "localhost", 443, false, "https://localhost/scim/ServiceProviderConfig"},
-		{"query dropped", "https://localhost/scim?x=1", "localhost", 443, false, "https://localhost/scim/ServiceProviderConfig"},
+		{"query kept", "https://localhost/scim?tenant=abc", "localhost", 443, false, "https://localhost/scim/ServiceProviderConfig?tenant=abc"},
+		{"escaped slash kept", "https://localhost/t%2Fx/scim", "localhost", 443, false, "https://localhost/t%2Fx/scim/ServiceProviderConfig"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -37,10 +38,20 @@ func TestParseURL(t *testing.T) {
 			if e.IsIP != tt.wantIP {
 				t.Errorf("IsIP = %v, want %v", e.IsIP, tt.wantIP)
 			}
-			if got := e.ServiceProviderConfigURL(); !strings.EqualFold(got, tt.wantSPC) {
+			if got := e.ServiceProviderConfigURL(); got != tt.wantSPC {
 				t.Errorf("ServiceProviderConfigURL() = %q, want %q", got, tt.wantSPC)
 			}
 		})
+	}
+}
+
+func TestUsersURLKeepsQuery(t *testing.T) {
+	e, err := ParseURL("https://localhost/scim/v2?tenant=abc")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := e.UsersURL(), "https://localhost/scim/v2/Users?tenant=abc&startIndex=1&count=2"; got != want {
+		t.Errorf("UsersURL() = %q, want %q", got, want)
 	}
 }
 

@@ -93,3 +93,13 @@ func valuesFromMap(values map[string]string) messageValues {
 	v.keyBits, _ = strconv.Atoi(values["key_bits"])
 	return v
 }
+
+// JoinLogLine joins exception and message into the line the client prints,
+// as the profile's log_line template says; without an exception the line is
+// the message alone.
+func (p *Profile) JoinLogLine(exception, message string) string {
+	if exception == "" || p.LogLine == "" {
+		return message
+	}
+	return strings.NewReplacer("{exception}", exception, "{message}", message).Replace(p.LogLine)
+}

@@ -159,7 +159,7 @@ func explain(v *report.Verdict, f facts) *report.Cause {
 	case "read_timeout":
 		if v.Layer == "http" {
 			return &report.Cause{
-				Summary:   "the server completes the TLS handshake but sends no HTTP response before the client's read timeout",
+				Summary:   "the server completes the TLS handshake, but the HTTP response does not arrive in full before the client's read timeout: " + lastEvidence(v),
 				Component: "the SCIM application, or the proxy in front of it waiting for it, at " + f.address,
 				Software:  string(f.software),
 				Fix: []string{
@@ -222,6 +222,15 @@ func explain(v *report.Verdict, f facts) *report.Cause {
 		return f.cause("the certificate does not list the host name of the SCIM base URL", ProblemHostname)
 	case "weak_key":
 		return f.cause("the certificate's key is smaller than this client accepts", ProblemWeakKey)
+	case "closed_after_handshake":
+		return &report.Cause{
+			Summary:   "the server completes the TLS handshake, then closes the connection without an HTTP response",
+			Component: "the SCIM application or the proxy in front of it at " + f.address,
+			Software:  string(f.software),
+			Fix: []string{
+				"Look in the proxy's and the application's logs for the request: a proxy with no healthy backend, or a server that requires a client certificate after the handshake, closes this way.",
+			},
+		}
 	case "http_unauthorized":
 		return &report.Cause{
 			Summary:   "TLS works, but the SCIM server rejects the credentials",
@@ -229,7 +238,7 @@ func explain(v *report.Verdict, f facts) *report.Cause {
 			Software:  string(f.software),
 			Fix: []string{
 				"Check the token or password in the IdP's provisioning settings against the one the SCIM server expects.",
-				"Check the scheme: Okta's bearer-token setting sends `Authorization: Bearer TOKEN`, so a token pasted with `Bearer ` in front arrives as `Bearer Bearer TOKEN`.",
+				"Check the scheme: an IdP field that adds the scheme itself (Okta's bearer-token setting sends `Authorization: Bearer TOKEN`) turns a token pasted with `Bearer ` in front into `Bearer Bearer TOKEN`.",
 				"If an API gateway or WAF sits in front of the application, check that it passes the Authorization header on.",
 			},
 		}

@@ -179,7 +179,7 @@ func TestDiagnoseCauses(t *testing.T) {
 			name:         "no http response after handshake",
 			accepted:     []string{"TLS 1.2"},
 			verdict:      report.Verdict{Display: "Okta", Class: "read_timeout", Layer: "http", ClientVersions: modernJava},
-			wantSummary:  "sends no HTTP response",
+			wantSummary:  "does not arrive in full",
 			wantSoftware: SoftwareUnknown,
 			wantFix:      "upstream timeouts",
 		},

@@ -27,7 +27,7 @@ const (
 	caBackdate    = 365 * 24 * time.Hour
 	caLifetime    = 2 * 365 * 24 * time.Hour
 	leafBackdate  = time.Hour
-	leafLifetime  = 30 * 24 * time.Hour
+	leafLifetime  = 90 * 24 * time.Hour
 	expiredBefore = 24 * time.Hour      // NotAfter of the expired leaf, before now
 	expiredSpan   = 60 * 24 * time.Hour // validity period of the expired leaf
 )

@@ -154,8 +154,9 @@ type Verdict struct {
 	Alert string `json:"alert,omitempty"`
 	// Layer is where the client fails: tcp, tls, certificate or http.
 	Layer string `json:"layer,omitempty"`
-	// LogLine is the exact line the client logs; Message is the part an
-	// IdP shows to its admin.
+	// LogLine is the exact line the client logs, and Message the part an
+	// IdP shows to its admin. LogLine is empty when no exact line is
+	// predicted; Message then describes the failure in scimdoctor's words.
 	LogLine string `json:"log_line,omitempty"`
 	Message string `json:"message,omitempty"`
 	Version string `json:"version,omitempty"`

@@ -91,10 +91,13 @@ func (t *textWriter) writeVerdicts(verdicts []Verdict) {
 			continue
 		}
 		t.line("  %s  %s would fail at the %s layer", t.paint(ansiRed, "FAIL"), v.Display, v.Layer)
-		if v.Message != "" && v.Message != v.LogLine {
+		switch {
+		case v.LogLine == "" && v.Message != "":
+			t.line("        no exact line predicted: %s", v.Message)
+		case v.Message != "" && v.Message != v.LogLine:
 			t.line("        it would show: %s", v.Message)
-		}
-		if v.LogLine != "" {
+			t.line("        it would log:  %s", v.LogLine)
+		case v.LogLine != "":
 			t.line("        it would log:  %s", v.LogLine)
 		}
 		t.line("        confidence:    %s", v.Confidence)

@@ -50,6 +50,12 @@ target could not be resolved or reached.`,
 			return nil
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if cmd.Flags().Changed("client") && len(f.clients) == 0 {
+				return withHint(errors.New("--client is empty"), "name one or more of "+strings.Join(clients.Names(), ", "))
+			}
+			if cmd.Flags().Changed("token") && f.token == "" {
+				return withHint(errors.New("--token is empty"), "pass the token the IdP sends, or leave the flag out")
+			}
 			return a.runCheck(cmd.Context(), args[0], f)
 		},
 	}
