@@ -34,7 +34,8 @@ type httpFailure struct {
 	// class is clients.ClassReadTimeout or one of the http_* classes.
 	class  string
 	status int
-	why    string
+	// evidence is the sentence added to each failing verdict.
+	evidence string
 }
 
 // HTTP failure classes; they fail a verdict at the http layer.
@@ -230,19 +231,19 @@ func (run *runner) noHTTPAnswer(err error, details []string) {
 	switch {
 	case errors.As(err, &body) && timedOut:
 		run.addLayer("http", report.StatusFail, "the response headers came, but the body did not arrive in full before the deadline", details...)
-		run.httpFailure = &httpFailure{class: clients.ClassReadTimeout, why: fmt.Sprintf("the server sent the headers of a %d response, then the body too slowly for the client's read timeout", body.status)}
+		run.httpFailure = &httpFailure{class: clients.ClassReadTimeout, evidence: fmt.Sprintf("the server sent the headers of a %d response, then the body too slowly for the client's read timeout", body.status)}
 		return
 	case timedOut:
 		run.addLayer("http", report.StatusFail, "the TLS handshake completed but no HTTP response came within "+run.opts.Timeout.String(), details...)
-		run.httpFailure = &httpFailure{class: clients.ClassReadTimeout, why: "the server completed the TLS handshake and then sent no HTTP response"}
+		run.httpFailure = &httpFailure{class: clients.ClassReadTimeout, evidence: "the server completed the TLS handshake and then sent no HTTP response"}
 		return
 	case errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF):
 		run.addLayer("http", report.StatusFail, "the server closed the connection after the TLS handshake without an HTTP response", details...)
-		run.httpFailure = &httpFailure{class: classClosedAfterHandshake, why: "the server closed the connection after the TLS handshake without sending an HTTP response"}
+		run.httpFailure = &httpFailure{class: classClosedAfterHandshake, evidence: "the server closed the connection after the TLS handshake without sending an HTTP response"}
 		return
 	}
 	run.addLayer("http", report.StatusFail, "the HTTP request failed after the TLS handshake: "+msg, details...)
-	run.httpFailure = &httpFailure{class: classHTTPError, why: "the HTTP request failed after the TLS handshake: " + msg}
+	run.httpFailure = &httpFailure{class: classHTTPError, evidence: "the HTTP request failed after the TLS handshake: " + msg}
 }
 
 // tlsAccepted counts the protocol versions the server accepted.
@@ -263,25 +264,25 @@ func (run *runner) judgeHTTP(out *report.HTTP, body []byte, details []string) {
 		run.addLayer("http", report.StatusPass, summary, details...)
 	case status >= 200 && status < 300:
 		run.addLayer("http", report.StatusFail, summary+" with "+orNone(out.ContentType)+" instead of SCIM JSON", details...)
-		run.httpFailure = &httpFailure{class: classHTTPNotSCIM, status: status, why: fmt.Sprintf("the SCIM URL answered %d with %s (%s), not SCIM JSON", status, orNone(out.ContentType), bodyStart(body))}
+		run.httpFailure = &httpFailure{class: classHTTPNotSCIM, status: status, evidence: fmt.Sprintf("the SCIM URL answered %d with %s (%s), not SCIM JSON", status, orNone(out.ContentType), bodyStart(body))}
 	case unauthorized && strings.Contains(strings.ToLower(out.ContentType), "html"):
 		run.addLayer("http", report.StatusFail, summary+" with an HTML page: a WAF, proxy or login gateway answered in place of the SCIM service", details...)
-		run.httpFailure = &httpFailure{class: classHTTPError, status: status, why: fmt.Sprintf("the SCIM URL answered %d with an HTML page (%s), which a WAF, proxy or login gateway sends, not a SCIM server", status, bodyStart(body))}
+		run.httpFailure = &httpFailure{class: classHTTPError, status: status, evidence: fmt.Sprintf("the SCIM URL answered %d with an HTML page (%s), which a WAF, proxy or login gateway sends, not a SCIM server", status, bodyStart(body))}
 	case unauthorized && run.opts.Authorization == "":
 		run.addLayer("http", report.StatusWarn, summary+"; give --token or --basic to test the credentials the IdP uses", details...)
 	case unauthorized:
 		run.addLayer("http", report.StatusFail, summary+"; the server rejects the credentials given", details...)
-		run.httpFailure = &httpFailure{class: classHTTPUnauthorized, status: status, why: fmt.Sprintf("the SCIM server answered %d to the credentials the IdP would send", status)}
+		run.httpFailure = &httpFailure{class: classHTTPUnauthorized, status: status, evidence: fmt.Sprintf("the SCIM server answered %d to the credentials the IdP would send", status)}
 	case status >= 300 && status < 400:
 		location := out.Headers["Location"]
 		run.addLayer("http", report.StatusFail, summary+"; a redirect to "+orNone(location)+" instead of the SCIM answer", details...)
-		run.httpFailure = &httpFailure{class: classHTTPError, status: status, why: fmt.Sprintf("the SCIM URL redirects (%d) to %s, often a login page of a proxy or single sign-on gateway in front of the API", status, orNone(location))}
+		run.httpFailure = &httpFailure{class: classHTTPError, status: status, evidence: fmt.Sprintf("the SCIM URL redirects (%d) to %s, often a login page of a proxy or single sign-on gateway in front of the API", status, orNone(location))}
 	case !isJSON:
 		run.addLayer("http", report.StatusFail, summary+" with "+orNone(out.ContentType)+", not a SCIM error: the base URL may not reach the SCIM service", details...)
-		run.httpFailure = &httpFailure{class: classHTTPError, status: status, why: fmt.Sprintf("the SCIM URL answered %d with %s (%s), not a SCIM error body", status, orNone(out.ContentType), bodyStart(body))}
+		run.httpFailure = &httpFailure{class: classHTTPError, status: status, evidence: fmt.Sprintf("the SCIM URL answered %d with %s (%s), not a SCIM error body", status, orNone(out.ContentType), bodyStart(body))}
 	default:
 		run.addLayer("http", report.StatusFail, summary, details...)
-		run.httpFailure = &httpFailure{class: classHTTPError, status: status, why: fmt.Sprintf("the SCIM URL answered %d (%s)", status, bodyStart(body))}
+		run.httpFailure = &httpFailure{class: classHTTPError, status: status, evidence: fmt.Sprintf("the SCIM URL answered %d (%s)", status, bodyStart(body))}
 	}
 }
 
@@ -328,7 +329,7 @@ func (run *runner) failHTTP(f *httpFailure) {
 		v.Connects = false
 		v.Layer = "http"
 		v.Class = f.class
-		v.Evidence = append(v.Evidence, f.why)
+		v.Evidence = append(v.Evidence, f.evidence)
 		if message == "" {
 			// No text of the client's own: the message describes the
 			// failure, and no log line is claimed.

@@ -57,7 +57,7 @@ type Report struct {
 	ExitCode int `json:"exit_code"`
 }
 
-// Target is what the user asked to check, and where it led.
+// Target is the URL the user gave, with the addresses it resolved to.
 type Target struct {
 	URL  string `json:"url"`
 	Host string `json:"host"`
@@ -83,7 +83,7 @@ type TLSScan struct {
 	Versions   []VersionState `json:"versions"`
 }
 
-// VersionState is the answer to the probes for one protocol version.
+// VersionState is the outcome of the probes for one protocol version.
 type VersionState struct {
 	Version  string `json:"version"`
 	Accepted bool   `json:"accepted"`
@@ -121,7 +121,7 @@ type CertInfo struct {
 	SHA256             string    `json:"sha256"`
 }
 
-// HTTP is the answer to one request of the SCIM base URL's
+// HTTP is the response to one request under the SCIM base URL, normally
 // /ServiceProviderConfig.
 type HTTP struct {
 	Method      string            `json:"method"`
@@ -144,7 +144,7 @@ type Verdict struct {
 	Display    string `json:"display"`
 	Connects   bool   `json:"connects"`
 	Confidence string `json:"confidence"`
-	// Source is what the client profile rests on: a vendor document, release
+	// Source is the basis of the client profile: a vendor document, release
 	// notes or a measurement.
 	Source string `json:"source,omitempty"`
 	// Class is the failure class id, or "ok".
@@ -152,7 +152,8 @@ type Verdict struct {
 	// Alert is the RFC name of the alert the client received, when the
 	// failure is an alert.
 	Alert string `json:"alert,omitempty"`
-	// Layer is where the client fails: tcp, tls, certificate or http.
+	// Layer is the layer at which the client fails: tcp, tls, certificate
+	// or http.
 	Layer string `json:"layer,omitempty"`
 	// LogLine is the exact line the client logs, and Message the part an
 	// IdP shows to its admin. LogLine is empty when no exact line is
@@ -178,7 +179,7 @@ type Cause struct {
 	// Software is the server software the evidence points to: nginx,
 	// apache, tomcat, iis, haproxy, java, or "unknown".
 	Software string `json:"software"`
-	// SoftwareEvidence says why Software was chosen.
+	// SoftwareEvidence is the reason Software was chosen.
 	SoftwareEvidence string `json:"software_evidence,omitempty"`
 	// Fix lists the steps, in order; configuration lines are given as the
 	// software spells them.
