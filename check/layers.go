@@ -34,7 +34,7 @@ func (run *runner) connect(ctx context.Context, addrs []string) bool {
 			conn.Close()
 			run.addr = addr
 			run.report.Target.Address = addr
-			summary := fmt.Sprintf("%s accepts TCP connections (%s)", addr, time.Since(started).Round(time.Millisecond))
+			summary := fmt.Sprintf("%s accepts TCP connections (connect took %s)", addr, connectTime(time.Since(started)))
 			run.addLayer("tcp", report.StatusPass, summary, details...)
 			return true
 		}
@@ -69,6 +69,15 @@ func (run *runner) connect(ctx context.Context, addrs []string) bool {
 	run.report.Target.Address = net.JoinHostPort(addrs[0], port)
 	run.unreachable = true
 	return false
+}
+
+// connectTime rounds a connect time to milliseconds, and says "under 1ms"
+// rather than "0s" on loopback.
+func connectTime(d time.Duration) string {
+	if d < time.Millisecond {
+		return "under 1ms"
+	}
+	return d.Round(time.Millisecond).String()
 }
 
 func isTimeout(err error) bool {

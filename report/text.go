@@ -101,9 +101,6 @@ func (t *textWriter) writeVerdicts(verdicts []Verdict) {
 			t.line("        it would log:  %s", v.LogLine)
 		}
 		t.line("        confidence:    %s", v.Confidence)
-		if v.Source != "" {
-			t.line("        profile source: %s", v.Source)
-		}
 		for _, e := range v.Evidence {
 			t.line("        evidence: %s", e)
 		}
