@@ -69,11 +69,10 @@ func (e *bodyError) Unwrap() error { return e.err }
 
 // httpAnswer is one request and what came back.
 type httpAnswer struct {
-	url      string
-	resp     *http.Response
-	err      error
-	body     []byte
-	location string
+	url  string
+	resp *http.Response
+	err  error
+	body []byte
 }
 
 // http sends GET /ServiceProviderConfig over a handshake that accepts any

@@ -1,7 +1,5 @@
 package tlsprobe
 
-import "fmt"
-
 // Record content types (RFC 8446, Section 5.1; RFC 5246, Section 6.2.1).
 const (
 	recordChangeCipherSpec uint8 = 20
@@ -30,21 +28,6 @@ const (
 	// maxFlightBytes bounds what a probe reads of one server flight, 1 MiB.
 	maxFlightBytes = 1 << 20
 )
-
-// contentTypeName returns the RFC name of a record content type.
-func contentTypeName(t uint8) string {
-	switch t {
-	case recordChangeCipherSpec:
-		return "change_cipher_spec"
-	case recordAlert:
-		return "alert"
-	case recordHandshake:
-		return "handshake"
-	case recordApplicationData:
-		return "application_data"
-	}
-	return fmt.Sprintf("content type %d", t)
-}
 
 // isTLSContentType reports whether b is one of the four record content types
 // a TLS server can send first.
