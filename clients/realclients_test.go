@@ -464,6 +464,9 @@ func TestRealClients(t *testing.T) {
 		{name: "s_server Verify tls1_2", target: sServer("-Verify", "1", "-tls1_2"), class: ClassClientCertRequired},
 		{name: "s_server RSA-512 leaf", target: weakKeyServer, class: ClassWeakKey},
 		{name: "nginx ssl_verify_client", target: nginxClientCert, class: ClassClientCertRequired},
+		{name: "nginx TLS 1.2 and 1.3", target: nginxWith("ssl_protocols TLSv1.2 TLSv1.3;"), class: ClassOK},
+		{name: "nginx TLS 1.0 and 1.1", target: nginxWith("ssl_protocols TLSv1 TLSv1.1; ssl_ciphers DEFAULT@SECLEVEL=0;"), class: ClassAlert},
+		{name: "haproxy TLS 1.0 in front of nginx", target: haproxyLegacyFront, class: ClassAlert},
 		{name: "close after TLS 1.3 without certificate", target: closeWithoutCertificate, class: ClassClientCertRequired, noSClient: true},
 
 		{name: "not yet valid leaf", target: notYetValidServer, class: ClassNotYetValid},
@@ -681,6 +684,42 @@ func nginxClientCert(t *testing.T, env *realEnv) realTarget {
 	addr := testservers.StartNginx(t, testservers.NginxTLS{
 		Cert:       testservers.Cert{CertFile: certFile, KeyFile: keyFile},
 		Directives: "ssl_verify_client on; ssl_client_certificate " + env.ca.File + ";",
+	})
+	return localTarget(addr, env.ca.File)
+}
+
+// nginxWith serves a localhost leaf from nginx with the given directives.
+func nginxWith(directives string) func(t *testing.T, env *realEnv) realTarget {
+	return func(t *testing.T, env *realEnv) realTarget {
+		_, certFile, keyFile := env.ca.issue(t, localhostLeaf())
+		addr := testservers.StartNginx(t, testservers.NginxTLS{
+			Cert:       testservers.Cert{CertFile: certFile, KeyFile: keyFile},
+			Directives: directives,
+		})
+		return localTarget(addr, env.ca.File)
+	}
+}
+
+// haproxyLegacyFront puts haproxy, terminating TLS 1.0 only, in front of an
+// nginx that offers TLS 1.2 and 1.3: the box in front decides.
+func haproxyLegacyFront(t *testing.T, env *realEnv) realTarget {
+	_, certFile, keyFile := env.ca.issue(t, localhostLeaf())
+	origin := testservers.StartNginx(t, testservers.NginxTLS{
+		Cert:       testservers.Cert{CertFile: certFile, KeyFile: keyFile},
+		Directives: "ssl_protocols TLSv1.2 TLSv1.3;",
+	})
+	certPEM, err := os.ReadFile(certFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	keyPEM, err := os.ReadFile(keyFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := testservers.StartHAProxy(t, testservers.HAProxyTLS{
+		Cert:        testservers.Cert{CertPEM: certPEM, KeyPEM: keyPEM},
+		BindOptions: "ssl-min-ver TLSv1.0 ssl-max-ver TLSv1.0 ciphers DEFAULT@SECLEVEL=0",
+		Backend:     origin,
 	})
 	return localTarget(addr, env.ca.File)
 }
