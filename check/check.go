@@ -267,7 +267,7 @@ func (run *runner) resolve(ctx context.Context) ([]string, bool) {
 			reason = describeDNSError(err)
 		}
 		run.addLayer("dns", report.StatusFail, fmt.Sprintf("cannot resolve %q: %s", run.endpoint.Host, reason))
-		run.failAll("dns_failure", "dns", map[string]string{"host": run.endpoint.Host, "url": run.endpoint.URL.String(), "port": strconv.Itoa(run.endpoint.Port)}, fmt.Sprintf("the look-up of %s failed: %s", run.endpoint.Host, reason))
+		run.failAll(clients.ClassDNSFailure, "dns", map[string]string{"host": run.endpoint.Host, "url": run.endpoint.URL.String(), "port": strconv.Itoa(run.endpoint.Port)}, fmt.Sprintf("the look-up of %s failed: %s", run.endpoint.Host, reason))
 		run.unreachable = true
 		return nil, false
 	}

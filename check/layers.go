@@ -58,9 +58,9 @@ func (run *runner) connect(ctx context.Context, addrs []string) bool {
 		}
 	}
 
-	class := "connect_timeout"
+	class := clients.ClassConnectTimeout
 	if refused {
-		class = "connect_refused"
+		class = clients.ClassConnectRefused
 	}
 	target := run.endpoint.HostPort()
 	run.addLayer("tcp", report.StatusFail, "no address of "+target+" accepts TCP connections", details...)
