@@ -82,7 +82,7 @@ func Fetch(ctx context.Context, addr, serverName string, timeout time.Duration) 
 		ServerName:         serverName,
 		MinVersion:         tls.VersionTLS10,
 		MaxVersion:         tls.VersionTLS13,
-		CipherSuites:       allCipherSuites(),
+		CipherSuites:       GoSuites(),
 	})
 	if err := conn.HandshakeContext(ctx); err != nil {
 		return nil, fmt.Errorf("fetch certificate chain: TLS handshake with %s: %w", addr, err)
@@ -101,10 +101,10 @@ func Fetch(ctx context.Context, addr, serverName string, timeout time.Duration) 
 	}, nil
 }
 
-// allCipherSuites returns the IDs of every TLS 1.0-1.2 suite crypto/tls
-// implements, secure ones first. TLS 1.3 suites are left out because
-// crypto/tls does not let a config choose them.
-func allCipherSuites() []uint16 {
+// GoSuites returns the IDs of every TLS 1.0-1.2 suite crypto/tls
+// implements, secure ones first, insecure ones included. TLS 1.3 suites are
+// left out because crypto/tls does not let a config choose them.
+func GoSuites() []uint16 {
 	var ids []uint16
 	for _, list := range [][]*tls.CipherSuite{tls.CipherSuites(), tls.InsecureCipherSuites()} {
 		for _, suite := range list {

@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/scimdoctor/scimdoctor/certcheck"
 	"github.com/scimdoctor/scimdoctor/clients"
 	"github.com/scimdoctor/scimdoctor/report"
 	"github.com/scimdoctor/scimdoctor/tlsprobe"
@@ -130,7 +131,7 @@ func (run *runner) httpClient() (*http.Client, func()) {
 	tlsConfig := &tls.Config{
 		InsecureSkipVerify: true, // the certificate layer judges the chain; this request reads the HTTP response
 		MinVersion:         tls.VersionTLS10,
-		CipherSuites:       allGoSuites(),
+		CipherSuites:       certcheck.GoSuites(),
 		ServerName:         run.serverName(),
 	}
 	transport := &http.Transport{
@@ -367,17 +368,4 @@ func shortHTTPError(err error) string {
 		return msg[i+2:]
 	}
 	return msg
-}
-
-// allGoSuites lists every suite crypto/tls implements, insecure ones
-// included, so the evidence request reaches legacy servers.
-func allGoSuites() []uint16 {
-	var ids []uint16
-	for _, s := range tls.CipherSuites() {
-		ids = append(ids, s.ID)
-	}
-	for _, s := range tls.InsecureCipherSuites() {
-		ids = append(ids, s.ID)
-	}
-	return ids
 }

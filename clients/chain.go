@@ -212,12 +212,8 @@ func storeRoots(store string) (*x509.CertPool, error) {
 // tls.Config cannot choose them.
 func goSuites(ids []uint16) []uint16 {
 	implemented := map[uint16]bool{}
-	for _, list := range [][]*tls.CipherSuite{tls.CipherSuites(), tls.InsecureCipherSuites()} {
-		for _, suite := range list {
-			if !slices.Contains(suite.SupportedVersions, tls.VersionTLS13) {
-				implemented[suite.ID] = true
-			}
-		}
+	for _, id := range certcheck.GoSuites() {
+		implemented[id] = true
 	}
 	var out []uint16
 	for _, id := range ids {
