@@ -109,7 +109,7 @@ func TestFetchFailures(t *testing.T) {
 }
 
 func TestAllCipherSuitesIncludesInsecure(t *testing.T) {
-	suites := allCipherSuites()
+	suites := GoSuites()
 	for _, want := range []uint16{
 		tls.TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
 		tls.TLS_RSA_WITH_3DES_EDE_CBC_SHA,
