@@ -108,7 +108,7 @@ func TestFetchFailures(t *testing.T) {
 	})
 }
 
-func TestAllCipherSuitesIncludesInsecure(t *testing.T) {
+func TestGoSuitesIncludesInsecure(t *testing.T) {
 	suites := GoSuites()
 	for _, want := range []uint16{
 		tls.TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
