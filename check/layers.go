@@ -71,8 +71,8 @@ func (run *runner) connect(ctx context.Context, addrs []string) bool {
 	return false
 }
 
-// connectTime rounds a connect time to milliseconds, and says "under 1ms"
-// rather than "0s" on loopback.
+// connectTime rounds a connect time to milliseconds, and returns "under
+// 1ms" rather than "0s" on loopback.
 func connectTime(d time.Duration) string {
 	if d < time.Millisecond {
 		return "under 1ms"
@@ -225,8 +225,8 @@ func (run *runner) certificate(ctx context.Context) {
 	run.extraConnections.Add(1)
 	if err != nil {
 		// crypto/tls completes no handshake when the server offers only
-		// suites Go lacks (DHE, CAMELLIA, ARIA ...); a TLS 1.2 or older
-		// server still sent its chain in clear to one of the probes.
+		// suites Go lacks (DHE, CAMELLIA, ARIA and others). A TLS 1.2 or
+		// older server still sent its chain in clear to one of the probes.
 		if raw := run.rawChain(); raw != nil {
 			chain = raw
 		} else {

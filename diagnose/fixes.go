@@ -17,9 +17,8 @@ const (
 	ProblemClientCertRequired Problem = "client_cert_required"
 	// ProblemPlainHTTP is a port that speaks plain HTTP where TLS is expected.
 	ProblemPlainHTTP Problem = "plain_http"
-	// ProblemCertificate covers the certificate problems; the fix depends
-	// on the class and is the same for every server product in spirit, so
-	// the steps name each product's directive.
+	// The certificate problems below have one list of steps each, shared
+	// by every product, in certificateFixes.
 	ProblemIncompleteChain Problem = "incomplete_chain"
 	ProblemUntrusted       Problem = "untrusted"
 	ProblemExpired         Problem = "expired"
@@ -107,9 +106,9 @@ var fixes = map[Problem]map[Software][]string{
 	},
 }
 
-// certificateFixes holds the steps for certificate problems; they name the
-// directive of each common product in one list, because the server software
-// is often the same box that was fixed for the chain before.
+// certificateFixes holds the steps for certificate problems. One list names
+// the directive of each common product, because the fix is the same in
+// spirit everywhere: install a different certificate or chain.
 var certificateFixes = map[Problem][]string{
 	ProblemIncompleteChain: {
 		"Serve the intermediate certificates with the leaf: Java and Okta do not fetch missing intermediates.",

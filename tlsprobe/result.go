@@ -17,11 +17,11 @@ const (
 	KindHelloRetryRequest Kind = "hello_retry_request"
 	// KindAlert: the server sent a TLS alert before any ServerHello.
 	KindAlert Kind = "alert"
-	// KindReset: the TCP connection was reset (RST) before any TLS answer.
+	// KindReset: the TCP connection was reset (RST) before any TLS record.
 	KindReset Kind = "reset"
 	// KindSilentClose: the server closed the connection without a word.
 	KindSilentClose Kind = "closed"
-	// KindTimeout: no complete answer came before the deadline.
+	// KindTimeout: no complete response came before the deadline.
 	KindTimeout Kind = "timeout"
 	// KindNotTLS: the server sent bytes that are not a TLS record, such as
 	// an HTTP response on a TLS port.
@@ -30,8 +30,8 @@ const (
 	KindMalformed Kind = "malformed"
 	// KindConnectFailed: no TCP connection was made.
 	KindConnectFailed Kind = "connect_failed"
-	// KindSSLv2ServerHello: the server answered an SSL 2.0 CLIENT-HELLO with
-	// an SSL 2.0 SERVER-HELLO.
+	// KindSSLv2ServerHello: the server sent an SSL 2.0 SERVER-HELLO in
+	// response to an SSL 2.0 CLIENT-HELLO.
 	KindSSLv2ServerHello Kind = "sslv2_server_hello"
 	// KindProbeError: the probe did not run, because the ClientHello did
 	// not encode or the context ended before a connection was made. It is
@@ -61,7 +61,7 @@ type Result struct {
 	// Error is Err as text, for JSON reports.
 	Error string `json:"error,omitempty"`
 
-	// Phase tells, for KindTimeout, what was awaited: "connect",
+	// Phase names, for KindTimeout, the step awaited: "connect",
 	// "first byte" or "rest of flight".
 	Phase string `json:"phase,omitempty"`
 	// Elapsed is the time from dial to the end of the probe.
@@ -74,7 +74,7 @@ func (r *Result) Accepted() bool {
 	return r.Kind == KindServerHello || r.Kind == KindSSLv2ServerHello
 }
 
-// ServerFlight is what the server sent in clear in answer to a ClientHello:
+// ServerFlight is the clear part of the server's response to a ClientHello:
 // in TLS 1.2 and earlier everything up to ServerHelloDone, in TLS 1.3 the
 // ServerHello only (the rest is encrypted).
 type ServerFlight struct {
