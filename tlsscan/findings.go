@@ -1,0 +1,196 @@
+package tlsscan
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/scimdoctor/scimdoctor/certcheck"
+	"github.com/scimdoctor/scimdoctor/clients"
+	"github.com/scimdoctor/scimdoctor/report"
+	"github.com/scimdoctor/scimdoctor/tlsprobe"
+)
+
+// findings lists the problems of a finished scan. entraSuites is nil when
+// the TLS 1.2 suite scan did not run or stopped without finding a suite.
+func findings(r *Result, entraSuites *bool) []report.Finding {
+	if r.Unreachable {
+		return nil
+	}
+	var out []report.Finding
+	out = append(out, versionFindings(r)...)
+	if entraSuites != nil && !*entraSuites {
+		out = append(out, report.Finding{
+			ID:       "tls.no_entra_suite",
+			Severity: report.SeverityHigh,
+			Layer:    "tls",
+			Title:    "no TLS 1.2 cipher suite of Entra ID's list is accepted",
+			Detail:   "Entra ID's provisioning service offers only eight ECDHE suites with AES-GCM or AES-CBC and SHA-256/384 at TLS 1.2; enable at least TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256 (or its ECDSA twin for an EC certificate).",
+			Evidence: tls12SuiteNames(r),
+		})
+	}
+	if r.ClientAuth != nil {
+		for _, v := range r.ClientAuth.Versions {
+			if v.Requirement == certcheck.RequirementRequired {
+				out = append(out, report.Finding{
+					ID:       "tls.client_cert_required",
+					Severity: report.SeverityHigh,
+					Layer:    "tls",
+					Title:    "the server requires a client certificate",
+					Detail:   "Okta and Entra ID send no client certificate, so they cannot connect; make client certificates optional or off for the SCIM path.",
+					Evidence: []string{fmt.Sprintf("%s: %s", v.Version, v.Evidence)},
+				})
+				break
+			}
+		}
+	}
+	if r.SNI != nil && r.SNI.RequiresSNI {
+		out = append(out, report.Finding{
+			ID:       "tls.sni_required",
+			Severity: report.SeverityMedium,
+			Layer:    "tls",
+			Title:    "the server rejects a ClientHello without SNI",
+			Detail:   "Java sends no SNI for IP literals and names without a dot; serve a default certificate for hellos without SNI.",
+			Evidence: []string{r.SNI.Summary},
+		})
+	}
+	if r.Certificate != nil {
+		for _, p := range r.Certificate.Problems {
+			out = append(out, report.Finding{
+				ID:       "certificate." + string(p.Class),
+				Severity: report.SeverityHigh,
+				Layer:    "certificate",
+				Title:    p.Detail,
+				Detail:   "Clients with the Mozilla root store reject this chain; Okta and Entra ID use public root stores.",
+			})
+		}
+	}
+	if f := r.Features; f != nil {
+		if f.FallbackSCSV == tlsprobe.FallbackAccepted {
+			out = append(out, report.Finding{
+				ID:       "tls.fallback_scsv_ignored",
+				Severity: report.SeverityLow,
+				Layer:    "tls",
+				Title:    "the server ignores TLS_FALLBACK_SCSV",
+				Detail:   "A downgraded hello with the signal completed, so the server does not prevent forced downgrades (RFC 7507).",
+			})
+		}
+		if f.Compression {
+			out = append(out, report.Finding{
+				ID:       "tls.compression",
+				Severity: report.SeverityMedium,
+				Layer:    "tls",
+				Title:    "the server enables TLS compression",
+				Detail:   "TLS compression exposes secrets such as tokens to the CRIME attack; turn it off.",
+			})
+		}
+	}
+	return out
+}
+
+func versionFindings(r *Result) []report.Finding {
+	accepted := map[string]bool{}
+	for _, v := range r.Versions {
+		if v.Accepted {
+			accepted[v.Version] = true
+		}
+	}
+	var out []report.Finding
+	if ssl := present(accepted, "SSL 2.0", "SSL 3.0"); len(ssl) > 0 {
+		out = append(out, report.Finding{
+			ID:       "tls.ssl_enabled",
+			Severity: report.SeverityHigh,
+			Layer:    "tls",
+			Title:    "the server accepts " + strings.Join(ssl, " and "),
+			Detail:   "SSL 2.0 and 3.0 are broken (DROWN, POODLE) and no IdP uses them; turn them off.",
+		})
+	}
+	tls12, tls13 := accepted["TLS 1.2"], accepted["TLS 1.3"]
+	switch {
+	case !tls12 && tls13:
+		out = append(out, report.Finding{
+			ID:       "tls.tls13_only",
+			Severity: report.SeverityHigh,
+			Layer:    "tls",
+			Title:    "the server accepts only TLS 1.3",
+			Detail:   "Entra ID's provisioning service connects with TLS 1.2 only and fails; enable TLS 1.2 next to TLS 1.3.",
+		})
+	case !tls12:
+		out = append(out, report.Finding{
+			ID:       "tls.no_tls12",
+			Severity: report.SeverityHigh,
+			Layer:    "tls",
+			Title:    "the server does not accept TLS 1.2",
+			Detail:   "Okta and Entra ID require TLS 1.2; enable TLS 1.2.",
+			Evidence: acceptedList(r),
+		})
+	}
+	if legacy := present(accepted, "TLS 1.0", "TLS 1.1"); len(legacy) > 0 && (tls12 || tls13) {
+		out = append(out, report.Finding{
+			ID:       "tls.legacy_versions",
+			Severity: report.SeverityLow,
+			Layer:    "tls",
+			Title:    "the server still accepts " + strings.Join(legacy, " and "),
+			Detail:   "Okta and Entra ID need only TLS 1.2 and later; RFC 8996 deprecates TLS 1.0 and 1.1.",
+		})
+	}
+	return out
+}
+
+func present(accepted map[string]bool, names ...string) []string {
+	var out []string
+	for _, n := range names {
+		if accepted[n] {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+func acceptedList(r *Result) []string {
+	var names []string
+	for _, v := range r.Versions {
+		if v.Accepted {
+			names = append(names, v.Version)
+		}
+	}
+	if len(names) == 0 {
+		return []string{"accepted versions: none"}
+	}
+	return []string{"accepted versions: " + strings.Join(names, ", ")}
+}
+
+func tls12SuiteNames(r *Result) []string {
+	for _, list := range r.Suites {
+		if list.Version != tlsprobe.VersionTLS12.String() {
+			continue
+		}
+		var names []string
+		for _, s := range list.Suites {
+			names = append(names, s.Name)
+		}
+		return []string{"TLS 1.2 suites accepted: " + strings.Join(names, ", ")}
+	}
+	return nil
+}
+
+// offersEntraSuite reports whether a TLS 1.2 suite scan found a suite of
+// the Entra ID client profile. It returns nil when the scan stopped early
+// without finding one, because the rest of the list was never offered.
+func offersEntraSuite(scan *tlsprobe.SuiteScan) *bool {
+	entra, err := clients.Load("entra")
+	if err != nil {
+		// unreachable: the entra profile is embedded in the clients package.
+		return nil
+	}
+	found := false
+	for _, id := range scan.Accepted {
+		if entra.Offers(id) {
+			found = true
+			break
+		}
+	}
+	if !found && scan.Err != "" {
+		return nil
+	}
+	return &found
+}

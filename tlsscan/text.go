@@ -1,0 +1,246 @@
+package tlsscan
+
+import (
+	"bufio"
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/scimdoctor/scimdoctor/report"
+)
+
+const (
+	ansiReset  = "\x1b[0m"
+	ansiBold   = "\x1b[1m"
+	ansiRed    = "\x1b[31m"
+	ansiGreen  = "\x1b[32m"
+	ansiYellow = "\x1b[33m"
+	ansiDim    = "\x1b[2m"
+)
+
+// Write renders r in format f: JSON, or text with colour when opts.Color
+// is set.
+func Write(w io.Writer, r *Result, f report.Format, opts report.Options) error {
+	switch f {
+	case report.FormatJSON:
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		return enc.Encode(r)
+	case report.FormatText:
+		return WriteText(w, r, opts)
+	}
+	return fmt.Errorf("invalid format %q (use text or json)", f)
+}
+
+type textWriter struct {
+	w     *bufio.Writer
+	color bool
+}
+
+func (t *textWriter) paint(code, s string) string {
+	if !t.color {
+		return s
+	}
+	return code + s + ansiReset
+}
+
+func (t *textWriter) line(format string, args ...any) {
+	fmt.Fprintf(t.w, format+"\n", args...)
+}
+
+func (t *textWriter) heading(title string) {
+	t.line("")
+	t.line("%s", t.paint(ansiBold, title))
+}
+
+// WriteText renders r for a person, one section per step: versions, cipher
+// suites, groups, features, certificate, SNI, client certificates and
+// findings.
+func WriteText(w io.Writer, r *Result, opts report.Options) error {
+	t := &textWriter{w: bufio.NewWriter(w), color: opts.Color}
+
+	t.line("%s %s", t.paint(ansiBold, "scimdoctor tls"), r.Target)
+	if r.Unreachable {
+		t.line("%s %s", t.paint(ansiRed, "unreachable:"), r.Error)
+		t.writeFindings(r.Findings)
+		return t.w.Flush()
+	}
+	sni := "no SNI"
+	if r.ServerName != "" {
+		sni = "SNI " + r.ServerName
+	}
+	t.line("scanned %s (%s; %d TCP connections, %s)", r.Address, sni, r.Connections, r.Duration.Round(10*time.Millisecond))
+
+	t.writeVersions(r.Versions)
+	t.writeSuites(r.Suites)
+	t.writeGroups(r.Groups)
+	t.writeFeatures(r)
+	t.writeCertificate(r.Certificate)
+	if r.SNI != nil {
+		t.heading("SNI")
+		t.line("  %s", r.SNI.Summary)
+		for _, res := range r.SNI.Results {
+			t.line("  %-12s %s", string(res.Variant)+":", res.Outcome)
+		}
+	}
+	if r.ClientAuth != nil {
+		t.heading("Client certificates")
+		t.line("  %s", r.ClientAuth.Summary)
+		for _, v := range r.ClientAuth.Versions {
+			t.line("  %s: %s; %s", v.Version, v.Requirement, v.Evidence)
+		}
+	}
+	t.writeFindings(r.Findings)
+	return t.w.Flush()
+}
+
+func (t *textWriter) writeVersions(versions []VersionState) {
+	t.heading("Versions")
+	for _, v := range versions {
+		mark := t.paint(ansiDim, "no ")
+		if v.Accepted {
+			mark = t.paint(ansiGreen, "yes")
+		}
+		t.line("  %-8s %s  %s", v.Version, mark, v.Answer)
+	}
+}
+
+func (t *textWriter) writeSuites(lists []SuiteList) {
+	t.heading("Cipher suites")
+	if len(lists) == 0 {
+		t.line("  none: no version from SSL 3.0 to TLS 1.3 was accepted")
+	}
+	for _, list := range lists {
+		order := "client order"
+		if list.ServerOrder {
+			order = "server order"
+		}
+		if len(list.Suites) < 2 {
+			order = "one suite"
+		}
+		t.line("  %s (%s)", list.Version, order)
+		for _, s := range list.Suites {
+			t.line("    %s %s", s.ID, s.Name)
+		}
+		if list.Error != "" {
+			t.line("    %s %s", t.paint(ansiYellow, "incomplete:"), list.Error)
+		}
+	}
+}
+
+func (t *textWriter) writeGroups(lists []GroupList) {
+	t.heading("Groups")
+	if len(lists) == 0 {
+		t.line("  none: no version from TLS 1.0 to TLS 1.3 was accepted")
+	}
+	for _, list := range lists {
+		groups := "none"
+		if len(list.Groups) > 0 {
+			groups = strings.Join(list.Groups, ", ")
+		}
+		extra := ""
+		if list.Preferred != "" {
+			order := "client order"
+			if list.ServerOrder {
+				order = "server order"
+			}
+			extra = fmt.Sprintf(" (preferred %s, %s)", list.Preferred, order)
+		}
+		t.line("  %s: %s%s", list.Version, groups, extra)
+		if list.Error != "" {
+			t.line("    %s %s", t.paint(ansiYellow, "incomplete:"), list.Error)
+		}
+	}
+}
+
+func (t *textWriter) writeFeatures(r *Result) {
+	t.heading("Features")
+	f := r.Features
+	if f == nil {
+		t.line("  not checked: no version from SSL 3.0 to TLS 1.3 was accepted")
+		return
+	}
+	alpn := "none"
+	if len(f.ALPN) > 0 {
+		alpn = strings.Join(f.ALPN, ", ")
+	}
+	if f.ProbeVersion != 0 {
+		t.line("  checked at %s", f.ProbeVersion)
+	}
+	t.line("  ALPN: %s", alpn)
+	t.line("  secure renegotiation: %s", yesNo(f.SecureRenegotiation))
+	t.line("  extended master secret: %s", yesNo(f.ExtendedMasterSecret))
+	t.line("  session tickets: %s", yesNo(f.SessionTicket))
+	t.line("  OCSP stapling: %s", yesNo(f.OCSPStapling))
+	t.line("  compression: %s", yesNo(f.Compression))
+	t.line("  TLS_FALLBACK_SCSV: %s", f.FallbackSCSV)
+	if len(f.NotObserved) > 0 {
+		t.line("  not observed: %s", strings.Join(f.NotObserved, ", "))
+	}
+	if f.Err != "" {
+		t.line("  %s %s", t.paint(ansiYellow, "incomplete:"), f.Err)
+	}
+}
+
+func (t *textWriter) writeCertificate(c *Certificate) {
+	t.heading("Certificate")
+	if c == nil {
+		return
+	}
+	if c.Error != "" {
+		t.line("  %s %s", t.paint(ansiRed, "no chain:"), c.Error)
+		return
+	}
+	t.line("  source: %s; checked against %q with the Mozilla roots and --cacert files", c.Source, c.CheckedName)
+	for i, cert := range c.Chain {
+		t.line("  %d subject: %s", i, cert.Subject)
+		t.line("    issuer: %s", cert.Issuer)
+		if len(cert.DNSNames) > 0 || len(cert.IPAddresses) > 0 {
+			t.line("    names: %s", strings.Join(append(append([]string{}, cert.DNSNames...), cert.IPAddresses...), ", "))
+		}
+		t.line("    valid: %s to %s", cert.NotBefore.Format(time.DateOnly), cert.NotAfter.Format(time.DateOnly))
+		t.line("    key: %s; signature: %s", cert.Key, cert.SignatureAlgorithm)
+	}
+	if len(c.Problems) == 0 {
+		t.line("  %s", t.paint(ansiGreen, "no problems"))
+	}
+	for _, p := range c.Problems {
+		t.line("  %s %s: %s", t.paint(ansiRed, "problem"), p.Class, p.Detail)
+	}
+}
+
+func (t *textWriter) writeFindings(findings []report.Finding) {
+	t.heading("Findings")
+	if len(findings) == 0 {
+		t.line("  none")
+	}
+	for _, f := range findings {
+		t.line("  %s %s (%s)", t.severity(f.Severity), f.Title, f.ID)
+		if f.Detail != "" {
+			t.line("    %s", f.Detail)
+		}
+		for _, e := range f.Evidence {
+			t.line("    evidence: %s", e)
+		}
+	}
+}
+
+func (t *textWriter) severity(s report.Severity) string {
+	label := strings.ToUpper(string(s))
+	switch s {
+	case report.SeverityHigh:
+		return t.paint(ansiRed, label)
+	case report.SeverityMedium, report.SeverityLow:
+		return t.paint(ansiYellow, label)
+	}
+	return t.paint(ansiDim, label)
+}
+
+func yesNo(b bool) string {
+	if b {
+		return "yes"
+	}
+	return "no"
+}
