@@ -1,6 +1,7 @@
 // Package tlsscan runs `scimdoctor tls`: a full TLS scan of one host and
-// port without the SCIM layer. It lists the protocol versions, cipher suites
-// and named groups the server accepts, its TLS features, its certificate
+// port without the SCIM layer. It lists the protocol versions, cipher suites,
+// named groups and signature algorithms the server accepts, its TLS
+// features, its certificate
 // chain, its handling of SNI and of clients without a certificate, and the
 // findings that matter for Okta and Entra ID.
 package tlsscan
@@ -85,14 +86,17 @@ type Result struct {
 	Unreachable bool   `json:"unreachable"`
 	Error       string `json:"error,omitempty"`
 
-	Versions    []VersionState          `json:"versions"`
-	Suites      []SuiteList             `json:"suites"`
-	Groups      []GroupList             `json:"groups"`
-	Features    *tlsprobe.Features      `json:"features,omitempty"`
-	Certificate *Certificate            `json:"certificate,omitempty"`
-	SNI         *certcheck.SNIBehaviour `json:"sni,omitempty"`
-	ClientAuth  *certcheck.ClientAuth   `json:"client_auth,omitempty"`
-	Findings    []report.Finding        `json:"findings"`
+	Versions []VersionState `json:"versions"`
+	Suites   []SuiteList    `json:"suites"`
+	Groups   []GroupList    `json:"groups"`
+	// SignatureAlgorithms has one entry each for TLS 1.2 and TLS 1.3 when
+	// the server accepts that version.
+	SignatureAlgorithms []SigAlgList            `json:"signature_algorithms"`
+	Features            *tlsprobe.Features      `json:"features,omitempty"`
+	Certificate         *Certificate            `json:"certificate,omitempty"`
+	SNI                 *certcheck.SNIBehaviour `json:"sni,omitempty"`
+	ClientAuth          *certcheck.ClientAuth   `json:"client_auth,omitempty"`
+	Findings            []report.Finding        `json:"findings"`
 
 	// Connections counts the TCP connections the scan opened.
 	Connections int64         `json:"connections"`
@@ -143,6 +147,17 @@ type GroupList struct {
 	Error       string `json:"error,omitempty"`
 }
 
+// SigAlgList is the outcome of the signature algorithm scan of one version:
+// the schemes the server signs its handshake with when offered only that
+// scheme. The certificate key limits them, so an RSA key gives only rsa_*
+// schemes.
+type SigAlgList struct {
+	Version string `json:"version"`
+	// Schemes are IANA names in code point order.
+	Schemes []string `json:"schemes"`
+	Error   string   `json:"error,omitempty"`
+}
+
 // Certificate is the chain the server sent and the problems a client with
 // the Mozilla roots (plus Options.CACertFiles) would have with it.
 type Certificate struct {
@@ -188,7 +203,8 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 		roots:      roots,
 		result: &Result{
 			Schema: Schema, Target: opts.Target, Host: t.host, Port: t.port, ServerName: serverName, FromURL: t.fromURL,
-			Versions: []VersionState{}, Suites: []SuiteList{}, Groups: []GroupList{}, Findings: []report.Finding{},
+			Versions: []VersionState{}, Suites: []SuiteList{}, Groups: []GroupList{},
+			SignatureAlgorithms: []SigAlgList{}, Findings: []report.Finding{},
 		},
 	}
 	s.run(ctx)
@@ -336,10 +352,11 @@ func (s *scanner) recordVersions(scan *tlsprobe.VersionScan) {
 }
 
 // scanSuitesGroupsFeatures runs the suite scan of each accepted version
-// from SSL 3.0, the group scan of each accepted version from TLS 1.0, and
-// the feature checks, all at once within the Prober's per-host limit.
+// from SSL 3.0, the group scan of each accepted version from TLS 1.0, the
+// signature algorithm scan of TLS 1.2 and TLS 1.3 when accepted, and the
+// feature checks. All run at once within the Prober's per-host limit.
 func (s *scanner) scanSuitesGroupsFeatures(ctx context.Context, addr string, accepted []tlsprobe.Version) {
-	var suiteVersions, groupVersions []tlsprobe.Version
+	var suiteVersions, groupVersions, sigAlgVersions []tlsprobe.Version
 	for _, v := range accepted {
 		if v >= tlsprobe.VersionSSL30 {
 			suiteVersions = append(suiteVersions, v)
@@ -347,9 +364,13 @@ func (s *scanner) scanSuitesGroupsFeatures(ctx context.Context, addr string, acc
 		if v >= tlsprobe.VersionTLS10 {
 			groupVersions = append(groupVersions, v)
 		}
+		if v == tlsprobe.VersionTLS12 || v == tlsprobe.VersionTLS13 {
+			sigAlgVersions = append(sigAlgVersions, v)
+		}
 	}
 	suites := make([]*tlsprobe.SuiteScan, len(suiteVersions))
 	groups := make([]*tlsprobe.GroupScan, len(groupVersions))
+	sigAlgs := make([]*tlsprobe.SigAlgScan, len(sigAlgVersions))
 	var features *tlsprobe.Features
 
 	var wg sync.WaitGroup
@@ -360,6 +381,13 @@ func (s *scanner) scanSuitesGroupsFeatures(ctx context.Context, addr string, acc
 	for i, v := range groupVersions {
 		wg.Add(1)
 		go func() { defer wg.Done(); groups[i] = s.prober.Groups(ctx, addr, s.serverName, v) }()
+	}
+	for i, v := range sigAlgVersions {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			sigAlgs[i] = s.prober.SignatureAlgorithms(ctx, addr, s.serverName, v)
+		}()
 	}
 	if len(suiteVersions) > 0 {
 		wg.Add(1)
@@ -375,6 +403,9 @@ func (s *scanner) scanSuitesGroupsFeatures(ctx context.Context, addr string, acc
 	}
 	for _, scan := range groups {
 		s.result.Groups = append(s.result.Groups, groupList(scan))
+	}
+	for _, scan := range sigAlgs {
+		s.result.SignatureAlgorithms = append(s.result.SignatureAlgorithms, sigAlgList(scan))
 	}
 	s.result.Features = features
 }
@@ -394,6 +425,14 @@ func groupList(scan *tlsprobe.GroupScan) GroupList {
 	}
 	if scan.Preferred != 0 {
 		list.Preferred = registry.GroupName(scan.Preferred)
+	}
+	return list
+}
+
+func sigAlgList(scan *tlsprobe.SigAlgScan) SigAlgList {
+	list := SigAlgList{Version: scan.Version.String(), Schemes: []string{}, Error: scan.Err}
+	for _, id := range scan.Accepted {
+		list.Schemes = append(list.Schemes, registry.SchemeName(id))
 	}
 	return list
 }

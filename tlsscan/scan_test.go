@@ -55,6 +55,15 @@ func suiteNames(r *Result, version string) ([]string, bool) {
 	return nil, false
 }
 
+func sigAlgSchemes(r *Result, version string) []string {
+	for _, list := range r.SignatureAlgorithms {
+		if list.Version == version {
+			return list.Schemes
+		}
+	}
+	return nil
+}
+
 func writeCAFile(t *testing.T, pem []byte) string {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "ca.pem")
@@ -89,6 +98,12 @@ func TestRunLab(t *testing.T) {
 			}
 			if len(r.Groups) != 2 {
 				t.Errorf("group scans = %d, want one per accepted version (2)", len(r.Groups))
+			}
+			// The lab leaf has an ECDSA P-256 key.
+			for _, version := range []string{"TLS 1.2", "TLS 1.3"} {
+				if got := sigAlgSchemes(r, version); !slices.Contains(got, "ecdsa_secp256r1_sha256") {
+					t.Errorf("%s signature algorithms = %v, want ecdsa_secp256r1_sha256 among them", version, got)
+				}
 			}
 		}},
 		{"tls10-only", []string{"TLS 1.0"}, []string{"tls.no_tls12"}, func(t *testing.T, r *Result) {
@@ -288,7 +303,7 @@ func TestWriteRendersSections(t *testing.T) {
 	if err := Write(&text, r, report.FormatText, report.Options{}); err != nil {
 		t.Fatalf("Write text failed: %v", err)
 	}
-	for _, section := range []string{"Versions", "Cipher suites", "Groups", "Features", "Certificate", "SNI", "Client certificates", "Findings"} {
+	for _, section := range []string{"Versions", "Cipher suites", "Groups", "Signature algorithms", "Features", "Certificate", "SNI", "Client certificates", "Findings"} {
 		if !strings.Contains(text.String(), "\n"+section+"\n") {
 			t.Errorf("text output has no %q section:\n%s", section, text.String())
 		}
@@ -311,7 +326,7 @@ func TestWriteRendersSections(t *testing.T) {
 	if decoded["schema"] != Schema {
 		t.Errorf("JSON schema = %v, want %q", decoded["schema"], Schema)
 	}
-	for _, key := range []string{"versions", "suites", "groups", "features", "certificate", "sni", "client_auth", "findings", "connections", "exit_code"} {
+	for _, key := range []string{"versions", "suites", "groups", "signature_algorithms", "features", "certificate", "sni", "client_auth", "findings", "connections", "exit_code"} {
 		if _, ok := decoded[key]; !ok {
 			t.Errorf("JSON output has no %q field", key)
 		}

@@ -56,7 +56,7 @@ func (t *textWriter) heading(title string) {
 }
 
 // WriteText renders r for a person, one section per step: versions, cipher
-// suites, groups, features, certificate, SNI, client certificates and
+// suites, groups, signature algorithms, features, certificate, SNI, client certificates and
 // findings.
 func WriteText(w io.Writer, r *Result, opts report.Options) error {
 	t := &textWriter{w: bufio.NewWriter(w), color: opts.Color}
@@ -76,6 +76,7 @@ func WriteText(w io.Writer, r *Result, opts report.Options) error {
 	t.writeVersions(r.Versions)
 	t.writeSuites(r.Suites)
 	t.writeGroups(r.Groups)
+	t.writeSigAlgs(r.SignatureAlgorithms)
 	t.writeFeatures(r)
 	t.writeCertificate(r.Certificate)
 	if r.SNI != nil {
@@ -149,6 +150,23 @@ func (t *textWriter) writeGroups(lists []GroupList) {
 			extra = fmt.Sprintf(" (preferred %s, %s)", list.Preferred, order)
 		}
 		t.line("  %s: %s%s", list.Version, groups, extra)
+		if list.Error != "" {
+			t.line("    %s %s", t.paint(ansiYellow, "incomplete:"), list.Error)
+		}
+	}
+}
+
+func (t *textWriter) writeSigAlgs(lists []SigAlgList) {
+	t.heading("Signature algorithms")
+	if len(lists) == 0 {
+		t.line("  none: neither TLS 1.2 nor TLS 1.3 was accepted")
+	}
+	for _, list := range lists {
+		schemes := "none"
+		if len(list.Schemes) > 0 {
+			schemes = strings.Join(list.Schemes, ", ")
+		}
+		t.line("  %s: %s", list.Version, schemes)
 		if list.Error != "" {
 			t.line("    %s %s", t.paint(ansiYellow, "incomplete:"), list.Error)
 		}
