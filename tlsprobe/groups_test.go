@@ -17,36 +17,12 @@ import (
 // limited to curves and, when suites is not nil, to those TLS 1.2 suites.
 func groupStartGoTLS(t testing.TB, maxVersion uint16, curves []tls.CurveID, suites []uint16) string {
 	t.Helper()
-	c := testservers.SelfSigned(t)
-	cert, err := tls.X509KeyPair(c.CertPEM, c.KeyPEM)
-	if err != nil {
-		t.Fatal(err)
-	}
-	l, err := tls.Listen("tcp", "127.0.0.1:0", &tls.Config{
-		Certificates:     []tls.Certificate{cert},
+	return startGoTLSConfig(t, &tls.Config{
 		MinVersion:       tls.VersionTLS12,
 		MaxVersion:       maxVersion,
 		CurvePreferences: curves,
 		CipherSuites:     suites,
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { l.Close() })
-	go func() {
-		for {
-			conn, err := l.Accept()
-			if err != nil {
-				return
-			}
-			go func() {
-				defer conn.Close()
-				conn.SetDeadline(time.Now().Add(5 * time.Second))
-				conn.(*tls.Conn).Handshake()
-			}()
-		}
-	}()
-	return l.Addr().String()
 }
 
 func groupNames(ids []uint16) string {

@@ -45,30 +45,12 @@ func sigAlgECDSACert(t testing.TB) tls.Certificate {
 // version and, when curves is not nil, only those groups.
 func sigAlgStartGoTLS(t testing.TB, version uint16, cert tls.Certificate, curves []tls.CurveID) string {
 	t.Helper()
-	l, err := tls.Listen("tcp", "127.0.0.1:0", &tls.Config{
+	return startGoTLSConfig(t, &tls.Config{
 		Certificates:     []tls.Certificate{cert},
 		MinVersion:       version,
 		MaxVersion:       version,
 		CurvePreferences: curves,
 	})
-	if err != nil {
-		t.Fatalf("starting the Go TLS server failed: %v", err)
-	}
-	t.Cleanup(func() { l.Close() })
-	go func() {
-		for {
-			conn, err := l.Accept()
-			if err != nil {
-				return
-			}
-			go func() {
-				defer conn.Close()
-				conn.SetDeadline(time.Now().Add(5 * time.Second))
-				conn.(*tls.Conn).Handshake()
-			}()
-		}
-	}()
-	return l.Addr().String()
 }
 
 func schemeNames(ids []uint16) string {

@@ -17,35 +17,7 @@ import (
 // maxVersion] and, when suites is not nil, to those TLS 1.2 cipher suites.
 func startGoTLSSuites(t testing.TB, minVersion, maxVersion uint16, suites []uint16) string {
 	t.Helper()
-	c := testservers.SelfSigned(t)
-	cert, err := tls.X509KeyPair(c.CertPEM, c.KeyPEM)
-	if err != nil {
-		t.Fatal(err)
-	}
-	l, err := tls.Listen("tcp", "127.0.0.1:0", &tls.Config{
-		Certificates: []tls.Certificate{cert},
-		MinVersion:   minVersion,
-		MaxVersion:   maxVersion,
-		CipherSuites: suites,
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { l.Close() })
-	go func() {
-		for {
-			conn, err := l.Accept()
-			if err != nil {
-				return
-			}
-			go func() {
-				defer conn.Close()
-				conn.SetDeadline(time.Now().Add(5 * time.Second))
-				conn.(*tls.Conn).Handshake()
-			}()
-		}
-	}()
-	return l.Addr().String()
+	return startGoTLSConfig(t, &tls.Config{MinVersion: minVersion, MaxVersion: maxVersion, CipherSuites: suites})
 }
 
 // suiteIDs returns the ids of IANA or OpenSSL suite names.

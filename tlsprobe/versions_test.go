@@ -48,18 +48,25 @@ func TestVersionsOpenSSL(t *testing.T) {
 // that completes handshakes and closes.
 func startGoTLS(t testing.TB, minVersion, maxVersion uint16) string {
 	t.Helper()
-	c := testservers.SelfSigned(t)
-	cert, err := tls.X509KeyPair(c.CertPEM, c.KeyPEM)
-	if err != nil {
-		t.Fatal(err)
+	return startGoTLSConfig(t, &tls.Config{MinVersion: minVersion, MaxVersion: maxVersion})
+}
+
+// startGoTLSConfig starts a crypto/tls server with cfg on 127.0.0.1 that
+// completes each handshake and closes the connection. A cfg without
+// certificates gets a SelfSigned RSA one.
+func startGoTLSConfig(t testing.TB, cfg *tls.Config) string {
+	t.Helper()
+	if len(cfg.Certificates) == 0 {
+		c := testservers.SelfSigned(t)
+		cert, err := tls.X509KeyPair(c.CertPEM, c.KeyPEM)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cfg.Certificates = []tls.Certificate{cert}
 	}
-	l, err := tls.Listen("tcp", "127.0.0.1:0", &tls.Config{
-		Certificates: []tls.Certificate{cert},
-		MinVersion:   minVersion,
-		MaxVersion:   maxVersion,
-	})
+	l, err := tls.Listen("tcp", "127.0.0.1:0", cfg)
 	if err != nil {
-		t.Fatal(err)
+		t.Fatalf("starting the Go TLS server failed: %v", err)
 	}
 	t.Cleanup(func() { l.Close() })
 	go func() {
