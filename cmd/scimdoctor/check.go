@@ -71,16 +71,9 @@ target could not be resolved or reached.`,
 }
 
 func (a *app) runCheck(ctx context.Context, rawURL string, f checkFlags) error {
-	format, err := report.ParseFormat(f.format)
+	format, failOn, err := parseReportFlags(f.format, f.timeout, f.failOn)
 	if err != nil {
-		return withHint(err, "use --format text or --format json")
-	}
-	if err := checkTimeout(f.timeout); err != nil {
 		return err
-	}
-	failOn, err := diagnose.ParseSeverity(f.failOn)
-	if err != nil {
-		return withHint(err, "findings are info, low, medium or high")
 	}
 	auth, err := authorization(f.token, f.basic)
 	if err != nil {
@@ -126,6 +119,23 @@ const minTimeout = 100 * time.Millisecond
 
 // exitInterrupted is the exit code after SIGINT, as shells report it.
 const exitInterrupted = 130
+
+// parseReportFlags checks the --format, --timeout and --fail-on values that
+// check and tls share.
+func parseReportFlags(format string, timeout time.Duration, failOn string) (report.Format, report.Severity, error) {
+	f, err := report.ParseFormat(format)
+	if err != nil {
+		return "", "", withHint(err, "use --format text or --format json")
+	}
+	if err := checkTimeout(timeout); err != nil {
+		return "", "", err
+	}
+	severity, err := diagnose.ParseSeverity(failOn)
+	if err != nil {
+		return "", "", withHint(err, "findings are info, low, medium or high")
+	}
+	return f, severity, nil
+}
 
 func checkTimeout(d time.Duration) error {
 	if d < minTimeout {

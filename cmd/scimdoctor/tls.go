@@ -12,7 +12,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/scimdoctor/scimdoctor/diagnose"
 	"github.com/scimdoctor/scimdoctor/report"
 	"github.com/scimdoctor/scimdoctor/tlsscan"
 )
@@ -68,16 +67,9 @@ or reached.`,
 }
 
 func (a *app) runTLS(ctx context.Context, target string, f tlsFlags) error {
-	format, err := report.ParseFormat(f.format)
+	format, failOn, err := parseReportFlags(f.format, f.timeout, f.failOn)
 	if err != nil {
-		return withHint(err, "use --format text or --format json")
-	}
-	if err := checkTimeout(f.timeout); err != nil {
 		return err
-	}
-	failOn, err := diagnose.ParseSeverity(f.failOn)
-	if err != nil {
-		return withHint(err, "findings are info, low, medium or high")
 	}
 	if ctx == nil {
 		ctx = context.Background()
