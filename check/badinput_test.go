@@ -11,8 +11,8 @@ import (
 	"github.com/scimdoctor/scimdoctor/report"
 )
 
-// nxdomainResolver returns a resolver that asks a DNS server on 127.0.0.1
-// which answers every query with NXDOMAIN, so the test sends no query
+// nxdomainResolver returns a resolver that queries a DNS server on
+// 127.0.0.1 that returns NXDOMAIN for every query, so the test sends no query
 // beyond loopback.
 func nxdomainResolver(t *testing.T) *net.Resolver {
 	t.Helper()

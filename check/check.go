@@ -254,6 +254,7 @@ func (run *runner) resolve(ctx context.Context) ([]string, bool) {
 		run.report.Target.Addresses = []string{run.endpoint.Host}
 		return []string{run.endpoint.Host}, true
 	}
+
 	resolver := run.opts.Resolver
 	if resolver == nil {
 		resolver = net.DefaultResolver
@@ -271,6 +272,7 @@ func (run *runner) resolve(ctx context.Context) ([]string, bool) {
 		run.unreachable = true
 		return nil, false
 	}
+
 	// IPv4 first, as Java does by default (java.net.preferIPv6Addresses=false).
 	sort.SliceStable(ips, func(i, j int) bool { return ips[i].IP.To4() != nil && ips[j].IP.To4() == nil })
 	addrs := make([]string, len(ips))

@@ -264,10 +264,10 @@ func (run *runner) judgeHTTP(out *report.HTTP, body []byte, details []string) {
 		run.addLayer("http", report.StatusPass, summary, details...)
 	case status >= 200 && status < 300:
 		run.addLayer("http", report.StatusFail, summary+" with "+orNone(out.ContentType)+" instead of SCIM JSON", details...)
-		run.httpFailure = &httpFailure{class: classHTTPNotSCIM, status: status, evidence: fmt.Sprintf("the SCIM URL answered %d with %s (%s), not SCIM JSON", status, orNone(out.ContentType), bodyStart(body))}
+		run.httpFailure = &httpFailure{class: classHTTPNotSCIM, status: status, evidence: fmt.Sprintf("the SCIM URL returned %d with %s (%s), not SCIM JSON", status, orNone(out.ContentType), bodyStart(body))}
 	case unauthorized && strings.Contains(strings.ToLower(out.ContentType), "html"):
 		run.addLayer("http", report.StatusFail, summary+" with an HTML page: a WAF, proxy or login gateway answered in place of the SCIM service", details...)
-		run.httpFailure = &httpFailure{class: classHTTPError, status: status, evidence: fmt.Sprintf("the SCIM URL answered %d with an HTML page (%s), which a WAF, proxy or login gateway sends, not a SCIM server", status, bodyStart(body))}
+		run.httpFailure = &httpFailure{class: classHTTPError, status: status, evidence: fmt.Sprintf("the SCIM URL returned %d with an HTML page (%s), which a WAF, proxy or login gateway sends, not a SCIM server", status, bodyStart(body))}
 	case unauthorized && run.opts.Authorization == "":
 		run.addLayer("http", report.StatusWarn, summary+"; give --token or --basic to test the credentials the IdP uses", details...)
 	case unauthorized:
@@ -279,10 +279,10 @@ func (run *runner) judgeHTTP(out *report.HTTP, body []byte, details []string) {
 		run.httpFailure = &httpFailure{class: classHTTPError, status: status, evidence: fmt.Sprintf("the SCIM URL redirects (%d) to %s, often a login page of a proxy or single sign-on gateway in front of the API", status, orNone(location))}
 	case !isJSON:
 		run.addLayer("http", report.StatusFail, summary+" with "+orNone(out.ContentType)+", not a SCIM error: the base URL may not reach the SCIM service", details...)
-		run.httpFailure = &httpFailure{class: classHTTPError, status: status, evidence: fmt.Sprintf("the SCIM URL answered %d with %s (%s), not a SCIM error body", status, orNone(out.ContentType), bodyStart(body))}
+		run.httpFailure = &httpFailure{class: classHTTPError, status: status, evidence: fmt.Sprintf("the SCIM URL returned %d with %s (%s), not a SCIM error body", status, orNone(out.ContentType), bodyStart(body))}
 	default:
 		run.addLayer("http", report.StatusFail, summary, details...)
-		run.httpFailure = &httpFailure{class: classHTTPError, status: status, evidence: fmt.Sprintf("the SCIM URL answered %d (%s)", status, bodyStart(body))}
+		run.httpFailure = &httpFailure{class: classHTTPError, status: status, evidence: fmt.Sprintf("the SCIM URL returned %d (%s)", status, bodyStart(body))}
 	}
 }
 

@@ -192,7 +192,7 @@ func (run *runner) simulate(ctx context.Context) {
 			v.LogLine, v.Message = "", ""
 		}
 		if pred.Class == clients.ClassMalformed {
-			// The profiles' malformed text says that no line is predicted.
+			// The profiles' malformed text states that no line is predicted.
 			v.LogLine = ""
 		}
 		if pred.Version != 0 {

@@ -43,6 +43,7 @@ func ParseURL(raw string) (*Endpoint, error) {
 			Hint: "write the full SCIM base URL, such as https://" + strings.TrimPrefix(trimmed, "//"),
 		}
 	}
+
 	u, err := url.Parse(trimmed)
 	if err != nil {
 		return nil, &UsageError{Err: fmt.Errorf("invalid URL %q: %v", raw, unwrapURLError(err)), Hint: "write the full SCIM base URL, such as https://scim.example.com/scim/v2"}
@@ -57,6 +58,7 @@ func ParseURL(raw string) (*Endpoint, error) {
 	default:
 		return nil, &UsageError{Err: fmt.Errorf("invalid URL %q: scheme %q", raw, u.Scheme), Hint: "use an https:// URL"}
 	}
+
 	host := u.Hostname()
 	if host == "" {
 		return nil, &UsageError{Err: fmt.Errorf("invalid URL %q: no host", raw), Hint: "write the full SCIM base URL, such as https://scim.example.com/scim/v2"}

@@ -95,8 +95,8 @@ func valuesFromMap(values map[string]string) messageValues {
 }
 
 // JoinLogLine joins exception and message into the line the client prints,
-// as the profile's log_line template says; without an exception the line is
-// the message alone.
+// by the profile's log_line template. Without an exception the line is the
+// message alone.
 func (p *Profile) JoinLogLine(exception, message string) string {
 	if exception == "" || p.LogLine == "" {
 		return message

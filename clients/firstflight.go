@@ -70,7 +70,7 @@ func (s *simulation) classifyFirstFlight(r *tlsprobe.Result) bool {
 	case tlsprobe.KindMalformed:
 		// TODO: predict each client's own line for the common malformations
 		// (JDK 17 prints "Bad input record size, TLSCiphertext.length = N"
-		// for a record over its limit); the text now says none is predicted.
+		// for a record over its limit); the text now states that none is predicted.
 		s.fail(ClassMalformed, LayerTLS, "", "the server's response is not valid TLS: "+r.Describe())
 		return true
 

@@ -152,8 +152,8 @@ func (s *simulation) run() {
 
 	// Step 1: the profile's own ClientHello, judged by the first flight.
 	// The prober bounds the connection itself, from the moment it has a
-	// connection slot; a deadline here would also count the wait for a slot
-	// and fail clients whose server is merely busy.
+	// connection slot. A deadline here would also count the wait for a slot,
+	// and so fail clients whose server is merely busy.
 	result := s.prober.Probe(s.ctx, s.target.Addr, hello)
 	pred.Probe = result
 	s.values.elapsed = result.Elapsed

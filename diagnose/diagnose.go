@@ -54,8 +54,8 @@ func gather(r *report.Report) facts {
 	}
 	f.software, f.softwareWhy = DetectSoftware(headers)
 	if f.software != SoftwareUnknown {
-		// The header comes from whoever wrote the HTTP response, which is
-		// the application when a proxy in front of it terminates TLS.
+		// The header comes from the server that wrote the HTTP response,
+		// which is the application when a proxy in front of it terminates TLS.
 		f.softwareWhy += "; a load balancer or proxy that terminates TLS passes this header on from the server behind it, so if one sits in front, fix its setting instead"
 	}
 	f.intermediary = Intermediary(headers)

@@ -56,7 +56,7 @@ var headerHints = []headerHint{
 }
 
 // DetectSoftware names the server product from HTTP response headers (keys
-// in any case) and says which header showed it. It returns SoftwareUnknown
+// in any case) and returns the header that showed it. It returns SoftwareUnknown
 // and an explanation when no header names a product it knows.
 func DetectSoftware(headers map[string]string) (Software, string) {
 	lower := make(map[string]string, len(headers))

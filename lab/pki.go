@@ -176,8 +176,9 @@ func (p *pki) issueLeaf(spec leafSpec) (tls.Certificate, error) {
 		parent = issuer{}
 	} else {
 		// Public CAs name their intermediate in every leaf (AIA caIssuers),
-		// which is how a scan tells a missing intermediate from a private
-		// root. Nothing fetches this URL: port 9 on loopback is discard.
+		// which is how a scan distinguishes a missing intermediate from a
+		// private root. Nothing fetches this URL: port 9 on loopback is
+		// discard.
 		template.IssuingCertificateURL = []string{labIntermediateURL}
 	}
 	cert, err := createCertificate(template, key, parent, key)

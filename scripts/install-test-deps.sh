@@ -24,8 +24,8 @@ echo "install-test-deps: installing ${need[*]} from Debian's packages" >&2
 export DEBIAN_FRONTEND=noninteractive
 $sudo_cmd apt-get update -qq
 $sudo_cmd apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
-# The nginx package starts a service on port 80 on some systems; the tests
-# start their own nginx on loopback ports and need no system instance.
+# The nginx package starts a service on port 80 on some systems. The tests
+# start their own nginx on loopback ports, so they need no system instance.
 if command -v systemctl >/dev/null 2>&1; then
   $sudo_cmd systemctl disable --now nginx haproxy >/dev/null 2>&1 || true
 fi

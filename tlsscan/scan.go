@@ -82,7 +82,7 @@ type Result struct {
 	// connection, as "ip:port".
 	Address string `json:"address,omitempty"`
 	// Unreachable reports that the host did not resolve or no address
-	// accepted a TCP connection. Error then says why, and no TLS step ran.
+	// accepted a TCP connection. Error then gives the reason, and no TLS step ran.
 	Unreachable bool   `json:"unreachable"`
 	Error       string `json:"error,omitempty"`
 
@@ -232,7 +232,7 @@ type scanner struct {
 	roots      *x509.CertPool
 	result     *Result
 
-	// prober opens the raw probes; it is nil until the target answered.
+	// prober opens the raw probes; it is nil until the target accepted a TCP connection.
 	prober *tlsprobe.Prober
 	// direct counts connections made outside prober: the TCP check and
 	// the crypto/tls handshakes of certcheck.

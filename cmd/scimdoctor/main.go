@@ -1,5 +1,5 @@
 // Command scimdoctor finds out why an identity provider cannot provision
-// users into a SCIM 2.0 endpoint, and says which box to fix and how.
+// users into a SCIM 2.0 endpoint, and names the box to fix and how.
 package main
 
 import (

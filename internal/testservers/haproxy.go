@@ -118,6 +118,7 @@ func startDaemon(t testing.TB, addr, bin string, args ...string) error {
 		cancel()
 		<-exited
 	}
+
 	deadline := time.Now().Add(startupTimeout)
 	for time.Now().Before(deadline) {
 		select {
