@@ -25,13 +25,7 @@ func groupStartGoTLS(t testing.TB, maxVersion uint16, curves []tls.CurveID, suit
 	})
 }
 
-func groupNames(ids []uint16) string {
-	var names []string
-	for _, id := range ids {
-		names = append(names, registry.GroupName(id))
-	}
-	return "[" + strings.Join(names, " ") + "]"
-}
+func groupNames(ids []uint16) string { return namesOf(ids, registry.GroupName) }
 
 // TestGroupsRealServers scans Go and OpenSSL servers whose groups are known.
 // The expected preferences follow from the servers' selection rules:

@@ -53,13 +53,7 @@ func sigAlgStartGoTLS(t testing.TB, version uint16, cert tls.Certificate, curves
 	})
 }
 
-func schemeNames(ids []uint16) string {
-	var names []string
-	for _, id := range ids {
-		names = append(names, registry.SchemeName(id))
-	}
-	return "[" + strings.Join(names, " ") + "]"
-}
+func schemeNames(ids []uint16) string { return namesOf(ids, registry.SchemeName) }
 
 // TestSignatureAlgorithmsRealServers scans OpenSSL 3.0 and Go servers whose
 // signature schemes are fixed by their configuration and certificate key.

@@ -6,6 +6,7 @@ import (
 	"io"
 	"net"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -49,6 +50,16 @@ func TestVersionsOpenSSL(t *testing.T) {
 func startGoTLS(t testing.TB, minVersion, maxVersion uint16) string {
 	t.Helper()
 	return startGoTLSConfig(t, &tls.Config{MinVersion: minVersion, MaxVersion: maxVersion})
+}
+
+// namesOf formats ids with name, such as registry.GroupName, for test
+// messages.
+func namesOf(ids []uint16, name func(uint16) string) string {
+	names := make([]string, len(ids))
+	for i, id := range ids {
+		names[i] = name(id)
+	}
+	return "[" + strings.Join(names, " ") + "]"
 }
 
 // startGoTLSConfig starts a crypto/tls server with cfg on 127.0.0.1 that
