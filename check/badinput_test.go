@@ -158,7 +158,7 @@ func TestCheckUsageErrors(t *testing.T) {
 		want string
 	}{
 		{"malformed url", Options{URL: "https://exa mple.com/"}, "invalid URL"},
-		{"unknown client", Options{URL: "https://127.0.0.1:1/", Clients: []string{"netscape-4"}}, `unknown client "netscape-4"`},
+		{"unknown client", Options{URL: "https://127.0.0.1:1/", Clients: []string{"netscape-4"}}, `unknown client profile "netscape-4"`},
 		{"missing cacert", Options{URL: "https://127.0.0.1:1/", CACertFiles: []string{"/nonexistent/ca.pem"}}, "/nonexistent/ca.pem"},
 	}
 	for _, tt := range tests {

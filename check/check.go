@@ -114,29 +114,11 @@ func loadProfiles(names []string) ([]*clients.Profile, error) {
 	if len(names) == 0 {
 		names = DefaultClients
 	}
-	var out []*clients.Profile
-	seen := map[string]bool{}
-	for _, raw := range names {
-		for _, name := range strings.Split(raw, ",") {
-			name = strings.TrimSpace(name)
-			if name == "" || seen[name] {
-				continue
-			}
-			seen[name] = true
-			p, err := clients.Load(name)
-			if err != nil {
-				return nil, &UsageError{
-					Err:  fmt.Errorf("unknown client %q", name),
-					Hint: "use one or more of " + strings.Join(clients.Names(), ", "),
-				}
-			}
-			out = append(out, p)
-		}
+	profiles, err := clients.Select(names)
+	if err != nil {
+		return nil, &UsageError{Err: err, Hint: "separate several names with commas, as in --client okta,entra"}
 	}
-	if len(out) == 0 {
-		return nil, &UsageError{Err: errors.New("--client names no profile"), Hint: "use one or more of " + strings.Join(clients.Names(), ", ")}
-	}
-	return out, nil
+	return profiles, nil
 }
 
 // trustRoots returns nil when no --cacert was given, so each profile keeps
@@ -235,17 +217,9 @@ func (run *runner) failAll(class, layer string, values map[string]string, eviden
 			LogLine:        p.JoinLogLine(exception, message),
 			Message:        message,
 			Evidence:       evidence,
-			ClientVersions: versionNames(p.Versions()),
+			ClientVersions: clients.VersionNames(p.Versions()),
 		})
 	}
-}
-
-func versionNames(vs []tlsprobe.Version) []string {
-	out := make([]string, len(vs))
-	for i, v := range vs {
-		out[i] = v.String()
-	}
-	return out
 }
 
 func (run *runner) resolve(ctx context.Context) ([]string, bool) {

@@ -171,36 +171,7 @@ func (run *runner) simulate(ctx context.Context) {
 	var details []string
 	for i, p := range run.profiles {
 		pred := predictions[i]
-		v := report.Verdict{
-			Client:         p.Name,
-			Display:        p.Display,
-			Connects:       pred.Connects,
-			Confidence:     pred.Confidence,
-			Class:          pred.Class,
-			Layer:          pred.Layer,
-			LogLine:        pred.LogLine(),
-			Message:        pred.Message,
-			Source:         p.Source,
-			SentSNI:        pred.SentSNI,
-			Evidence:       pred.Evidence,
-			ClientVersions: versionNames(p.Versions()),
-			Alert:          pred.Alert,
-		}
-		if pred.Connects {
-			// A client that connects logs nothing; the profile's "ok" text
-			// is a description, not a line the client prints.
-			v.LogLine, v.Message = "", ""
-		}
-		if pred.Class == clients.ClassMalformed {
-			// The profiles' malformed text states that no line is predicted.
-			v.LogLine = ""
-		}
-		if pred.Version != 0 {
-			v.Version = pred.Version.String()
-		}
-		if pred.CipherSuite != 0 {
-			v.Suite = registry.SuiteName(pred.CipherSuite)
-		}
+		v := pred.Verdict(p)
 		run.report.Verdicts = append(run.report.Verdicts, v)
 		if pred.Connects {
 			details = append(details, fmt.Sprintf("%s: connects with %s, %s", p.Display, v.Version, v.Suite))

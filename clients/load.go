@@ -86,6 +86,33 @@ func Load(name string) (*Profile, error) {
 	return nil, fmt.Errorf("unknown client profile %q: use one of %s", name, strings.Join(Names(), ", "))
 }
 
+// Select returns the built-in profiles that names lists, in the order
+// given and without repeats. Each entry may hold several names separated by
+// commas, as a repeated command-line flag does. An unknown name is an error
+// that lists the valid ones, and so is a list that names no profile.
+func Select(names []string) ([]*Profile, error) {
+	var out []*Profile
+	seen := map[string]bool{}
+	for _, raw := range names {
+		for _, name := range strings.Split(raw, ",") {
+			name = strings.TrimSpace(name)
+			if name == "" || seen[name] {
+				continue
+			}
+			seen[name] = true
+			p, err := Load(name)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, p)
+		}
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("no client profile named in %q: use one or more of %s", strings.Join(names, ","), strings.Join(Names(), ", "))
+	}
+	return out, nil
+}
+
 // LoadFS reads every profiles/*.json file of fsys, resolves base profiles
 // and checks each profile. The first problem found is returned as a
 // *ProfileError naming the file and the field.

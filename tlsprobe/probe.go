@@ -37,12 +37,18 @@ type Prober struct {
 	// MaxConnsPerHost is the number of connections open at once to one
 	// host (default 4).
 	MaxConnsPerHost int
+	// Interval is the minimum time between the starts of two connections
+	// to one host (default 0, no pause). With MaxConnsPerHost 1 it paces a
+	// scan for servers and intrusion-prevention systems that count
+	// connections per second.
+	Interval time.Duration
 	// Dial opens connections (default: a net.Dialer).
 	Dial func(ctx context.Context, network, addr string) (net.Conn, error)
 
-	mu    sync.Mutex
-	slots map[string]chan struct{}
-	conns atomic.Int64
+	mu        sync.Mutex
+	slots     map[string]chan struct{}
+	nextStart map[string]time.Time
+	conns     atomic.Int64
 }
 
 // TimeoutError is the Err of a KindTimeout result.
@@ -89,6 +95,7 @@ func (p *Prober) acquire(ctx context.Context, host string) (func(), error) {
 	p.mu.Lock()
 	if p.slots == nil {
 		p.slots = map[string]chan struct{}{}
+		p.nextStart = map[string]time.Time{}
 	}
 	slot, ok := p.slots[host]
 	if !ok {
@@ -99,9 +106,52 @@ func (p *Prober) acquire(ctx context.Context, host string) (func(), error) {
 
 	select {
 	case slot <- struct{}{}:
-		return func() { <-slot }, nil
 	case <-ctx.Done():
 		return nil, ctx.Err()
+	}
+	release := func() { <-slot }
+	if err := p.pace(ctx, host); err != nil {
+		release()
+		return nil, err
+	}
+	return release, nil
+}
+
+// Acquire blocks until a connection to host may start under the per-host
+// limit and Interval, and returns the function that frees the slot. Callers
+// that open their own connections, such as crypto/tls handshakes, use it to
+// stay within the same limits as the probes. It returns an error only when
+// ctx ends first.
+func (p *Prober) Acquire(ctx context.Context, host string) (release func(), err error) {
+	return p.acquire(ctx, host)
+}
+
+// pace waits until Interval has passed since the last connection to host
+// started, and books the next start.
+func (p *Prober) pace(ctx context.Context, host string) error {
+	if p.Interval <= 0 {
+		return nil
+	}
+	p.mu.Lock()
+	now := time.Now()
+	start := p.nextStart[host]
+	if start.Before(now) {
+		start = now
+	}
+	p.nextStart[host] = start.Add(p.Interval)
+	p.mu.Unlock()
+
+	wait := time.Until(start)
+	if wait <= 0 {
+		return nil
+	}
+	timer := time.NewTimer(wait)
+	defer timer.Stop()
+	select {
+	case <-timer.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
 	}
 }
 

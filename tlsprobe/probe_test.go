@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"net"
+	"sort"
 	"strings"
 	"sync"
 	"testing"
@@ -389,5 +390,59 @@ func TestResultDescribe(t *testing.T) {
 				t.Errorf("Describe() = %q; want %q", got, tt.want)
 			}
 		})
+	}
+}
+
+func TestProbeIntervalSpacesConnections(t *testing.T) {
+	t.Parallel()
+	addr := startRawServer(t, func(conn *net.TCPConn) {
+		readHello(conn)
+		conn.Write(mustHex("15030300020228"))
+		conn.Close()
+	})
+	const interval = 50 * time.Millisecond
+	var mu sync.Mutex
+	var starts []time.Time
+	p := &Prober{MaxConnsPerHost: 4, Interval: interval}
+	p.Dial = func(ctx context.Context, network, addr string) (net.Conn, error) {
+		mu.Lock()
+		starts = append(starts, time.Now())
+		mu.Unlock()
+		var d net.Dialer
+		return d.DialContext(ctx, network, addr)
+	}
+	var wg sync.WaitGroup
+	for range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			p.Probe(context.Background(), addr, ModernHello("", []Version{VersionTLS12}))
+		}()
+	}
+	wg.Wait()
+
+	if len(starts) != 4 {
+		t.Fatalf("dials = %d; want 4", len(starts))
+	}
+	sort.Slice(starts, func(i, j int) bool { return starts[i].Before(starts[j]) })
+	for i := 1; i < len(starts); i++ {
+		// The timer never fires early, so a gap below the interval is a
+		// bug; a longer gap is only a slow machine.
+		if gap := starts[i].Sub(starts[i-1]); gap < interval-time.Millisecond {
+			t.Errorf("gap between connection %d and %d = %s; want at least %s", i-1, i, gap, interval)
+		}
+	}
+}
+
+func TestProbeIntervalCanceled(t *testing.T) {
+	t.Parallel()
+	p := &Prober{Interval: time.Hour}
+	if _, err := p.Acquire(context.Background(), "127.0.0.1"); err != nil {
+		t.Fatalf("first Acquire: %v", err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := p.Acquire(ctx, "127.0.0.1"); err == nil {
+		t.Error("second Acquire with a canceled context succeeded; want the context's error")
 	}
 }

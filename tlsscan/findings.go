@@ -53,17 +53,7 @@ func findings(r *Result, entraSuites *bool) []report.Finding {
 			Evidence: []string{r.SNI.Summary},
 		})
 	}
-	if r.Certificate != nil {
-		for _, p := range r.Certificate.Problems {
-			out = append(out, report.Finding{
-				ID:       "certificate." + string(p.Class),
-				Severity: report.SeverityHigh,
-				Layer:    "certificate",
-				Title:    p.Detail,
-				Detail:   "Clients with the Mozilla root store reject this chain; Okta and Entra ID use public root stores.",
-			})
-		}
-	}
+	out = append(out, certificateFindings(r)...)
 	if f := r.Features; f != nil {
 		if f.FallbackSCSV == tlsprobe.FallbackAccepted {
 			out = append(out, report.Finding{

@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/scimdoctor/scimdoctor/certcheck"
+	"github.com/scimdoctor/scimdoctor/clients"
 	"github.com/scimdoctor/scimdoctor/diagnose"
 	"github.com/scimdoctor/scimdoctor/report"
 	"github.com/scimdoctor/scimdoctor/tlsprobe"
@@ -57,9 +58,17 @@ type Options struct {
 	// NOTE: there is no pause between connections, so 1 limits
 	// concurrency but not the connection rate.
 	MaxConnsPerHost int
-	// CACertFiles are PEM files of extra trusted roots, added to the
-	// Mozilla roots.
+	// Interval is the minimum time between the starts of two connections
+	// (default 0). With MaxConnsPerHost 1 it makes a polite scan.
+	Interval time.Duration
+	// CACertFiles are PEM files of extra trusted roots, added to every
+	// client's trust store.
 	CACertFiles []string
+	// Clients names the client profiles to simulate; empty means all
+	// built-in profiles (clients.Names).
+	Clients []string
+	// Resolver looks the host up (default net.DefaultResolver).
+	Resolver Resolver
 	// FailOn makes findings of this severity or higher set ExitCode to
 	// report.ExitFindings. Empty: findings never do.
 	FailOn report.Severity
@@ -91,12 +100,23 @@ type Result struct {
 	Groups   []GroupList    `json:"groups"`
 	// SignatureAlgorithms has one entry each for TLS 1.2 and TLS 1.3 when
 	// the server accepts that version.
-	SignatureAlgorithms []SigAlgList            `json:"signature_algorithms"`
-	Features            *tlsprobe.Features      `json:"features,omitempty"`
-	Certificate         *Certificate            `json:"certificate,omitempty"`
-	SNI                 *certcheck.SNIBehaviour `json:"sni,omitempty"`
-	ClientAuth          *certcheck.ClientAuth   `json:"client_auth,omitempty"`
-	Findings            []report.Finding        `json:"findings"`
+	SignatureAlgorithms []SigAlgList       `json:"signature_algorithms"`
+	Features            *tlsprobe.Features `json:"features,omitempty"`
+	Certificate         *Certificate       `json:"certificate,omitempty"`
+	// OtherCertificates are chains with another leaf that the server sent
+	// at some versions, seen in the Certificate messages of TLS 1.2-or-older
+	// probes.
+	OtherCertificates []*Certificate          `json:"other_certificates,omitempty"`
+	SNI               *certcheck.SNIBehaviour `json:"sni,omitempty"`
+	ClientAuth        *certcheck.ClientAuth   `json:"client_auth,omitempty"`
+	// Clients holds the verdict of each simulated client, past the
+	// ServerHello: version range, suites, certificate policy, trust store,
+	// host name and client-certificate request.
+	Clients []report.Verdict `json:"clients"`
+	// AddressScans compares every address of the host when it has more
+	// than one; the first entry is Address.
+	AddressScans []AddressScan    `json:"address_scans,omitempty"`
+	Findings     []report.Finding `json:"findings"`
 
 	// Connections counts the TCP connections the scan opened.
 	Connections int64         `json:"connections"`
@@ -135,6 +155,9 @@ type Suite struct {
 	ID string `json:"id"`
 	// Name is the IANA name.
 	Name string `json:"name"`
+	// Strength is the registry's class: strong, acceptable, weak or
+	// insecure.
+	Strength registry.Strength `json:"strength,omitempty"`
 }
 
 // GroupList is the outcome of the named group scan of one version.
@@ -158,20 +181,6 @@ type SigAlgList struct {
 	Error   string   `json:"error,omitempty"`
 }
 
-// Certificate is the chain the server sent and the problems a client with
-// the Mozilla roots (plus Options.CACertFiles) would have with it.
-type Certificate struct {
-	// Source is certcheck.SourceHandshake or
-	// certcheck.SourceCertificateMessage.
-	Source string `json:"source,omitempty"`
-	// CheckedName is the name the chain was checked against.
-	CheckedName string              `json:"checked_name,omitempty"`
-	Chain       []report.CertInfo   `json:"chain"`
-	Problems    []certcheck.Problem `json:"problems,omitempty"`
-	// Error is set when no chain could be obtained.
-	Error string `json:"error,omitempty"`
-}
-
 // Run scans opts.Target. It returns an error only for a usage problem, a
 // *UsageError. An unresolvable or unreachable target gives a Result with
 // Unreachable set and ExitCode report.ExitUnreachable.
@@ -184,6 +193,22 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 	roots, err := certcheck.Roots(certcheck.StoreMozilla, opts.CACertFiles...)
 	if err != nil {
 		return nil, &UsageError{Err: fmt.Errorf("invalid --cacert: %w", err), Hint: "give a PEM file with one or more CERTIFICATE blocks"}
+	}
+	var extraRoots *x509.CertPool
+	if len(opts.CACertFiles) > 0 {
+		// NOTE: like check, a --cacert file replaces each client's own
+		// store by the Mozilla roots plus the file.
+		extraRoots = roots
+	}
+	profiles := clients.All()
+	if len(opts.Clients) > 0 {
+		profiles, err = clients.Select(opts.Clients)
+		if err != nil {
+			return nil, &UsageError{Err: err, Hint: "separate several names with commas, as in --client okta,entra"}
+		}
+	}
+	if opts.Resolver == nil {
+		opts.Resolver = net.DefaultResolver
 	}
 	if opts.Timeout <= 0 {
 		opts.Timeout = DefaultTimeout
@@ -201,16 +226,21 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 		target:     t,
 		serverName: serverName,
 		roots:      roots,
+		extraRoots: extraRoots,
+		profiles:   profiles,
 		result: &Result{
 			Schema: Schema, Target: opts.Target, Host: t.host, Port: t.port, ServerName: serverName, FromURL: t.fromURL,
 			Versions: []VersionState{}, Suites: []SuiteList{}, Groups: []GroupList{},
-			SignatureAlgorithms: []SigAlgList{}, Findings: []report.Finding{},
+			SignatureAlgorithms: []SigAlgList{}, Clients: []report.Verdict{}, Findings: []report.Finding{},
 		},
 	}
 	s.run(ctx)
 
 	r := s.result
 	r.Findings = append(r.Findings, findings(r, s.entraSuites)...)
+	r.Findings = append(r.Findings, addressFindings(r)...)
+	r.Findings = append(r.Findings, fipsFindings(r)...)
+	r.Findings = append(r.Findings, clientFindings(r)...)
 	r.Connections = s.connections()
 	r.Duration = time.Since(start)
 	switch {
@@ -230,6 +260,10 @@ type scanner struct {
 	target     target
 	serverName string
 	roots      *x509.CertPool
+	// extraRoots is the pool every simulated client trusts instead of its
+	// own store, or nil when no --cacert file was given.
+	extraRoots *x509.CertPool
+	profiles   []*clients.Profile
 	result     *Result
 
 	// prober opens the raw probes; it is nil until the target accepted a TCP connection.
@@ -269,7 +303,7 @@ func (s *scanner) run(ctx context.Context) {
 	if concurrentSide {
 		probeLimit--
 	}
-	s.prober = &tlsprobe.Prober{Timeout: s.opts.Timeout, MaxConnsPerHost: probeLimit}
+	s.prober = &tlsprobe.Prober{Timeout: s.opts.Timeout, MaxConnsPerHost: probeLimit, Interval: s.opts.Interval}
 
 	versions := s.prober.Versions(ctx, addr, s.serverName)
 	s.recordVersions(versions)
@@ -281,11 +315,14 @@ func (s *scanner) run(ctx context.Context) {
 		go func() { defer side.Done(); s.sideSteps(ctx, addr, versions) }()
 	}
 	s.scanSuitesGroupsFeatures(ctx, addr, accepted)
+	s.simulate(ctx, addr, probeLimit)
 	if concurrentSide {
 		side.Wait()
 	} else {
 		s.sideSteps(ctx, addr, versions)
 	}
+	// The address comparison needs the certificate, so it runs last.
+	s.scanAddresses(ctx, addr, versions)
 }
 
 // resolve looks the host up, IPv4 first as Java does by default.
@@ -296,7 +333,7 @@ func (s *scanner) resolve(ctx context.Context) ([]string, bool) {
 	}
 	lookupCtx, cancel := context.WithTimeout(ctx, s.opts.Timeout)
 	defer cancel()
-	ips, err := net.DefaultResolver.LookupIPAddr(lookupCtx, s.target.host)
+	ips, err := s.opts.Resolver.LookupIPAddr(lookupCtx, s.target.host)
 	if err != nil || len(ips) == 0 {
 		reason := "no addresses"
 		if err != nil {
@@ -413,7 +450,8 @@ func (s *scanner) scanSuitesGroupsFeatures(ctx context.Context, addr string, acc
 func suiteList(scan *tlsprobe.SuiteScan) SuiteList {
 	list := SuiteList{Version: scan.Version.String(), Suites: []Suite{}, ServerOrder: scan.ServerOrder, Error: scan.Err}
 	for _, id := range scan.Accepted {
-		list.Suites = append(list.Suites, Suite{ID: fmt.Sprintf("0x%04x", id), Name: registry.SuiteName(id)})
+		info, _ := registry.Suite(id)
+		list.Suites = append(list.Suites, Suite{ID: fmt.Sprintf("0x%04x", id), Name: registry.SuiteName(id), Strength: info.Strength})
 	}
 	return list
 }
@@ -443,67 +481,6 @@ func (s *scanner) sideSteps(ctx context.Context, addr string, versions *tlsprobe
 	s.certificate(ctx, addr, versions)
 	s.sni(ctx, addr)
 	s.clientAuth(ctx, addr)
-}
-
-// certificate fetches the chain with a crypto/tls handshake, or takes it
-// from the Certificate message of an accepted TLS 1.2-or-older probe when
-// the handshake fails (a suite or version crypto/tls lacks).
-func (s *scanner) certificate(ctx context.Context, addr string, versions *tlsprobe.VersionScan) {
-	checkedName := s.serverName
-	if checkedName == "" {
-		checkedName = s.target.host
-	}
-	out := &Certificate{CheckedName: checkedName, Chain: []report.CertInfo{}}
-	s.result.Certificate = out
-
-	s.direct.Add(1)
-	chain, err := certcheck.Fetch(ctx, addr, s.serverName, s.opts.Timeout)
-	if err != nil {
-		fallback, fallbackErr := chainFromProbes(versions)
-		if fallbackErr != nil {
-			out.Error = fmt.Sprintf("%v; %v", err, fallbackErr)
-			return
-		}
-		chain = fallback
-	}
-	out.Source = chain.Source
-	for _, info := range chain.Describe() {
-		out.Chain = append(out.Chain, certInfo(info))
-	}
-	out.Problems = certcheck.Verify(chain, checkedName, certcheck.Policy{
-		Roots: s.roots,
-		// Entra ID documents RSA keys of at least 2048 bits and EC keys of
-		// at least 256 bits; current JDKs reject SHA-1 signatures.
-		MinRSABits: 2048,
-		MinECBits:  256,
-		RejectSHA1: true,
-	})
-}
-
-func chainFromProbes(versions *tlsprobe.VersionScan) (*certcheck.Chain, error) {
-	for i := len(versions.Versions) - 1; i >= 0; i-- {
-		v := versions.Versions[i]
-		if !v.Accepted || v.Version > tlsprobe.VersionTLS12 || v.Version < tlsprobe.VersionSSL30 {
-			continue
-		}
-		if v.Result == nil || v.Result.Flight == nil || len(v.Result.Flight.Certificates) == 0 {
-			continue
-		}
-		return certcheck.ParseChain(v.Result.Flight.Certificates)
-	}
-	return nil, errors.New("no accepted TLS 1.2-or-older probe carried a Certificate message")
-}
-
-func certInfo(info certcheck.Info) report.CertInfo {
-	key := fmt.Sprintf("%s %d", info.KeyType, info.KeyBits)
-	if info.Curve != "" {
-		key += " " + info.Curve
-	}
-	return report.CertInfo{
-		Subject: info.Subject, Issuer: info.Issuer, DNSNames: info.DNSNames, IPAddresses: info.IPAddresses,
-		NotBefore: info.NotBefore, NotAfter: info.NotAfter, Key: key,
-		SignatureAlgorithm: info.SignatureAlgorithm, SelfSigned: info.SelfSigned, SHA256: info.SHA256Fingerprint,
-	}
 }
 
 func (s *scanner) sni(ctx context.Context, addr string) {

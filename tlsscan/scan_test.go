@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/scimdoctor/scimdoctor/certcheck"
+	"github.com/scimdoctor/scimdoctor/clients"
 	"github.com/scimdoctor/scimdoctor/internal/testservers"
 	"github.com/scimdoctor/scimdoctor/lab"
 	"github.com/scimdoctor/scimdoctor/report"
@@ -96,6 +97,17 @@ func TestRunLab(t *testing.T) {
 			if len(r.Certificate.Problems) != 0 {
 				t.Errorf("certificate problems = %+v, want none with the lab CA trusted", r.Certificate.Problems)
 			}
+			if got := r.Certificate.Versions; !slices.Equal(got, []string{"TLS 1.3", "TLS 1.2"}) {
+				t.Errorf("certificate sent at %v, want [TLS 1.3 TLS 1.2]", got)
+			}
+			if len(r.Clients) != len(clients.All()) {
+				t.Errorf("simulated clients = %d, want every profile (%d)", len(r.Clients), len(clients.All()))
+			}
+			for _, name := range []string{"okta", "entra", "java-17", "openssl-3"} {
+				if v := clientVerdict(t, r, name); !v.Connects {
+					t.Errorf("%s verdict = %s %q, want it to connect", name, v.Class, v.LogLine)
+				}
+			}
 			if len(r.Groups) != 2 {
 				t.Errorf("group scans = %d, want one per accepted version (2)", len(r.Groups))
 			}
@@ -106,13 +118,17 @@ func TestRunLab(t *testing.T) {
 				}
 			}
 		}},
-		{"tls10-only", []string{"TLS 1.0"}, []string{"tls.no_tls12"}, func(t *testing.T, r *Result) {
+		{"tls10-only", []string{"TLS 1.0"}, []string{"client.idp_fails", "client.idp_fails", "tls.no_tls12"}, func(t *testing.T, r *Result) {
 			names, _ := suiteNames(r, "TLS 1.0")
 			if len(names) == 0 {
 				t.Errorf("TLS 1.0 suites = none, want the suites the endpoint accepts")
 			}
+			okta := clientVerdict(t, r, "okta")
+			if want := "javax.net.ssl.SSLHandshakeException: Received fatal alert: protocol_version"; okta.LogLine != want {
+				t.Errorf("okta log line = %q, want %q", okta.LogLine, want)
+			}
 		}},
-		{"client-cert-required", []string{"TLS 1.2", "TLS 1.3"}, []string{"tls.client_cert_required"}, func(t *testing.T, r *Result) {
+		{"client-cert-required", []string{"TLS 1.2", "TLS 1.3"}, []string{"client.idp_fails", "client.idp_fails", "tls.client_cert_required"}, func(t *testing.T, r *Result) {
 			if r.ClientAuth == nil || len(r.ClientAuth.Versions) != 2 {
 				t.Fatalf("client auth = %+v, want TLS 1.2 and TLS 1.3 entries", r.ClientAuth)
 			}
@@ -122,9 +138,16 @@ func TestRunLab(t *testing.T) {
 				}
 			}
 		}},
-		{"sni-required", []string{"TLS 1.2", "TLS 1.3"}, []string{"tls.sni_required"}, func(t *testing.T, r *Result) {
+		{"sni-required", []string{"TLS 1.2", "TLS 1.3"}, []string{"client.idp_fails", "tls.sni_required"}, func(t *testing.T, r *Result) {
 			if r.SNI == nil || !r.SNI.RequiresSNI {
 				t.Errorf("sni = %+v, want RequiresSNI", r.SNI)
+			}
+			// Java sends no SNI for "localhost"; Entra ID's SChannel does.
+			if okta := clientVerdict(t, r, "okta"); okta.Connects || okta.Alert != "unrecognized_name" {
+				t.Errorf("okta verdict = connects %v, alert %q; want a failure with unrecognized_name", okta.Connects, okta.Alert)
+			}
+			if entra := clientVerdict(t, r, "entra"); !entra.Connects {
+				t.Errorf("entra verdict = %+v; want it to connect with SNI", entra)
 			}
 		}},
 	}
@@ -331,4 +354,16 @@ func TestWriteRendersSections(t *testing.T) {
 			t.Errorf("JSON output has no %q field", key)
 		}
 	}
+}
+
+// clientVerdict returns the simulated verdict of the named profile.
+func clientVerdict(t *testing.T, r *Result, name string) report.Verdict {
+	t.Helper()
+	for _, v := range r.Clients {
+		if v.Client == name {
+			return v
+		}
+	}
+	t.Fatalf("no verdict for client %q among %d", name, len(r.Clients))
+	return report.Verdict{}
 }

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/scimdoctor/scimdoctor/report"
+	"github.com/scimdoctor/scimdoctor/tlsprobe/registry"
 )
 
 const (
@@ -79,6 +80,9 @@ func WriteText(w io.Writer, r *Result, opts report.Options) error {
 	t.writeSigAlgs(r.SignatureAlgorithms)
 	t.writeFeatures(r)
 	t.writeCertificate(r.Certificate)
+	for _, c := range r.OtherCertificates {
+		t.writeOtherCertificate(c)
+	}
 	if r.SNI != nil {
 		t.heading("SNI")
 		t.line("  %s", r.SNI.Summary)
@@ -93,6 +97,8 @@ func WriteText(w io.Writer, r *Result, opts report.Options) error {
 			t.line("  %s: %s; %s", v.Version, v.Requirement, v.Evidence)
 		}
 	}
+	t.writeClients(r.Clients)
+	t.writeAddressScans(r.AddressScans)
 	t.writeFindings(r.Findings)
 	return t.w.Flush()
 }
@@ -123,7 +129,7 @@ func (t *textWriter) writeSuites(lists []SuiteList) {
 		}
 		t.line("  %s (%s)", list.Version, order)
 		for _, s := range list.Suites {
-			t.line("    %s %s", s.ID, s.Name)
+			t.line("    %s %s%s", s.ID, s.Name, t.strength(s.Strength))
 		}
 		if list.Error != "" {
 			t.line("    %s %s", t.paint(ansiYellow, "incomplete:"), list.Error)
@@ -212,6 +218,21 @@ func (t *textWriter) writeCertificate(c *Certificate) {
 		return
 	}
 	t.line("  source: %s; checked against %q with the Mozilla roots and --cacert files", c.Source, c.CheckedName)
+	if len(c.Versions) > 0 {
+		t.line("  sent at: %s", strings.Join(c.Versions, ", "))
+	}
+	t.writeChain(c)
+}
+
+// writeOtherCertificate renders a chain the server sent at some versions
+// only.
+func (t *textWriter) writeOtherCertificate(c *Certificate) {
+	t.heading("Certificate at " + strings.Join(c.Versions, ", "))
+	t.line("  another leaf than the main chain; source: %s", c.Source)
+	t.writeChain(c)
+}
+
+func (t *textWriter) writeChain(c *Certificate) {
 	for i, cert := range c.Chain {
 		t.line("  %d subject: %s", i, cert.Subject)
 		t.line("    issuer: %s", cert.Issuer)
@@ -226,6 +247,60 @@ func (t *textWriter) writeCertificate(c *Certificate) {
 	}
 	for _, p := range c.Problems {
 		t.line("  %s %s: %s", t.paint(ansiRed, "problem"), p.Class, p.Detail)
+	}
+}
+
+// strength flags the suites below "strong"; strong ones get no mark.
+func (t *textWriter) strength(s registry.Strength) string {
+	switch s {
+	case registry.StrengthInsecure:
+		return "  " + t.paint(ansiRed, "INSECURE")
+	case registry.StrengthWeak:
+		return "  " + t.paint(ansiYellow, "weak")
+	case registry.StrengthAcceptable:
+		return "  " + t.paint(ansiDim, "CBC")
+	}
+	return ""
+}
+
+func (t *textWriter) writeClients(verdicts []report.Verdict) {
+	t.heading("Client simulation")
+	if len(verdicts) == 0 {
+		t.line("  none: the server accepted no connection")
+	}
+	width := 0
+	for _, v := range verdicts {
+		width = max(width, len(v.Client))
+	}
+	for _, v := range verdicts {
+		if v.Connects {
+			t.line("  %-*s %s  %s, %s", width, v.Client, t.paint(ansiGreen, "connects"), v.Version, v.Suite)
+			continue
+		}
+		if v.Class == "" {
+			// The simulation could not run, and its last evidence line gives the reason.
+			reason := "no verdict"
+			if len(v.Evidence) > 0 {
+				reason = v.Evidence[len(v.Evidence)-1]
+			}
+			t.line("  %-*s %s  %s", width, v.Client, t.paint(ansiYellow, "unknown "), reason)
+			continue
+		}
+		line := v.LogLine
+		if line == "" {
+			line = v.Message
+		}
+		t.line("  %-*s %s  %s: %s", width, v.Client, t.paint(ansiRed, "fails   "), v.Class, line)
+	}
+}
+
+func (t *textWriter) writeAddressScans(scans []AddressScan) {
+	if len(scans) == 0 {
+		return
+	}
+	t.heading("Addresses")
+	for _, a := range scans {
+		t.line("  %s", describeAddressScan(a))
 	}
 }
 

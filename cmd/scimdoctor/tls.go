@@ -8,10 +8,12 @@ import (
 	"os"
 	"os/signal"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 
+	"github.com/scimdoctor/scimdoctor/clients"
 	"github.com/scimdoctor/scimdoctor/report"
 	"github.com/scimdoctor/scimdoctor/tlsscan"
 )
@@ -23,7 +25,12 @@ type tlsFlags struct {
 	cacerts []string
 	polite  bool
 	failOn  string
+	clients []string
 }
+
+// politeInterval is the pause between connections of a --polite scan: a
+// scan of about 140 connections then takes about half a minute.
+const politeInterval = 200 * time.Millisecond
 
 func (a *app) tlsCommand() *cobra.Command {
 	var f tlsFlags
@@ -34,10 +41,15 @@ func (a *app) tlsCommand() *cobra.Command {
 (SSL 2.0 to TLS 1.3), the cipher suites and named groups of each version and
 whether it picks them in its own order, its TLS features (ALPN, renegotiation,
 extended master secret, session tickets, OCSP stapling, compression,
-TLS_FALLBACK_SCSV), its certificate chain checked against the Mozilla roots,
-its handling of a ClientHello without SNI, and whether it requires a client
-certificate. PORT defaults to 443; an https:// URL is accepted and only its
-host and port are used.
+TLS_FALLBACK_SCSV), its certificate chain at each version checked against the
+Mozilla roots, its handling of a ClientHello without SNI, and whether it
+requires a client certificate. Each client profile (Okta, Entra ID, Java, .NET,
+OpenSSL, Go, curl) is then simulated past the ServerHello: its own hello, its
+versions and suites, its certificate policy and trust store, its SNI rule and
+what it does when a client certificate is requested. When the host has several
+addresses, each one gets a version scan and a certificate fetch, and the report
+says when they differ. PORT defaults to 443; an https:// URL is accepted and
+only its host and port are used.
 
 Exit codes: 0 the scan finished and no finding is at or above --fail-on,
 1 a finding is, 2 usage or input error, 3 the target could not be resolved
@@ -50,6 +62,9 @@ or reached.`,
 			return nil
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if cmd.Flags().Changed("client") && len(f.clients) == 0 {
+				return withHint(errors.New("--client is empty"), "name one or more of "+strings.Join(clients.Names(), ", "))
+			}
 			if cmd.Flags().Changed("sni") && f.sni == "" {
 				return withHint(errors.New("--sni is empty"), "give the host name to send as SNI, or leave the flag out")
 			}
@@ -61,7 +76,8 @@ or reached.`,
 	fl.DurationVar(&f.timeout, "timeout", 10*time.Second, "deadline for each connection and DNS look-up")
 	fl.StringVar(&f.sni, "sni", "", "server name to send as SNI and to check the certificate against (default: the host, none for an IP address)")
 	fl.StringArrayVar(&f.cacerts, "cacert", nil, "PEM file of extra trusted root CAs (repeatable)")
-	fl.BoolVar(&f.polite, "polite", false, "open one connection at a time instead of 4")
+	fl.BoolVar(&f.polite, "polite", false, "open one connection at a time instead of 4, 200ms apart")
+	fl.StringSliceVar(&f.clients, "client", nil, "client profiles to simulate, comma-separated (default all: "+strings.Join(clients.Names(), ", ")+")")
 	fl.StringVar(&f.failOn, "fail-on", "none", "exit with 1 for a finding of this severity or higher: none, info, low, medium or high")
 	return cmd
 }
@@ -83,9 +99,11 @@ func (a *app) runTLS(ctx context.Context, target string, f tlsFlags) error {
 		Timeout:     f.timeout,
 		CACertFiles: f.cacerts,
 		FailOn:      failOn,
+		Clients:     f.clients,
 	}
 	if f.polite {
 		opts.MaxConnsPerHost = 1
+		opts.Interval = politeInterval
 	}
 	r, err := tlsscan.Run(ctx, opts)
 	if ctx.Err() != nil {

@@ -37,7 +37,7 @@ func TestRunTLSExitCodes(t *testing.T) {
 	}{
 		{"findings below fail-on", []string{"tls", "--cacert", l.CAFile, "localhost:" + port}, report.ExitOK, "the server does not accept TLS 1.2", ""},
 		{"findings at fail-on", []string{"tls", "--fail-on", "high", "--cacert", l.CAFile, "localhost:" + port}, report.ExitFindings, "tls.no_tls12", ""},
-		{"https url with path", []string{"tls", "--polite", "--cacert", l.CAFile, legacy.URL}, report.ExitOK, "TLS 1.0  yes", "hint: tls takes HOST[:PORT]; scanned localhost:" + port},
+		{"https url with path", []string{"tls", "--polite", "--client", "okta", "--cacert", l.CAFile, legacy.URL}, report.ExitOK, "TLS 1.0  yes", "hint: tls takes HOST[:PORT]; scanned localhost:" + port},
 		{"json output", []string{"tls", "--format", "json", "localhost:" + port}, report.ExitOK, `"schema": "scimdoctor.tls/v1"`, ""},
 		{"closed port", []string{"tls", "--timeout", "2s", closedAddr}, report.ExitUnreachable, "connection refused", ""},
 		{"usage error", []string{"tls", "http://" + closedAddr}, report.ExitUsage, "", "nothing to scan"},

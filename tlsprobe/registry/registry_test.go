@@ -189,3 +189,56 @@ func TestSchemeWellKnown(t *testing.T) {
 		t.Errorf("SchemeName(0xfefe) = %q", got)
 	}
 }
+
+func TestSuiteStrength(t *testing.T) {
+	tests := []struct {
+		name string
+		want Strength
+	}{
+		{"TLS_AES_128_GCM_SHA256", StrengthStrong},
+		{"TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256", StrengthStrong},
+		{"TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256", StrengthStrong},
+		{"TLS_DHE_RSA_WITH_AES_256_CCM", StrengthStrong},
+		{"TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA", StrengthAcceptable},
+		{"TLS_DHE_RSA_WITH_CAMELLIA_256_CBC_SHA256", StrengthAcceptable},
+		{"TLS_RSA_WITH_AES_128_GCM_SHA256", StrengthWeak},
+		{"TLS_ECDH_ECDSA_WITH_AES_128_CBC_SHA", StrengthWeak},
+		{"TLS_PSK_WITH_AES_128_GCM_SHA256", StrengthWeak},
+		{"TLS_ECDHE_RSA_WITH_3DES_EDE_CBC_SHA", StrengthWeak},
+		{"TLS_RSA_WITH_IDEA_CBC_SHA", StrengthWeak},
+		{"TLS_RSA_WITH_RC4_128_SHA", StrengthInsecure},
+		{"TLS_ECDHE_RSA_WITH_RC4_128_SHA", StrengthInsecure},
+		{"TLS_RSA_WITH_NULL_SHA256", StrengthInsecure},
+		{"TLS_SHA256_SHA256", StrengthInsecure},
+		{"TLS_DH_anon_WITH_AES_128_GCM_SHA256", StrengthInsecure},
+		{"TLS_ECDHE_RSA_WITH_NULL_SHA", StrengthInsecure},
+		{"TLS_RSA_EXPORT_WITH_RC4_40_MD5", StrengthInsecure},
+		{"TLS_DHE_RSA_WITH_DES_CBC_SHA", StrengthInsecure},
+		{"TLS_RSA_WITH_AES_128_CBC_SHA", StrengthWeak},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			info, ok := SuiteByName(tt.name)
+			if !ok {
+				t.Fatalf("SuiteByName(%q) not found", tt.name)
+			}
+			if info.Strength != tt.want {
+				t.Errorf("Strength = %q; want %q", info.Strength, tt.want)
+			}
+		})
+	}
+}
+
+func TestSuiteStrengthSetForEveryCipher(t *testing.T) {
+	for _, s := range Suites() {
+		if s.Signaling {
+			if s.Strength != "" {
+				t.Errorf("%s is a signaling value but has Strength %q", s.Name, s.Strength)
+			}
+			continue
+		}
+		if s.Strength == "" {
+			t.Errorf("%s (0x%04x) has no Strength", s.Name, s.ID)
+		}
+	}
+}

@@ -46,7 +46,32 @@ type SuiteInfo struct {
 	// signaling values.
 	MinVersion uint16 `json:"min_version,omitempty"`
 	MaxVersion uint16 `json:"max_version,omitempty"`
+
+	// Strength is the suite's class, derived from its properties by
+	// strengthOf. Empty for signaling values.
+	Strength Strength `json:"strength,omitempty"`
 }
+
+// Strength classes a cipher suite by what it protects against.
+type Strength string
+
+const (
+	// StrengthStrong: forward secrecy and an AEAD cipher, as in every
+	// TLS 1.3 suite with encryption and the ECDHE/DHE GCM, CCM and
+	// ChaCha20-Poly1305 suites of TLS 1.2.
+	StrengthStrong Strength = "strong"
+	// StrengthAcceptable: forward secrecy and a 128-bit or larger block
+	// cipher in CBC mode with an HMAC. Sound, but CBC with MAC-then-encrypt
+	// has a history of padding-oracle attacks (Lucky Thirteen).
+	StrengthAcceptable Strength = "acceptable"
+	// StrengthWeak: no forward secrecy (static RSA, DH, ECDH or plain PSK
+	// key exchange), or a 64-bit block cipher (3DES, IDEA), which Sweet32
+	// attacks after about 2^32 blocks.
+	StrengthWeak Strength = "weak"
+	// StrengthInsecure: no encryption (NULL), no server authentication
+	// (anon), export grade, RC4, RC2, single DES, or an MD5 MAC.
+	StrengthInsecure Strength = "insecure"
+)
 
 // ValidFor reports whether the suite may be negotiated in protocol version v
 // (a wire value such as VersionTLS12). Signaling values are valid for none.
@@ -145,6 +170,7 @@ func deriveSuite(e suiteEntry) SuiteInfo {
 			info.AEAD, info.MAC = true, "AEAD"
 		}
 		info.CipherBits = cipherBits(info.Cipher)
+		info.Strength = strengthOf(info)
 		return info
 	}
 
@@ -164,7 +190,24 @@ func deriveSuite(e suiteEntry) SuiteInfo {
 	}
 	info.CipherBits = cipherBits(info.Cipher)
 	info.MinVersion, info.MaxVersion = versionRange(info)
+	info.Strength = strengthOf(info)
 	return info
+}
+
+// strengthOf classes a derived suite. The first rule that matches decides:
+// insecure properties, then weak ones, then the cipher mode.
+func strengthOf(info SuiteInfo) Strength {
+	switch {
+	case info.Cipher == "NULL", info.Authentication == "anon", info.Authentication == "NULL",
+		info.Export, info.MAC == "MD5", info.CipherBits > 0 && info.CipherBits < 112,
+		strings.HasPrefix(info.Cipher, "RC4"), strings.HasPrefix(info.Cipher, "RC2"):
+		return StrengthInsecure
+	case !info.ForwardSecret(), strings.HasPrefix(info.Cipher, "3DES"), strings.HasPrefix(info.Cipher, "IDEA"):
+		return StrengthWeak
+	case info.AEAD:
+		return StrengthStrong
+	}
+	return StrengthAcceptable
 }
 
 // splitKeyExchange splits the part before _WITH_ into key exchange and
