@@ -31,9 +31,10 @@ type GroupScan struct {
 	Err string `json:"error,omitempty"`
 }
 
-// groupTLS13OnlyIDs are the brainpool groups that RFC 8734 defines for
-// TLS 1.3 only. TLS 1.2 uses the older ids 0x001a to 0x001c.
-var groupTLS13OnlyIDs = []uint16{0x001f, 0x0020, 0x0021}
+// groupTLS13OnlyIDs are the groups defined for TLS 1.3 only: the
+// brainpool groups of RFC 8734 (TLS 1.2 uses the older ids 0x001a to
+// 0x001c) and curveSM2 (RFC 8998).
+var groupTLS13OnlyIDs = []uint16{0x001f, 0x0020, 0x0021, 0x0029}
 
 // groupExplicitCurveIDs are arbitrary_explicit_prime_curves and
 // arbitrary_explicit_char2_curves (RFC 8422, Section 5.1.1 deprecates them).

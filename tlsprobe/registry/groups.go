@@ -20,7 +20,8 @@ type GroupInfo struct {
 	Kind string `json:"kind"`
 	// KeyShareLen is the length in bytes of a client key_share for the
 	// group, such as 65 for an uncompressed secp256r1 point, or 0 when the
-	// group has no TLS 1.3 key share.
+	// group has no TLS 1.3 key share or the table does not record its size
+	// (the GOST curves GC256A to GC512C).
 	KeyShareLen int `json:"key_share_len,omitempty"`
 	// TLS13 reports whether TLS 1.3 allows the group (RFC 8446 deprecates
 	// the binary curves and the curves below 256 bits).
@@ -90,6 +91,18 @@ var groupTable = []GroupInfo{
 	{ID: 0x001f, Name: "brainpoolP256r1tls13", Kind: "ECDHE", KeyShareLen: 65, TLS13: true},
 	{ID: 0x0020, Name: "brainpoolP384r1tls13", Kind: "ECDHE", KeyShareLen: 97, TLS13: true},
 	{ID: 0x0021, Name: "brainpoolP512r1tls13", Kind: "ECDHE", KeyShareLen: 129, TLS13: true},
+	// GOST R 34.10-2012 curves for TLS 1.2 (RFC 9189) and TLS 1.3 (RFC 9367).
+	// TODO: record their TLS 1.3 key share sizes from RFC 9367.
+	{ID: 0x0022, Name: "GC256A", Kind: "ECDHE", TLS13: true},
+	{ID: 0x0023, Name: "GC256B", Kind: "ECDHE", TLS13: true},
+	{ID: 0x0024, Name: "GC256C", Kind: "ECDHE", TLS13: true},
+	{ID: 0x0025, Name: "GC256D", Kind: "ECDHE", TLS13: true},
+	{ID: 0x0026, Name: "GC512A", Kind: "ECDHE", TLS13: true},
+	{ID: 0x0027, Name: "GC512B", Kind: "ECDHE", TLS13: true},
+	{ID: 0x0028, Name: "GC512C", Kind: "ECDHE", TLS13: true},
+	// SM2 is defined for TLS 1.3 only (RFC 8998), with an uncompressed point
+	// as the key share.
+	{ID: 0x0029, Name: "curveSM2", Kind: "ECDHE", KeyShareLen: 65, TLS13: true},
 	{ID: GroupFFDHE2048, Name: "ffdhe2048", Kind: "FFDHE", KeyShareLen: 256, TLS13: true},
 	{ID: GroupFFDHE3072, Name: "ffdhe3072", Kind: "FFDHE", KeyShareLen: 384, TLS13: true},
 	{ID: GroupFFDHE4096, Name: "ffdhe4096", Kind: "FFDHE", KeyShareLen: 512, TLS13: true},

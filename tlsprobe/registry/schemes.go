@@ -14,11 +14,14 @@ type SchemeInfo struct {
 	// TLS 1.2 pairs that the registry leaves unnamed get a name of the same
 	// form, such as "dsa_sha1".
 	Name string `json:"name"`
-	// Signature is "RSA-PKCS1", "RSA-PSS", "ECDSA", "EdDSA", "DSA", "SM2"
-	// or "ML-DSA".
+	// Signature is "RSA-PKCS1", "RSA-PSS", "ECDSA", "EdDSA", "DSA", "SM2",
+	// "ML-DSA", "GOST" (GOST R 34.10-2012), "ECCSI" or "IBS" (the
+	// identity-based schemes of ISO/IEC 14888-3).
 	Signature string `json:"signature"`
 	// Hash is "MD5", "SHA1", "SHA224", "SHA256", "SHA384", "SHA512", "SM3",
-	// or "" when the scheme hashes internally (EdDSA, ML-DSA).
+	// "STREEBOG256" or "STREEBOG512" (GOST R 34.11-2012), or "" when the
+	// scheme hashes internally (EdDSA, ML-DSA) or its name fixes no hash
+	// (the iso_* identity-based schemes).
 	Hash string `json:"hash,omitempty"`
 	// TLS13 reports whether TLS 1.3 allows the scheme in CertificateVerify.
 	TLS13 bool `json:"tls13,omitempty"`
@@ -62,13 +65,34 @@ var schemeTable = []SchemeInfo{
 	{ID: SchemeRSAPKCS1SHA256, Name: "rsa_pkcs1_sha256", Signature: "RSA-PKCS1", Hash: "SHA256"},
 	{ID: 0x0402, Name: "dsa_sha256", Signature: "DSA", Hash: "SHA256", Legacy: true},
 	{ID: SchemeECDSAP256SHA256, Name: "ecdsa_secp256r1_sha256", Signature: "ECDSA", Hash: "SHA256", TLS13: true},
+	// The _legacy schemes let a TLS 1.3 client whose key cannot do PSS sign
+	// its CertificateVerify with PKCS #1 v1.5 (draft-davidben-tls13-pkcs1).
+	// A server may not use them, so TLS13 is false.
+	{ID: 0x0420, Name: "rsa_pkcs1_sha256_legacy", Signature: "RSA-PKCS1", Hash: "SHA256"},
 	{ID: SchemeRSAPKCS1SHA384, Name: "rsa_pkcs1_sha384", Signature: "RSA-PKCS1", Hash: "SHA384"},
 	{ID: 0x0502, Name: "dsa_sha384", Signature: "DSA", Hash: "SHA384", Legacy: true},
 	{ID: SchemeECDSAP384SHA384, Name: "ecdsa_secp384r1_sha384", Signature: "ECDSA", Hash: "SHA384", TLS13: true},
+	{ID: 0x0520, Name: "rsa_pkcs1_sha384_legacy", Signature: "RSA-PKCS1", Hash: "SHA384"},
 	{ID: SchemeRSAPKCS1SHA512, Name: "rsa_pkcs1_sha512", Signature: "RSA-PKCS1", Hash: "SHA512"},
 	{ID: 0x0602, Name: "dsa_sha512", Signature: "DSA", Hash: "SHA512", Legacy: true},
 	{ID: SchemeECDSAP521SHA512, Name: "ecdsa_secp521r1_sha512", Signature: "ECDSA", Hash: "SHA512", TLS13: true},
+	{ID: 0x0620, Name: "rsa_pkcs1_sha512_legacy", Signature: "RSA-PKCS1", Hash: "SHA512"},
+	// Identity-based signatures for TLS 1.3 raw public keys
+	// (draft-wang-tls-raw-public-key-with-ibc).
+	{ID: 0x0704, Name: "eccsi_sha256", Signature: "ECCSI", Hash: "SHA256", TLS13: true},
+	{ID: 0x0705, Name: "iso_ibs1", Signature: "IBS", TLS13: true},
+	{ID: 0x0706, Name: "iso_ibs2", Signature: "IBS", TLS13: true},
+	{ID: 0x0707, Name: "iso_chinese_ibs", Signature: "IBS", TLS13: true},
 	{ID: 0x0708, Name: "sm2sig_sm3", Signature: "SM2", Hash: "SM3", TLS13: true},
+	// GOST R 34.10-2012 signatures for TLS 1.3 (RFC 9367). The letter names
+	// the curve parameter set.
+	{ID: 0x0709, Name: "gostr34102012_256a", Signature: "GOST", Hash: "STREEBOG256", TLS13: true},
+	{ID: 0x070a, Name: "gostr34102012_256b", Signature: "GOST", Hash: "STREEBOG256", TLS13: true},
+	{ID: 0x070b, Name: "gostr34102012_256c", Signature: "GOST", Hash: "STREEBOG256", TLS13: true},
+	{ID: 0x070c, Name: "gostr34102012_256d", Signature: "GOST", Hash: "STREEBOG256", TLS13: true},
+	{ID: 0x070d, Name: "gostr34102012_512a", Signature: "GOST", Hash: "STREEBOG512", TLS13: true},
+	{ID: 0x070e, Name: "gostr34102012_512b", Signature: "GOST", Hash: "STREEBOG512", TLS13: true},
+	{ID: 0x070f, Name: "gostr34102012_512c", Signature: "GOST", Hash: "STREEBOG512", TLS13: true},
 	{ID: SchemeRSAPSSRSAESHA256, Name: "rsa_pss_rsae_sha256", Signature: "RSA-PSS", Hash: "SHA256", TLS13: true},
 	{ID: SchemeRSAPSSRSAESHA384, Name: "rsa_pss_rsae_sha384", Signature: "RSA-PSS", Hash: "SHA384", TLS13: true},
 	{ID: SchemeRSAPSSRSAESHA512, Name: "rsa_pss_rsae_sha512", Signature: "RSA-PSS", Hash: "SHA512", TLS13: true},
