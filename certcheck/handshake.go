@@ -20,6 +20,11 @@ const (
 	// bytes. A server's error page (nginx's "400 No required SSL certificate
 	// was sent") fits.
 	maxResponseBody = 4096
+	// maxResponseHead bounds the status line and headers Handshake reads,
+	// in bytes, so a server that streams endless bytes without a line end
+	// costs bounded memory. It is the JDK's default limit on response
+	// headers (jdk.http.maxHeaderSize in JDK 17 and later).
+	maxResponseHead = 393216
 	// alertReadWindow is how long Handshake waits for an alert after a
 	// failed write of its request. A server that rejects the client after
 	// the handshake often sends the alert and closes at once, so the write
@@ -229,7 +234,12 @@ func exchangeRequest(conn *tls.Conn, req *http.Request) (Step, *HTTPResponse) {
 		return classify(err), nil
 	}
 
-	resp, err := http.ReadResponse(bufio.NewReader(conn), req)
+	// The limit covers the head and the part of the body that is kept.
+	limited := &io.LimitedReader{R: conn, N: maxResponseHead + maxResponseBody + 1}
+	resp, err := http.ReadResponse(bufio.NewReader(limited), req)
+	if err != nil && limited.N <= 0 {
+		return Step{Outcome: OutcomeNotHTTP, Error: fmt.Sprintf("the response head did not end within %d bytes; an HTTP server ends it with an empty line", maxResponseHead)}, nil
+	}
 	if err != nil {
 		step := classify(err)
 		if step.Outcome == OutcomeError {

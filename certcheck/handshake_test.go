@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"runtime"
 	"strings"
 	"syscall"
 	"testing"
@@ -395,5 +396,50 @@ func TestAlertTextsMapBack(t *testing.T) {
 		if description.String() != tt.want {
 			t.Errorf("%q maps to %s, want %s", tt.goText, description, tt.want)
 		}
+	}
+}
+
+func TestHandshakeEndlessResponseHead(t *testing.T) {
+	// A server that streams bytes without a line end after the handshake,
+	// as `openssl s_server < /dev/zero` does, must not make Handshake
+	// buffer them all.
+	cert := testservers.SelfSigned(t)
+	pair, err := tls.X509KeyPair(cert.CertPEM, cert.KeyPEM)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, err := tls.Listen("tcp", "127.0.0.1:0", &tls.Config{Certificates: []tls.Certificate{pair}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	go func() {
+		conn, err := ln.Accept()
+		if err != nil {
+			return
+		}
+		defer conn.Close()
+		conn.SetDeadline(time.Now().Add(10 * time.Second))
+		zeros := make([]byte, 16384)
+		for {
+			if _, err := conn.Write(zeros); err != nil {
+				return
+			}
+		}
+	}()
+
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	result := Handshake(context.Background(), ln.Addr().String(), "localhost", HandshakeOptions{Timeout: 10 * time.Second})
+	runtime.ReadMemStats(&after)
+
+	if result.After.Outcome != OutcomeNotHTTP {
+		t.Errorf("after outcome = %s (%s), want %s", result.After.Outcome, result.After.Error, OutcomeNotHTTP)
+	}
+	if !strings.Contains(result.After.Error, "did not end within 393216 bytes") {
+		t.Errorf("after error = %q, want it to name the head limit", result.After.Error)
+	}
+	if allocated := after.TotalAlloc - before.TotalAlloc; allocated > 32<<20 {
+		t.Errorf("Handshake allocated %d bytes, want at most 32 MiB for a bounded head", allocated)
 	}
 }

@@ -166,8 +166,9 @@ func (f *featureProber) baseHello() *ClientHello {
 
 // probe sends hello and counts the connection.
 func (f *featureProber) probe(hello *ClientHello) *Result {
-	f.features.Probes++
-	return f.prober.Probe(f.ctx, f.addr, hello)
+	r, probes := f.prober.probeAgainAfterTimeout(f.ctx, f.addr, hello)
+	f.features.Probes += probes
+	return r
 }
 
 // stop sets Err for a probe that did not give a ServerHello of the expected

@@ -122,8 +122,8 @@ func (s *groupScanner) offer(groups, shares []uint16) (uint16, pickOutcome) {
 		hello.CipherSuites = slices.Clone(s.ecdheSuites)
 	}
 
-	r := s.prober.Probe(s.ctx, s.addr, hello)
-	s.scan.Probes++
+	r, probes := s.prober.probeAgainAfterTimeout(s.ctx, s.addr, hello)
+	s.scan.Probes += probes
 	if negotiated(r, v) {
 		return s.pickedGroup(r, groups, shares)
 	}
@@ -133,8 +133,7 @@ func (s *groupScanner) offer(groups, shares []uint16) (uint16, pickOutcome) {
 		// A ServerHello or HelloRetryRequest here is for another version.
 		return 0, rejected
 	}
-	s.scan.Err = fmt.Sprintf("probe %d of the %s named group scan failed: %s; check that %s is reachable and retry",
-		s.scan.Probes, v, r.Describe(), s.addr)
+	s.scan.Err = scanFailure(v.String()+" named group scan", s.scan.Probes, r, s.addr)
 	return 0, failed
 }
 

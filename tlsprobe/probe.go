@@ -183,6 +183,33 @@ func (p *Prober) ProbeSSLv2(ctx context.Context, addr string) *Result {
 	return p.run(ctx, addr, SSLv2ClientHello(), modeSSLv2)
 }
 
+// probeAgainAfterTimeout sends hello and, when the probe timed out after
+// connecting, sends it once more on a new connection. A server that
+// handles one connection at a time (openssl s_server without -www, small
+// appliances) accepts TCP connections into its backlog while it serves
+// another client, so a probe queued behind a slow connection times out
+// although the server would answer it. The scans that stop at a failed
+// probe use this; the version scan does not, so that a port that never
+// answers costs one timeout per probe only.
+func (p *Prober) probeAgainAfterTimeout(ctx context.Context, addr string, hello *ClientHello) (r *Result, probes int) {
+	r = p.Probe(ctx, addr, hello)
+	if r.Kind != KindTimeout || r.Phase == "connect" || ctx.Err() != nil {
+		return r, 1
+	}
+	return p.Probe(ctx, addr, hello), 2
+}
+
+// scanFailure describes the probe that stopped a scan. A timeout was
+// already retried by probeAgainAfterTimeout, so it points at servers that
+// handle one client at a time.
+func scanFailure(scan string, probe int, r *Result, addr string) string {
+	if r.Kind == KindTimeout && r.Phase != "connect" {
+		return fmt.Sprintf("probe %d of the %s timed out twice: %s; the server at %s may handle one client at a time, so scan it with one connection at a time (--polite)",
+			probe, scan, r.Describe(), addr)
+	}
+	return fmt.Sprintf("probe %d of the %s failed: %s; check that %s is reachable and retry", probe, scan, r.Describe(), addr)
+}
+
 func probeError(err error) *Result {
 	return &Result{Kind: KindProbeError, Err: err, Error: err.Error()}
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"sort"
+	"strings"
 
 	"golang.org/x/crypto/cryptobyte"
 
@@ -34,13 +35,19 @@ type SigAlgScan struct {
 //
 // Each hello is built like ModernHello(serverName, []Version{v}) with
 // signature_algorithms set to the schemes under test and no
-// signature_algorithms_cert. The first hello offers every candidate: when
-// the server rejects it, the scan stops with Err, because no single scheme
-// can then succeed. Then one hello per candidate offers that scheme alone.
-// In TLS 1.3 the scheme is accepted when the server sends a
-// ServerHello. In TLS 1.2 a ServerKeyExchange without a following alert must
-// come too, and its signature scheme must be the offered one. An alert, a
-// close, a reset or another version means not accepted.
+// signature_algorithms_cert. In TLS 1.2 the ServerKeyExchange names the
+// scheme the server signed with, so the scan is a removal loop: it offers
+// every candidate not yet found, records the scheme the server signs with,
+// and stops when the server rejects the rest. A scheme counts only when a
+// ServerKeyExchange without a following alert came and its scheme was
+// offered. In TLS 1.3 the CertificateVerify is encrypted, so a ServerHello
+// is the only sign of acceptance. The scan then offers each family of
+// schemes (RSA-PKCS1, RSA-PSS with an rsaEncryption key, RSA-PSS with a
+// PSS key, ECDSA, EdDSA and so on) at once, and tests the members of an
+// accepted family one by one. An alert, a close, a reset or another
+// version means not accepted. When the hello that offers every candidate
+// is rejected, the scan stops with Err, because no single scheme can then
+// succeed.
 //
 // The candidates are all registry schemes for TLS 1.2 and the schemes that
 // RFC 8446, Section 4.2.3 allows in a TLS 1.3 CertificateVerify (no
@@ -56,9 +63,10 @@ type SigAlgScan struct {
 // with several certificates shows the union of what their keys allow.
 //
 // Connections run one after another through Probe, so the Prober's timeout
-// and per-host limit apply. A scan uses one probe more than there are
-// candidates (34 for TLS 1.2 and 19 for TLS 1.3 with the current registry),
-// or one more after a HelloRetryRequest. A version other than TLS 1.2 or
+// and per-host limit apply. A TLS 1.2 scan uses one probe per accepted
+// scheme plus one. A TLS 1.3 scan uses one baseline probe (two after a
+// HelloRetryRequest), one per family of several schemes, and one per
+// scheme alone or in an accepted family. A version other than TLS 1.2 or
 // 1.3 gives Err and no probe.
 func (p *Prober) SignatureAlgorithms(ctx context.Context, addr, serverName string, v Version) *SigAlgScan {
 	s := &sigAlgScanner{prober: p, ctx: ctx, addr: addr, serverName: serverName,
@@ -67,27 +75,108 @@ func (p *Prober) SignatureAlgorithms(ctx context.Context, addr, serverName strin
 		s.scan.Err = fmt.Sprintf("invalid version %s for a signature algorithm scan; use TLS 1.2 or TLS 1.3, the versions with the signature_algorithms extension", v)
 		return s.scan
 	}
-	if v == VersionTLS12 {
-		s.suites = sigAlgSignedSuites()
-	}
 
 	candidates := sigAlgCandidates(v)
-	if !s.checkBaseline(candidates) {
-		return s.scan
+	if v == VersionTLS12 {
+		s.suites = sigAlgSignedSuites()
+		s.removalLoop(candidates)
+	} else if s.checkBaseline(candidates) {
+		s.byFamily(candidates)
 	}
-	for _, id := range candidates {
-		outcome, group := s.offer([]uint16{id})
+	slices.Sort(s.scan.Accepted)
+	return s.scan
+}
+
+// removalLoop finds the TLS 1.2 schemes: each probe offers the candidates
+// not found yet, and the scheme of the ServerKeyExchange is removed from
+// the next offer. When the scheme cannot be read, the remaining candidates
+// are tested one by one.
+func (s *sigAlgScanner) removalLoop(candidates []uint16) {
+	remaining := slices.Clone(candidates)
+	for len(remaining) > 0 {
+		outcome, _, id := s.offer(remaining)
+		switch outcome {
+		case picked:
+			if id == 0 {
+				s.oneByOne(remaining)
+				return
+			}
+			s.scan.Accepted = append(s.scan.Accepted, id)
+			remaining = slices.DeleteFunc(remaining, func(c uint16) bool { return c == id })
+		case rejected:
+			if len(s.scan.Accepted) == 0 {
+				s.scan.Err = fmt.Sprintf("server rejected probe %d, which offered all %d candidate signature schemes for %s, so it did not accept any ECDHE or DHE cipher suite with a signed key exchange; no scheme was tested alone",
+					s.scan.Probes, len(candidates), s.scan.Version)
+			}
+			return
+		default:
+			return
+		}
+	}
+}
+
+// byFamily finds the TLS 1.3 schemes: a family whose schemes are offered
+// together and rejected costs one probe, and the members of an accepted
+// family are tested one by one.
+func (s *sigAlgScanner) byFamily(candidates []uint16) {
+	for _, family := range sigAlgFamilies(candidates) {
+		if len(family) > 1 {
+			outcome, group, _ := s.offer(family)
+			switch outcome {
+			case rejected:
+				continue
+			case retry:
+				s.failRetry(group)
+				return
+			case failed:
+				return
+			}
+		}
+		if !s.oneByOne(family) {
+			return
+		}
+	}
+}
+
+// oneByOne offers each scheme alone and reports whether the scan may go on.
+func (s *sigAlgScanner) oneByOne(schemes []uint16) bool {
+	for _, id := range schemes {
+		outcome, group, _ := s.offer([]uint16{id})
 		switch outcome {
 		case picked:
 			s.scan.Accepted = append(s.scan.Accepted, id)
 		case retry:
 			s.failRetry(group)
-			return s.scan
+			return false
 		case failed:
-			return s.scan
+			return false
 		}
 	}
-	return s.scan
+	return true
+}
+
+// sigAlgFamilies splits candidates by the signature algorithm of each
+// scheme, keeping their order. RSA-PSS splits further by key type, because
+// rsa_pss_rsae_* schemes need an rsaEncryption key and rsa_pss_pss_* an
+// RSASSA-PSS key (RFC 8446, Section 4.2.3).
+func sigAlgFamilies(candidates []uint16) [][]uint16 {
+	var families [][]uint16
+	index := map[string]int{}
+	for _, id := range candidates {
+		info, _ := registry.Scheme(id)
+		family := info.Signature
+		if family == "RSA-PSS" && strings.HasPrefix(info.Name, "rsa_pss_pss_") {
+			family = "RSA-PSS-PSS"
+		}
+		i, ok := index[family]
+		if !ok {
+			i = len(families)
+			index[family] = i
+			families = append(families, nil)
+		}
+		families[i] = append(families[i], id)
+	}
+	return families
 }
 
 // sigAlgScanner carries the state of one SignatureAlgorithms call.
@@ -109,7 +198,7 @@ type sigAlgScanner struct {
 // that ClientHello can build a share for, it offers them again with only
 // that share, which all later hellos then carry too.
 func (s *sigAlgScanner) checkBaseline(candidates []uint16) bool {
-	outcome, group := s.offer(candidates)
+	outcome, group, _ := s.offer(candidates)
 	if outcome == retry {
 		if group == 0 || !groupShareable(group) {
 			s.scan.Err = fmt.Sprintf("server sent a HelloRetryRequest for named group %s in probe %d, and scimdoctor cannot build a key share for it; the accepted signature schemes are unknown",
@@ -117,7 +206,7 @@ func (s *sigAlgScanner) checkBaseline(candidates []uint16) bool {
 			return false
 		}
 		s.keyShares = []uint16{group}
-		outcome, group = s.offer(candidates)
+		outcome, group, _ = s.offer(candidates)
 	}
 
 	switch outcome {
@@ -143,8 +232,9 @@ const retry pickOutcome = failed + 1
 
 // offer sends a hello with signature_algorithms set to schemes and
 // classifies the server's response. For retry it also returns the group of
-// the HelloRetryRequest.
-func (s *sigAlgScanner) offer(schemes []uint16) (pickOutcome, uint16) {
+// the HelloRetryRequest, and for a TLS 1.2 pick the scheme the server
+// signed with, or 0 when it cannot be read.
+func (s *sigAlgScanner) offer(schemes []uint16) (outcome pickOutcome, group, scheme uint16) {
 	v := s.scan.Version
 	hello := ModernHello(s.serverName, []Version{v})
 	hello.SignatureAlgorithms = slices.Clone(schemes)
@@ -156,26 +246,26 @@ func (s *sigAlgScanner) offer(schemes []uint16) (pickOutcome, uint16) {
 		hello.KeyShares = slices.Clone(s.keyShares)
 	}
 
-	r := s.prober.Probe(s.ctx, s.addr, hello)
-	s.scan.Probes++
+	r, probes := s.prober.probeAgainAfterTimeout(s.ctx, s.addr, hello)
+	s.scan.Probes += probes
 	if negotiated(r, v) {
 		if r.Kind == KindHelloRetryRequest {
-			return retry, r.Flight.ServerHello.KeyShareGroup
+			return retry, r.Flight.ServerHello.KeyShareGroup, 0
 		}
 		if v == VersionTLS12 {
-			return s.checkSigned(r, schemes), 0
+			outcome, scheme := s.checkSigned(r, schemes)
+			return outcome, 0, scheme
 		}
-		return picked, 0
+		return picked, 0, 0
 	}
 
 	switch r.Kind {
 	case KindAlert, KindReset, KindSilentClose, KindServerHello, KindHelloRetryRequest:
 		// A ServerHello or HelloRetryRequest here is for another version.
-		return rejected, 0
+		return rejected, 0, 0
 	}
-	s.scan.Err = fmt.Sprintf("probe %d of the %s signature algorithm scan failed: %s; check that %s is reachable and retry",
-		s.scan.Probes, v, r.Describe(), s.addr)
-	return failed, 0
+	s.scan.Err = scanFailure(v.String()+" signature algorithm scan", s.scan.Probes, r, s.addr)
+	return failed, 0, 0
 }
 
 // checkSigned decides a TLS 1.2 probe that got a ServerHello. Servers such
@@ -183,23 +273,24 @@ func (s *sigAlgScanner) offer(schemes []uint16) (pickOutcome, uint16) {
 // cannot sign, and then send an alert in place of the ServerKeyExchange. So
 // the scheme counts as accepted only when a ServerKeyExchange came and no
 // alert followed. When the ServerKeyExchange names a scheme outside the
-// offer, the scan stops with Err.
-func (s *sigAlgScanner) checkSigned(r *Result, schemes []uint16) pickOutcome {
+// offer, the scan stops with Err. It also returns the scheme, or 0 when the
+// ServerKeyExchange cannot be read.
+func (s *sigAlgScanner) checkSigned(r *Result, schemes []uint16) (pickOutcome, uint16) {
 	if r.Alert != nil || r.Flight.ServerKeyExchange == nil {
-		return rejected
+		return rejected, 0
 	}
 	id, ok := serverKeyExchangeScheme(r.Flight.ServerHello.CipherSuite, r.Flight.ServerKeyExchange.Raw)
 	if !ok {
 		// NOTE: the scheme is unknown here, so a server that signs with a
 		// scheme it was not offered still counts as accepting the offer.
-		return picked
+		return picked, 0
 	}
 	if !slices.Contains(schemes, id) {
 		s.scan.Err = fmt.Sprintf("server signed its ServerKeyExchange with %s in probe %d, which offered %d signature schemes without it; RFC 5246, Section 7.4.1.4.1 requires an offered one, so the accepted schemes are unknown",
 			registry.SchemeName(id), s.scan.Probes, len(schemes))
-		return failed
+		return failed, 0
 	}
-	return picked
+	return picked, id
 }
 
 // serverKeyExchangeScheme reads the signature scheme of a TLS 1.2

@@ -111,8 +111,8 @@ func (s *suiteScanner) offer(suites []uint16) (uint16, pickOutcome) {
 		hello.CipherSuites = append(hello.CipherSuites, suiteRenegotiationSCSV)
 	}
 
-	r := s.prober.Probe(s.ctx, s.addr, hello)
-	s.scan.Probes++
+	r, probes := s.prober.probeAgainAfterTimeout(s.ctx, s.addr, hello)
+	s.scan.Probes += probes
 	if negotiated(r, v) {
 		id := r.Flight.ServerHello.CipherSuite
 		if !slices.Contains(suites, id) {
@@ -127,8 +127,7 @@ func (s *suiteScanner) offer(suites []uint16) (uint16, pickOutcome) {
 		// A ServerHello or HelloRetryRequest here is for another version.
 		return 0, rejected
 	}
-	s.scan.Err = fmt.Sprintf("probe %d of the %s cipher suite scan failed: %s; check that %s is reachable and retry",
-		s.scan.Probes, v, r.Describe(), s.addr)
+	s.scan.Err = scanFailure(v.String()+" cipher suite scan", s.scan.Probes, r, s.addr)
 	return 0, failed
 }
 

@@ -147,6 +147,8 @@ type SuiteList struct {
 	// Error is set when the scan stopped early; Suites then lists what was
 	// found before.
 	Error string `json:"error,omitempty"`
+	// Probes counts the connections of this scan.
+	Probes int `json:"probes"`
 }
 
 // Suite is one cipher suite.
@@ -168,6 +170,8 @@ type GroupList struct {
 	Preferred   string `json:"preferred,omitempty"`
 	ServerOrder bool   `json:"server_order"`
 	Error       string `json:"error,omitempty"`
+	// Probes counts the connections of this scan.
+	Probes int `json:"probes"`
 }
 
 // SigAlgList is the outcome of the signature algorithm scan of one version:
@@ -179,6 +183,8 @@ type SigAlgList struct {
 	// Schemes are IANA names in code point order.
 	Schemes []string `json:"schemes"`
 	Error   string   `json:"error,omitempty"`
+	// Probes counts the connections of this scan.
+	Probes int `json:"probes"`
 }
 
 // Run scans opts.Target. It returns an error only for a usage problem, a
@@ -448,7 +454,7 @@ func (s *scanner) scanSuitesGroupsFeatures(ctx context.Context, addr string, acc
 }
 
 func suiteList(scan *tlsprobe.SuiteScan) SuiteList {
-	list := SuiteList{Version: scan.Version.String(), Suites: []Suite{}, ServerOrder: scan.ServerOrder, Error: scan.Err}
+	list := SuiteList{Version: scan.Version.String(), Suites: []Suite{}, ServerOrder: scan.ServerOrder, Error: scan.Err, Probes: scan.Probes}
 	for _, id := range scan.Accepted {
 		info, _ := registry.Suite(id)
 		list.Suites = append(list.Suites, Suite{ID: fmt.Sprintf("0x%04x", id), Name: registry.SuiteName(id), Strength: info.Strength})
@@ -457,7 +463,7 @@ func suiteList(scan *tlsprobe.SuiteScan) SuiteList {
 }
 
 func groupList(scan *tlsprobe.GroupScan) GroupList {
-	list := GroupList{Version: scan.Version.String(), Groups: []string{}, ServerOrder: scan.ServerOrder, Error: scan.Err}
+	list := GroupList{Version: scan.Version.String(), Groups: []string{}, ServerOrder: scan.ServerOrder, Error: scan.Err, Probes: scan.Probes}
 	for _, id := range scan.Accepted {
 		list.Groups = append(list.Groups, registry.GroupName(id))
 	}
@@ -468,7 +474,7 @@ func groupList(scan *tlsprobe.GroupScan) GroupList {
 }
 
 func sigAlgList(scan *tlsprobe.SigAlgScan) SigAlgList {
-	list := SigAlgList{Version: scan.Version.String(), Schemes: []string{}, Error: scan.Err}
+	list := SigAlgList{Version: scan.Version.String(), Schemes: []string{}, Error: scan.Err, Probes: scan.Probes}
 	for _, id := range scan.Accepted {
 		list.Schemes = append(list.Schemes, registry.SchemeName(id))
 	}
