@@ -188,7 +188,7 @@ func (p *Prober) ProbeSSLv2(ctx context.Context, addr string) *Result {
 // handles one connection at a time (openssl s_server without -www, small
 // appliances) accepts TCP connections into its backlog while it serves
 // another client, so a probe queued behind a slow connection times out
-// although the server would answer it. The scans that stop at a failed
+// although the server would respond to it. The scans that stop at a failed
 // probe use this; the version scan does not, so that a port that never
 // answers costs one timeout per probe only.
 func (p *Prober) probeAgainAfterTimeout(ctx context.Context, addr string, hello *ClientHello) (r *Result, probes int) {

@@ -36,9 +36,9 @@ type SigAlgScan struct {
 // Each hello is built like ModernHello(serverName, []Version{v}) with
 // signature_algorithms set to the schemes under test and no
 // signature_algorithms_cert. In TLS 1.2 the ServerKeyExchange names the
-// scheme the server signed with, so the scan is a removal loop: it offers
-// every candidate not yet found, records the scheme the server signs with,
-// and stops when the server rejects the rest. A scheme counts only when a
+// scheme the server signed with, so the scan is a removal loop. Each probe
+// offers every candidate not yet found and records the scheme the server
+// signs with. The loop stops when the server rejects the rest. A scheme counts only when a
 // ServerKeyExchange without a following alert came and its scheme was
 // offered. In TLS 1.3 the CertificateVerify is encrypted, so a ServerHello
 // is the only sign of acceptance. The scan then offers each family of
