@@ -1,13 +1,17 @@
 #!/usr/bin/env bash
 # Installs, from Debian's packages, the real servers and clients the
-# integration tests run: nginx, haproxy, openssl, curl and a JDK 17.
+# integration tests run: nginx, haproxy, stunnel, openssl, curl, a JDK 17,
+# and the reference scanners nmap and sslscan.
 # Packages already present are left alone, so a second run costs nothing.
 set -euo pipefail
 
 need=()
 command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || need+=(nginx)
 command -v haproxy >/dev/null 2>&1 || [ -x /usr/sbin/haproxy ] || need+=(haproxy)
+command -v stunnel4 >/dev/null 2>&1 || need+=(stunnel4)
 command -v openssl >/dev/null 2>&1 || need+=(openssl)
+command -v nmap >/dev/null 2>&1 || need+=(nmap)
+command -v sslscan >/dev/null 2>&1 || need+=(sslscan)
 command -v curl >/dev/null 2>&1 || need+=(curl)
 command -v javac >/dev/null 2>&1 || need+=(openjdk-17-jdk-headless)
 
@@ -26,6 +30,8 @@ $sudo_cmd apt-get update -qq
 $sudo_cmd apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
 # The nginx package starts a service on port 80 on some systems. The tests
 # start their own nginx on loopback ports, so they need no system instance.
+# The stunnel4 package starts nothing, because it runs one service per file
+# in /etc/stunnel and installs no such file.
 if command -v systemctl >/dev/null 2>&1; then
   $sudo_cmd systemctl disable --now nginx haproxy >/dev/null 2>&1 || true
 fi
