@@ -3,8 +3,12 @@ package certcheck
 import (
 	"crypto/x509"
 	"encoding/pem"
+	"errors"
 	"fmt"
 	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
 	"sync"
 
 	"golang.org/x/crypto/x509roots/fallback/bundle"
@@ -22,6 +26,9 @@ const (
 	// StoreNone is an empty store, for chains that only extra CA files
 	// anchor.
 	StoreNone = "none"
+	// StoreJava is the cacerts of the JDK installed on this machine, as
+	// FindJavaCACerts finds it. Java clients trust it, not the Mozilla set.
+	StoreJava = "java"
 )
 
 // mozillaRoots parses the bundled roots once. Roots hands out clones, so a
@@ -42,8 +49,8 @@ var mozillaRoots = sync.OnceValues(func() (*x509.CertPool, error) {
 	return pool, nil
 })
 
-// Roots returns a new pool with the roots of store (StoreMozilla, StoreSystem
-// or StoreNone) and the certificates of every extra PEM file, which act as
+// Roots returns a new pool with the roots of store (StoreMozilla, StoreSystem,
+// StoreJava or StoreNone) and the certificates of every extra PEM file, which act as
 // trust anchors as curl's --cacert files do. A file that cannot be read, holds
 // a CERTIFICATE block that does not parse, or holds no CERTIFICATE block at
 // all is an error that names the file.
@@ -62,10 +69,16 @@ func Roots(store string, extraPEMFiles ...string) (*x509.CertPool, error) {
 			return nil, fmt.Errorf("load the system trust store: %w; use the %s store instead", err, StoreMozilla)
 		}
 		pool = base
+	case StoreJava:
+		base, _, err := JavaRoots("")
+		if err != nil {
+			return nil, err
+		}
+		pool = base
 	case StoreNone:
 		pool = x509.NewCertPool()
 	default:
-		return nil, fmt.Errorf("unknown trust store %q: use %s, %s or %s", store, StoreMozilla, StoreSystem, StoreNone)
+		return nil, fmt.Errorf("unknown trust store %q: use %s, %s, %s or %s", store, StoreMozilla, StoreSystem, StoreJava, StoreNone)
 	}
 
 	for _, name := range extraPEMFiles {
@@ -102,4 +115,156 @@ func readPEMCertificates(name string) ([]*x509.Certificate, error) {
 		return nil, fmt.Errorf("CA file %s contains no PEM certificate: expected a block that starts with -----BEGIN CERTIFICATE-----", name)
 	}
 	return certs, nil
+}
+
+// ErrNoJavaCACerts is wrapped by the error of JavaRoots("") when
+// FindJavaCACerts finds no file.
+var ErrNoJavaCACerts = errors.New("no JDK cacerts found")
+
+// javaRootsResult is the cached outcome of reading the default cacerts.
+type javaRootsResult struct {
+	pool   *x509.CertPool
+	source string
+	err    error
+}
+
+// defaultJavaRoots finds and parses the installed JDK's cacerts once.
+// JavaRoots hands out clones, so a caller's additions never reach other
+// callers.
+var defaultJavaRoots = sync.OnceValue(func() javaRootsResult {
+	return loadDefaultJavaRoots(FindJavaCACerts)
+})
+
+// loadDefaultJavaRoots parses the trust store that find returns.
+func loadDefaultJavaRoots(find func() (string, bool)) javaRootsResult {
+	path, ok := find()
+	if !ok {
+		err := fmt.Errorf("%w: looked in $JAVA_HOME/lib/security, the JDK of java on PATH, %s and %s; give one with --java-cacerts FILE",
+			ErrNoJavaCACerts, debianJavaCACerts, jvmCACertsGlob)
+		return javaRootsResult{source: "no JDK cacerts found", err: err}
+	}
+	pool, source, err := readJavaRoots(path)
+	return javaRootsResult{pool: pool, source: source, err: err}
+}
+
+// JavaRoots returns a new pool with the trusted certificates of a Java trust
+// store and a description of the file used, for reports. An empty path means
+// the cacerts of the installed JDK (FindJavaCACerts), parsed once per
+// process. When none is found, the error wraps ErrNoJavaCACerts and source
+// is "no JDK cacerts found".
+//
+// The store is read with DefaultKeyStorePassword. A JKS or JCEKS store with
+// another password is read without the integrity check, and source then
+// ends in "integrity not checked". The JVM does the same: JDK 17 and 25 load a JKS trust store with
+// any password unless javax.net.ssl.trustStorePassword is set.
+func JavaRoots(path string) (pool *x509.CertPool, source string, err error) {
+	if path == "" {
+		result := defaultJavaRoots()
+		if result.err != nil {
+			return nil, result.source, result.err
+		}
+		return result.pool.Clone(), result.source, nil
+	}
+	return readJavaRoots(path)
+}
+
+// readJavaRoots parses the trust store at path into a new pool.
+func readJavaRoots(path string) (*x509.CertPool, string, error) {
+	store, err := loadKeyStoreFile(path, DefaultKeyStorePassword)
+	var ksErr *KeyStoreError
+	if errors.Is(err, ErrIncorrectKeyStorePassword) && errors.As(err, &ksErr) && ksErr.Format != FormatPKCS12 {
+		store, err = loadKeyStoreFile(path, "")
+	}
+	if err != nil {
+		return nil, path, err
+	}
+	if len(store.Trusted) == 0 {
+		return nil, path, fmt.Errorf("key store %s (%s) has no trusted-certificate entry: give the JDK's lib/security/cacerts or a trust store made with keytool -importcert", path, store.Format)
+	}
+
+	pool := x509.NewCertPool()
+	for _, cert := range store.Trusted {
+		pool.AddCert(cert)
+	}
+	source := fmt.Sprintf("%s (%s, %d trusted certificates)", path, store.Format, len(store.Trusted))
+	if !store.IntegrityChecked {
+		source = fmt.Sprintf("%s (%s, %d trusted certificates, integrity not checked)", path, store.Format, len(store.Trusted))
+	}
+	return pool, source, nil
+}
+
+// Places where FindJavaCACerts looks after $JAVA_HOME and the java on PATH.
+const (
+	// debianJavaCACerts is written by Debian's ca-certificates-java and
+	// linked from each Debian JDK's lib/security/cacerts.
+	debianJavaCACerts = "/etc/ssl/certs/java/cacerts"
+	// jvmCACertsGlob matches the JDKs installed under /usr/lib/jvm by
+	// Debian, Ubuntu, RHEL and the Temurin packages.
+	jvmCACertsGlob = "/usr/lib/jvm/*/lib/security/cacerts"
+)
+
+// FindJavaCACerts returns the path of the cacerts of an installed JDK. It
+// checks, in order, and returns the first regular file found:
+//
+//  1. $JAVA_HOME/lib/security/cacerts, then $JAVA_HOME/jre/lib/security/cacerts (JDK 8)
+//  2. the same two files under the home of the java found on PATH, after
+//     symbolic links to the binary are resolved (/usr/bin/java ->
+//     /usr/lib/jvm/NAME/bin/java gives /usr/lib/jvm/NAME)
+//  3. /etc/ssl/certs/java/cacerts
+//  4. /usr/lib/jvm/*/lib/security/cacerts, in lexical order
+//
+// ok is false when none exists.
+func FindJavaCACerts() (path string, ok bool) {
+	return findJavaCACerts(os.Getenv("JAVA_HOME"), lookPathJavaHome, []string{debianJavaCACerts}, jvmCACertsGlob)
+}
+
+// findJavaCACerts is FindJavaCACerts with its inputs as parameters, for
+// tests.
+func findJavaCACerts(javaHome string, pathJavaHome func() (string, bool), fixed []string, glob string) (string, bool) {
+	var candidates []string
+	if javaHome != "" {
+		candidates = append(candidates, jdkCACerts(javaHome)...)
+	}
+	if home, ok := pathJavaHome(); ok {
+		candidates = append(candidates, jdkCACerts(home)...)
+	}
+	candidates = append(candidates, fixed...)
+	matches, _ := filepath.Glob(glob) // the only error is a bad pattern, and glob is a constant
+	sort.Strings(matches)
+	candidates = append(candidates, matches...)
+
+	for _, candidate := range candidates {
+		if info, err := os.Stat(candidate); err == nil && info.Mode().IsRegular() {
+			return candidate, true
+		}
+	}
+	return "", false
+}
+
+// jdkCACerts lists where a JDK home keeps cacerts: lib/security in JDK 9
+// and later, jre/lib/security in a JDK 8.
+func jdkCACerts(home string) []string {
+	return []string{
+		filepath.Join(home, "lib", "security", "cacerts"),
+		filepath.Join(home, "jre", "lib", "security", "cacerts"),
+	}
+}
+
+// lookPathJavaHome returns the JDK home of the java binary on PATH: the
+// parent of the bin directory that holds the binary once symbolic links
+// are resolved.
+func lookPathJavaHome() (string, bool) {
+	java, err := exec.LookPath("java")
+	if err != nil {
+		return "", false
+	}
+	resolved, err := filepath.EvalSymlinks(java)
+	if err != nil {
+		return "", false
+	}
+	bin := filepath.Dir(resolved)
+	if filepath.Base(bin) != "bin" {
+		return "", false
+	}
+	return filepath.Dir(bin), true
 }

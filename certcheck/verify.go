@@ -19,9 +19,16 @@ type Policy struct {
 	Roots *x509.CertPool
 	// FetchAIA reports whether the client downloads a missing issuer from
 	// the Authority Information Access caIssuers URL of the certificate
-	// (SChannel does, Java and OpenSSL do not). Verify fetches nothing: for
-	// such a client it reports no incomplete_chain when the URL is present.
+	// (SChannel does, Java and OpenSSL do not). Verify fetches nothing. For
+	// such a client it builds the path with the issuers of AIA, and when
+	// AIA is nil it assumes that the URL serves an issuer that leads to a
+	// trusted root and reports no problem.
 	FetchAIA bool
+	// AIA is the result of FetchIssuers for the chain, or nil when nothing
+	// was fetched. A client with FetchAIA uses its issuers as
+	// intermediates. For other clients it only adds to the detail of
+	// incomplete_chain whether the URL would complete the chain.
+	AIA *AIAResult
 	// MinRSABits and MinECBits are the smallest accepted key sizes, for
 	// every certificate sent. 0 accepts any size.
 	MinRSABits, MinECBits int
@@ -195,6 +202,9 @@ func (v *verifier) checkTrust() {
 	switch {
 	case errors.As(err, &unknown):
 		v.explainUnknownAuthority(err)
+	case errors.As(err, &invalid) && invalid.Reason == x509.Expired && v.isFetchedIssuer(invalid.Cert):
+		v.add(ProblemExpired, -1, "the issuer %s that the client downloads from its AIA caIssuers URL is valid from %s to %s, not at the time of the check",
+			invalid.Cert.Subject, invalid.Cert.NotBefore.UTC().Format(time.RFC3339), invalid.Cert.NotAfter.UTC().Format(time.RFC3339))
 	case errors.As(err, &invalid) && invalid.Reason == x509.Expired:
 		// Every sent certificate was valid at the time verifyPath used, so
 		// the expired certificate is a root of the trust store.
@@ -210,8 +220,21 @@ func (v *verifier) checkTrust() {
 // one. Dates are reported by checkDates, so an expired leaf must not also
 // look untrusted.
 func (v *verifier) verifyPath() error {
+	var fetched []*x509.Certificate
+	if v.policy.FetchAIA {
+		fetched = v.policy.AIA.Issuers()
+	}
+	return v.verifyPathWith(fetched)
+}
+
+// verifyPathWith is verifyPath with extra intermediates, such as issuers
+// fetched from AIA URLs.
+func (v *verifier) verifyPathWith(extra []*x509.Certificate) error {
 	intermediates := x509.NewCertPool()
 	for _, cert := range v.certs[1:] {
+		intermediates.AddCert(cert)
+	}
+	for _, cert := range extra {
 		intermediates.AddCert(cert)
 	}
 	_, err := v.certs[0].Verify(x509.VerifyOptions{
@@ -249,7 +272,9 @@ func (v *verifier) pathTime() time.Time {
 // explainUnknownAuthority follows the issuer links of the sent certificates
 // from the leaf and reports where the path stops: at a self-signed leaf, at a
 // root that the store lacks, or at a certificate whose issuer the server
-// did not send.
+// did not send. Issuers fetched from AIA URLs (Policy.AIA) decide between
+// the last two and, for a client that fetches them, show where the longer
+// path stops.
 func (v *verifier) explainUnknownAuthority(err error) {
 	path := issuerPath(v.certs)
 	topIndex := path[len(path)-1]
@@ -268,20 +293,37 @@ func (v *verifier) explainUnknownAuthority(err error) {
 		return
 	}
 
+	found := v.fetchedIssuer(top)
+	if v.policy.FetchAIA && found != nil {
+		v.addUntrustedAfterFetch(topIndex, top, found)
+		return
+	}
+
 	if top.IsCA && topIndex > 0 {
+		if found != nil && v.verifyPathWith(v.policy.AIA.Issuers()) == nil {
+			// A second intermediate, such as a cross-signed one, is
+			// missing: the fetched issuers complete the path.
+			v.addIncomplete(topIndex, top)
+			return
+		}
 		// An intermediate whose issuer is missing: servers normally leave
 		// out the root, so the likely cause is a root the store lacks.
-		// NOTE: a second omitted intermediate (a cross-signed chain) looks
-		// the same without a fetch of the AIA URL.
-		problem := v.add(ProblemUntrusted, topIndex, "certificate %d (%s) is issued by %s, which is neither sent by the server nor a root of the trust store",
+		// NOTE: without fetched issuers (Policy.AIA), a second omitted
+		// intermediate (a cross-signed chain) looks the same.
+		detail := fmt.Sprintf("certificate %d (%s) is issued by %s, which is neither sent by the server nor a root of the trust store",
 			topIndex, top.Subject, top.Issuer)
+		if found != nil {
+			detail += "; " + v.describeFetch(*found)
+		}
+		problem := v.add(ProblemUntrusted, topIndex, "%s", detail)
 		problem.IssuerURLs = top.IssuingCertificateURL
 		return
 	}
 
-	if v.policy.FetchAIA && len(top.IssuingCertificateURL) > 0 {
-		// NOTE: the client downloads the issuer, which Verify does not do,
-		// so whether that issuer leads to a trusted root is not checked.
+	if v.policy.FetchAIA && len(top.IssuingCertificateURL) > 0 && !v.fetchFailed(top) {
+		// NOTE: nothing was fetched (or only URLs of schemes FetchIssuers
+		// skips), so the client is assumed to download an issuer that
+		// leads to a trusted root.
 		return
 	}
 	if len(top.IssuingCertificateURL) == 0 && len(v.certs) == 1 {
@@ -293,6 +335,106 @@ func (v *verifier) explainUnknownAuthority(err error) {
 		return
 	}
 	v.addIncomplete(topIndex, top)
+}
+
+// fetchedIssuer returns the fetch of Policy.AIA that served the issuer of
+// cert, or nil.
+func (v *verifier) fetchedIssuer(cert *x509.Certificate) *AIAFetch {
+	for _, f := range v.policy.AIA.fetchesFor(cert) {
+		if f.Issuer != nil {
+			return &f
+		}
+	}
+	return nil
+}
+
+// fetchFailed reports whether Policy.AIA tried the URLs of cert and got no
+// issuer from any of them. A URL skipped for its scheme makes it false,
+// because the client may fetch that URL and get the issuer.
+func (v *verifier) fetchFailed(cert *x509.Certificate) bool {
+	failed := false
+	for _, f := range v.policy.AIA.fetchesFor(cert) {
+		switch f.Outcome {
+		case AIAFailed, AIANotIssuer:
+			failed = true
+		case AIASkipped:
+			return false
+		}
+	}
+	return failed
+}
+
+// isFetchedIssuer reports whether cert is an issuer that a client with
+// FetchAIA takes from Policy.AIA.
+func (v *verifier) isFetchedIssuer(cert *x509.Certificate) bool {
+	if !v.policy.FetchAIA {
+		return false
+	}
+	for _, issuer := range v.policy.AIA.Issuers() {
+		if issuer.Equal(cert) {
+			return true
+		}
+	}
+	return false
+}
+
+// addUntrustedAfterFetch reports a client that downloads the missing issuer
+// of certs[index] and still finds no trusted root. It names where the path
+// through the sent and the fetched certificates stops.
+func (v *verifier) addUntrustedAfterFetch(index int, cert *x509.Certificate, found *AIAFetch) {
+	all := append(append([]*x509.Certificate(nil), v.certs...), v.policy.AIA.Issuers()...)
+	path := issuerPath(all)
+	top := all[path[len(path)-1]]
+
+	end := fmt.Sprintf("ends at %s, issued by %s, which the server did not send, no AIA URL served and the trust store does not contain", top.Subject, top.Issuer)
+	if isSelfSigned(top) {
+		end = fmt.Sprintf("ends at the self-signed root %s, which the trust store does not contain", top.Subject)
+	}
+	problem := v.add(ProblemUntrusted, index, "the client downloads %s, the issuer of certificate %d (%s), from %s (AIA caIssuers), but the path still does not reach a trusted root: it %s",
+		found.Issuer.Subject, index, cert.Subject, found.URL, end)
+	problem.IssuerURLs = cert.IssuingCertificateURL
+}
+
+// addIncomplete reports that the issuer of certs[index] is missing. A leaf is
+// rarely issued by a root directly, so the missing certificate is most likely
+// an intermediate that the server should send. With Policy.AIA, the detail
+// also states whether the AIA URL would complete the chain.
+func (v *verifier) addIncomplete(index int, cert *x509.Certificate) {
+	detail := fmt.Sprintf("the server did not send the certificate of %s, which issued certificate %d (%s)", cert.Issuer, index, cert.Subject)
+	if len(v.certs) > 1 && index == 0 {
+		detail += fmt.Sprintf("; none of the %d other certificates it sent issued the leaf", len(v.certs)-1)
+	}
+	if len(cert.IssuingCertificateURL) > 0 {
+		detail += "; the certificate names it at " + strings.Join(cert.IssuingCertificateURL, ", ") + " (AIA caIssuers)"
+		if !v.policy.FetchAIA {
+			detail += ", which this client does not fetch"
+		}
+	} else {
+		detail += "; the certificate has no AIA caIssuers URL to fetch it from"
+	}
+	for _, f := range v.policy.AIA.fetchesFor(cert) {
+		detail += "; " + v.describeFetch(f)
+	}
+	problem := v.add(ProblemIncompleteChain, index, "%s", detail)
+	problem.MissingIssuer = cert.Issuer.String()
+	problem.IssuerURLs = cert.IssuingCertificateURL
+}
+
+// describeFetch returns a sentence on what one AIA URL of a certificate
+// served and whether its issuer would complete the chain.
+func (v *verifier) describeFetch(f AIAFetch) string {
+	switch f.Outcome {
+	case AIAIssuerFound:
+		if v.verifyPathWith(v.policy.AIA.Issuers()) == nil {
+			return fmt.Sprintf("the AIA URL %s serves the missing issuer %s, which would complete the chain to a trusted root", f.URL, f.Issuer.Subject)
+		}
+		return fmt.Sprintf("the AIA URL %s serves the missing issuer %s, but the chain would still not reach a trusted root", f.URL, f.Issuer.Subject)
+	case AIANotIssuer:
+		return fmt.Sprintf("the AIA URL %s serves %s, which did not issue %s, so it does not complete the chain", f.URL, strings.Join(f.Subjects, "; "), f.ChildSubject)
+	case AIASkipped:
+		return fmt.Sprintf("the AIA URL %s was not fetched: %s", f.URL, f.Error)
+	}
+	return fmt.Sprintf("the AIA URL %s does not complete the chain, because fetching it from this machine failed: %s", f.URL, f.Error)
 }
 
 // acceptedDespiteSHA1 handles a path that crypto/x509 broke off at a SHA-1
@@ -333,27 +475,6 @@ func (v *verifier) acceptedDespiteSHA1(path []int) bool {
 		KeyUsages:     []x509.ExtKeyUsage{x509.ExtKeyUsageAny},
 	})
 	return err == nil
-}
-
-// addIncomplete reports that the issuer of certs[index] is missing. A leaf is
-// rarely issued by a root directly, so the missing certificate is most likely
-// an intermediate that the server should send.
-func (v *verifier) addIncomplete(index int, cert *x509.Certificate) {
-	detail := fmt.Sprintf("the server did not send the certificate of %s, which issued certificate %d (%s)", cert.Issuer, index, cert.Subject)
-	if len(v.certs) > 1 && index == 0 {
-		detail += fmt.Sprintf("; none of the %d other certificates it sent issued the leaf", len(v.certs)-1)
-	}
-	if len(cert.IssuingCertificateURL) > 0 {
-		detail += "; the certificate names it at " + strings.Join(cert.IssuingCertificateURL, ", ") + " (AIA caIssuers)"
-		if !v.policy.FetchAIA {
-			detail += ", which this client does not fetch"
-		}
-	} else {
-		detail += "; the certificate has no AIA caIssuers URL to fetch it from"
-	}
-	problem := v.add(ProblemIncompleteChain, index, "%s", detail)
-	problem.MissingIssuer = cert.Issuer.String()
-	problem.IssuerURLs = cert.IssuingCertificateURL
 }
 
 // maxPathLength bounds issuerPath against a loop of certificates that name

@@ -392,7 +392,7 @@ func TestRoots(t *testing.T) {
 		{"none store", StoreNone, nil, "", false},
 		{"none store with lab CA file", StoreNone, []string{l.CAFile}, "", true},
 		{"mozilla store with lab CA file", StoreMozilla, []string{l.CAFile}, "", true},
-		{"unknown store", "java", nil, `unknown trust store "java": use mozilla, system or none`, false},
+		{"unknown store", "windows", nil, `unknown trust store "windows": use mozilla, system, java or none`, false},
 		{"file without certificate", StoreNone, []string{keyOnly}, keyOnly + " contains no PEM certificate", false},
 		{"file with broken certificate", StoreNone, []string{broken}, broken + ": certificate 1 does not parse", false},
 		{"missing file", StoreNone, []string{filepath.Join(dir, "absent.pem")}, "absent.pem", false},
@@ -429,5 +429,184 @@ func TestMozillaRootsAreCloned(t *testing.T) {
 	}
 	if first.Equal(second) {
 		t.Error("a CA file added to one Mozilla pool shows up in the next one")
+	}
+}
+
+func TestVerifyWithFetchedIssuers(t *testing.T) {
+	h := newHierarchy(t)
+	server := startCAServer(t)
+	intermediateURL := server.serve("/intermediate.crt", "application/pkix-cert", h.intermediate.cert.Raw)
+	leaf := leafWithAIA(t, h.intermediate, intermediateURL)
+
+	// An intermediate with the right name but another key.
+	impostor := issueCert(t, h.root, certOptions{commonName: "certcheck test intermediate", isCA: true})
+	leafImpostor := leafWithAIA(t, h.intermediate, server.serve("/impostor.crt", "application/pkix-cert", impostor.cert.Raw))
+	leafGone := leafWithAIA(t, h.intermediate, server.URL+"/gone.crt")
+	leafLDAP := leafWithAIA(t, h.intermediate, "ldap://127.0.0.1/CN=certcheck%20test%20intermediate?cACertificate")
+	leafGoneThenLDAP := leafWithAIA(t, h.intermediate, server.URL+"/gone.crt", "ldap://127.0.0.1/CN=certcheck%20test%20intermediate?cACertificate")
+
+	// A hierarchy under a root that the trust store lacks. Its
+	// intermediate names the URL of that root.
+	otherRoot := issueCert(t, nil, certOptions{commonName: "other root", isCA: true})
+	otherRootURL := server.serve("/other-root.crt", "application/pkix-cert", otherRoot.cert.Raw)
+	otherIntermediate := issueCert(t, otherRoot, certOptions{commonName: "other intermediate", isCA: true, issuerURLs: []string{otherRootURL}})
+	leafOther := leafWithAIA(t, otherIntermediate, server.serve("/other-intermediate.crt", "application/pkix-cert", otherIntermediate.cert.Raw))
+
+	// A second intermediate under h.intermediate: the server sends it but
+	// not h.intermediate, as with a cross-signed chain.
+	lower := issueCert(t, h.intermediate, certOptions{commonName: "lower intermediate", isCA: true, issuerURLs: []string{intermediateURL}})
+	leafLower := leafWithAIA(t, lower)
+
+	expiredIntermediate := issueCert(t, h.root, certOptions{
+		commonName: "expired intermediate",
+		isCA:       true,
+		notBefore:  time.Now().Add(-30 * 24 * time.Hour),
+		notAfter:   time.Now().Add(-time.Hour),
+	})
+	leafExpiredIssuer := leafWithAIA(t, expiredIntermediate, server.serve("/expired.crt", "application/pkix-cert", expiredIntermediate.cert.Raw))
+
+	fetched := func(chain *Chain, roots *x509.CertPool) *AIAResult {
+		return fetchWith(t, chain, AIAOptions{Roots: roots})
+	}
+	fetching := func(roots *x509.CertPool, aia *AIAResult) Policy {
+		return Policy{Roots: roots, FetchAIA: true, AIA: aia}
+	}
+	java := func(roots *x509.CertPool, aia *AIAResult) Policy {
+		policy := javaLikePolicy(roots)
+		policy.AIA = aia
+		return policy
+	}
+	empty := x509.NewCertPool()
+
+	tests := []struct {
+		name       string
+		chain      *Chain
+		policy     Policy
+		want       []ProblemClass
+		wantIndex  int
+		wantDetail string
+	}{
+		{
+			name:   "fetching client with fetched issuer trusted",
+			chain:  chainOf(leaf),
+			policy: fetching(h.roots(), fetched(chainOf(leaf), h.roots())),
+		},
+		{
+			name:   "fetching client without fetch assumed trusted",
+			chain:  chainOf(leaf),
+			policy: fetching(h.roots(), nil),
+		},
+		{
+			name:   "fetching client with only an ldap URL assumed trusted",
+			chain:  chainOf(leafLDAP),
+			policy: fetching(h.roots(), fetched(chainOf(leafLDAP), h.roots())),
+		},
+		{
+			name:   "fetching client with failed and ldap URLs assumed trusted",
+			chain:  chainOf(leafGoneThenLDAP),
+			policy: fetching(h.roots(), fetched(chainOf(leafGoneThenLDAP), h.roots())),
+		},
+		{
+			name:       "fetching client with fetched issuer under unknown root",
+			chain:      chainOf(leafOther),
+			policy:     fetching(h.roots(), fetched(chainOf(leafOther), h.roots())),
+			want:       []ProblemClass{ProblemUntrusted},
+			wantDetail: "the client downloads CN=other intermediate,O=certcheck test, the issuer of certificate 0 (CN=localhost,O=certcheck test), from " + server.URL + "/other-intermediate.crt (AIA caIssuers), but the path still does not reach a trusted root: it ends at the self-signed root CN=other root,O=certcheck test, which the trust store does not contain",
+		},
+		{
+			name:       "fetching client with fetched issuer and empty store",
+			chain:      chainOf(leaf),
+			policy:     fetching(empty, fetched(chainOf(leaf), empty)),
+			want:       []ProblemClass{ProblemUntrusted},
+			wantDetail: "it ends at CN=certcheck test intermediate,O=certcheck test, issued by CN=certcheck test root,O=certcheck test, which the server did not send, no AIA URL served and the trust store does not contain",
+		},
+		{
+			name:       "fetching client with failed fetch",
+			chain:      chainOf(leafGone),
+			policy:     fetching(h.roots(), fetched(chainOf(leafGone), h.roots())),
+			want:       []ProblemClass{ProblemIncompleteChain},
+			wantDetail: "the AIA URL " + server.URL + "/gone.crt does not complete the chain, because fetching it from this machine failed: GET " + server.URL + "/gone.crt returned HTTP 404 Not Found",
+		},
+		{
+			name:       "fetching client with certificate of another key",
+			chain:      chainOf(leafImpostor),
+			policy:     fetching(h.roots(), fetched(chainOf(leafImpostor), h.roots())),
+			want:       []ProblemClass{ProblemIncompleteChain},
+			wantDetail: "serves CN=certcheck test intermediate,O=certcheck test, which did not issue CN=localhost,O=certcheck test, so it does not complete the chain",
+		},
+		{
+			name:       "fetching client with expired fetched issuer",
+			chain:      chainOf(leafExpiredIssuer),
+			policy:     fetching(h.roots(), fetched(chainOf(leafExpiredIssuer), h.roots())),
+			want:       []ProblemClass{ProblemExpired},
+			wantIndex:  -1,
+			wantDetail: "the issuer CN=expired intermediate,O=certcheck test that the client downloads from its AIA caIssuers URL is valid from",
+		},
+		{
+			name:       "Java client with fetched issuer",
+			chain:      chainOf(leaf),
+			policy:     java(h.roots(), fetched(chainOf(leaf), h.roots())),
+			want:       []ProblemClass{ProblemIncompleteChain},
+			wantDetail: "which this client does not fetch; the AIA URL " + intermediateURL + " serves the missing issuer CN=certcheck test intermediate,O=certcheck test, which would complete the chain to a trusted root",
+		},
+		{
+			name:       "Java client with fetched issuer under unknown root",
+			chain:      chainOf(leafOther),
+			policy:     java(h.roots(), fetched(chainOf(leafOther), h.roots())),
+			want:       []ProblemClass{ProblemIncompleteChain},
+			wantDetail: "serves the missing issuer CN=other intermediate,O=certcheck test, but the chain would still not reach a trusted root",
+		},
+		{
+			name:       "Java client with certificate of another key",
+			chain:      chainOf(leafImpostor),
+			policy:     java(h.roots(), fetched(chainOf(leafImpostor), h.roots())),
+			want:       []ProblemClass{ProblemIncompleteChain},
+			wantDetail: "which did not issue CN=localhost,O=certcheck test, so it does not complete the chain",
+		},
+		{
+			name:       "Java client with ldap URL",
+			chain:      chainOf(leafLDAP),
+			policy:     java(h.roots(), fetched(chainOf(leafLDAP), h.roots())),
+			want:       []ProblemClass{ProblemIncompleteChain},
+			wantDetail: "was not fetched: ldap URLs are not fetched",
+		},
+		{
+			name:       "Java client missing second intermediate without fetch",
+			chain:      chainOf(leafLower, lower),
+			policy:     java(h.roots(), nil),
+			want:       []ProblemClass{ProblemUntrusted},
+			wantIndex:  1,
+			wantDetail: "certificate 1 (CN=lower intermediate,O=certcheck test) is issued by CN=certcheck test intermediate,O=certcheck test, which is neither sent by the server nor a root of the trust store",
+		},
+		{
+			name:       "Java client missing second intermediate with fetch",
+			chain:      chainOf(leafLower, lower),
+			policy:     java(h.roots(), fetched(chainOf(leafLower, lower), h.roots())),
+			want:       []ProblemClass{ProblemIncompleteChain},
+			wantIndex:  1,
+			wantDetail: "the server did not send the certificate of CN=certcheck test intermediate,O=certcheck test, which issued certificate 1 (CN=lower intermediate,O=certcheck test); the certificate names it at " + intermediateURL + " (AIA caIssuers), which this client does not fetch; the AIA URL " + intermediateURL + " serves the missing issuer CN=certcheck test intermediate,O=certcheck test, which would complete the chain to a trusted root",
+		},
+		{
+			name:   "fetching client missing second intermediate with fetch",
+			chain:  chainOf(leafLower, lower),
+			policy: fetching(h.roots(), fetched(chainOf(leafLower, lower), h.roots())),
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			problems := Verify(tt.chain, "localhost", tt.policy)
+			if got := problemClasses(problems); !equalClasses(got, tt.want) {
+				t.Fatalf("problems %v, want classes %v", problems, tt.want)
+			}
+			if len(tt.want) == 0 {
+				return
+			}
+			if problems[0].Certificate != tt.wantIndex {
+				t.Errorf("certificate index %d, want %d", problems[0].Certificate, tt.wantIndex)
+			}
+			if !strings.Contains(problems[0].Detail, tt.wantDetail) {
+				t.Errorf("detail %q does not contain %q", problems[0].Detail, tt.wantDetail)
+			}
+		})
 	}
 }

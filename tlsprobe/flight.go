@@ -88,6 +88,13 @@ type flightParser struct {
 	flight    *ServerFlight
 	done      bool
 	err       *ParseError
+	// warnings and helloRequests count the messages of those kinds, which
+	// are bounded by maxIgnoredMessages.
+	warnings      int
+	helloRequests int
+	// handshakeRecords counts the handshake records, bounded by
+	// maxHandshakeRecords.
+	handshakeRecords int
 }
 
 // rawOffset maps an offset in the handshake stream to the raw stream.
@@ -216,6 +223,18 @@ func (fp *flightParser) record(off int, contentType uint8, payload []byte) {
 		f := fp.ensureFlight()
 		for i := 0; i < len(payload); i += 2 {
 			a := Alert{Level: AlertLevel(payload[i]), Description: AlertDescription(payload[i+1])}
+			if a.Level == AlertLevelWarning && a.Description != 0 {
+				fp.warnings++
+				if fp.warnings > maxIgnoredMessages {
+					// After the end of the flight the extra alerts are
+					// dropped, because the flight itself was whole.
+					if !fp.done {
+						fp.malformed(off+recordHeaderLen+i, "alert", "server sent %d warning alerts, the last %s, without ending its flight; the limit is %d",
+							fp.warnings, a.Description, maxIgnoredMessages)
+					}
+					return
+				}
+			}
 			f.Alerts = append(f.Alerts, a)
 			// A fatal alert or close_notify ends the connection. A warning
 			// such as unrecognized_name may precede a ServerHello.
@@ -231,6 +250,11 @@ func (fp *flightParser) record(off int, contentType uint8, payload []byte) {
 		if len(payload) == 0 {
 			// RFC 5246, Section 6.2.1: no empty handshake fragments.
 			fp.malformed(off+3, "record.length", "empty handshake record")
+			return
+		}
+		fp.handshakeRecords++
+		if fp.handshakeRecords > maxHandshakeRecords {
+			fp.malformed(off, "record", "server split its flight into more than %d handshake records", maxHandshakeRecords)
 			return
 		}
 		fp.fragments = append(fp.fragments, hsFragment{hsStart: len(fp.hs), rawStart: off + recordHeaderLen, n: len(payload)})
@@ -291,7 +315,12 @@ func (fp *flightParser) message(bodyStart int, msgType uint8, body []byte) {
 
 	if msgType == typeHelloRequest {
 		// RFC 5246, Section 7.4.1.1: a client ignores HelloRequest during a
-		// handshake.
+		// handshake, but a server that sends nothing else stalls the probe.
+		fp.helloRequests++
+		if fp.helloRequests > maxIgnoredMessages {
+			fp.malformed(headerOffset, "handshake.msg_type", "server sent %d HelloRequest messages in its first flight; the limit is %d",
+				fp.helloRequests, maxIgnoredMessages)
+		}
 		return
 	}
 	sh := f.ServerHello
@@ -323,6 +352,10 @@ func (fp *flightParser) message(bodyStart int, msgType uint8, body []byte) {
 		}
 		ok = parseCertificate(p, f)
 	case typeCertificateStatus:
+		if f.CertificateStatus {
+			fp.malformed(headerOffset, "handshake.msg_type", "server sent a second CertificateStatus")
+			return
+		}
 		ok = parseCertificateStatus(p, f)
 	case typeServerKeyExchange:
 		if f.ServerKeyExchange != nil {

@@ -27,6 +27,21 @@ const (
 	maxHandshakeMessage = 256 << 10
 	// maxFlightBytes bounds what a probe reads of one server flight, 1 MiB.
 	maxFlightBytes = 1 << 20
+	// maxIgnoredMessages bounds the warning alerts, and separately the
+	// HelloRequest messages, that one flight may carry. Both leave the
+	// handshake where it was, so a server that keeps sending them would
+	// otherwise hold a probe until maxFlightBytes. The value is that of Go's
+	// crypto/tls, which allows 16 such records in a row (maxUselessRecords
+	// in crypto/tls/common.go, Go 1.26).
+	maxIgnoredMessages = 16
+	// maxHandshakeRecords bounds the handshake records of one flight: 1024,
+	// a maxFlightBytes flight in records of 1 KiB, where full records of
+	// 2^14 bytes take 64. The limit keeps a
+	// server that splits its flight into records of one byte from making
+	// each parse of the stream cost a record header per byte.
+	// NOTE: 1024 is an estimate with a wide margin, not a measured limit of
+	// any server.
+	maxHandshakeRecords = 1024
 )
 
 // isTLSContentType reports whether b is one of the four record content types

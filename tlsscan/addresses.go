@@ -45,10 +45,10 @@ func (s *scanner) scanAddresses(ctx context.Context, scanned string, versions *t
 	}
 	port := fmt.Sprint(s.target.port)
 	main := AddressScan{Address: scanned, Reachable: true, Versions: acceptedNames(versions)}
-	if c := s.result.Certificate; c != nil && len(c.Chain) > 0 && c.Source == certcheck.SourceHandshake {
+	if c := s.result.Certificate; c != nil && len(c.Chain) > 0 {
 		main.LeafSHA256 = c.Chain[0].SHA256
 	} else if c != nil {
-		main.Error = "no crypto/tls handshake completed"
+		main.Error = "no certificate: " + c.Error
 	}
 
 	var others []string
