@@ -82,7 +82,7 @@ func Roots(store string, extraPEMFiles ...string) (*x509.CertPool, error) {
 	}
 
 	for _, name := range extraPEMFiles {
-		certs, err := readPEMCertificates(name)
+		certs, err := ReadPEMCertificates(name)
 		if err != nil {
 			return nil, err
 		}
@@ -93,9 +93,9 @@ func Roots(store string, extraPEMFiles ...string) (*x509.CertPool, error) {
 	return pool, nil
 }
 
-// readPEMCertificates parses every CERTIFICATE block of a PEM file and skips
+// ReadPEMCertificates parses every CERTIFICATE block of a PEM file and skips
 // other blocks, such as private keys.
-func readPEMCertificates(name string) ([]*x509.Certificate, error) {
+func ReadPEMCertificates(name string) ([]*x509.Certificate, error) {
 	data, err := os.ReadFile(name)
 	if err != nil {
 		return nil, fmt.Errorf("read CA file: %w", err)

@@ -65,7 +65,7 @@ func Run(ctx context.Context, opts Options) (*report.Report, error) {
 	if err != nil {
 		return nil, err
 	}
-	roots, err := trustRoots(opts.CACertFiles)
+	roots, extraRoots, err := trustRoots(opts.CACertFiles)
 	if err != nil {
 		return nil, err
 	}
@@ -82,7 +82,7 @@ func Run(ctx context.Context, opts Options) (*report.Report, error) {
 		StartedAt: start.UTC(),
 		Target:    report.Target{URL: opts.URL, Host: endpoint.Host, Port: endpoint.Port},
 	}
-	run := &runner{opts: opts, endpoint: endpoint, profiles: profiles, roots: roots, prober: prober, report: r}
+	run := &runner{opts: opts, endpoint: endpoint, profiles: profiles, roots: roots, extraRoots: extraRoots, prober: prober, report: r}
 	r.Layers = append(r.Layers, report.Layer{Name: "url", Status: report.StatusPass, Summary: endpoint.URL.String()})
 
 	run.layers(ctx)
@@ -121,26 +121,37 @@ func loadProfiles(names []string) ([]*clients.Profile, error) {
 	return profiles, nil
 }
 
-// trustRoots returns nil when no --cacert was given, so each profile keeps
-// its own store; otherwise the Mozilla roots plus the given files.
-func trustRoots(files []string) (*x509.CertPool, error) {
-	if len(files) == 0 {
-		return nil, nil
-	}
-	pool, err := certcheck.Roots("mozilla", files...)
+// trustRoots returns the pool of the certificate layer, the Mozilla roots
+// plus the given files, and the files' certificates, which every simulated
+// client adds to its own store.
+func trustRoots(files []string) (*x509.CertPool, []*x509.Certificate, error) {
+	pool, err := certcheck.Roots(certcheck.StoreMozilla, files...)
 	if err != nil {
-		return nil, &UsageError{Err: fmt.Errorf("invalid --cacert: %w", err), Hint: "give a PEM file with one or more CERTIFICATE blocks"}
+		return nil, nil, &UsageError{Err: fmt.Errorf("invalid --cacert: %w", err), Hint: "give a PEM file with one or more CERTIFICATE blocks"}
 	}
-	return pool, nil
+	var extra []*x509.Certificate
+	for _, name := range files {
+		certs, err := certcheck.ReadPEMCertificates(name)
+		if err != nil {
+			return nil, nil, &UsageError{Err: fmt.Errorf("invalid --cacert: %w", err), Hint: "give a PEM file with one or more CERTIFICATE blocks"}
+		}
+		extra = append(extra, certs...)
+	}
+	return pool, extra, nil
 }
 
 type runner struct {
 	opts     Options
 	endpoint *Endpoint
 	profiles []*clients.Profile
-	roots    *x509.CertPool
-	prober   *tlsprobe.Prober
-	report   *report.Report
+	// roots is the store of the certificate layer: the Mozilla roots
+	// plus --cacert.
+	roots *x509.CertPool
+	// extraRoots are the --cacert certificates, which each simulated
+	// client adds to its own store.
+	extraRoots []*x509.Certificate
+	prober     *tlsprobe.Prober
+	report     *report.Report
 
 	// addr is the ip:port that accepted a TCP connection.
 	addr string

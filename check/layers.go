@@ -147,7 +147,7 @@ func (run *runner) simulate(ctx context.Context) {
 		Addr:          run.addr,
 		Host:          run.endpoint.Host,
 		Path:          run.endpoint.ServiceProviderConfigRequestURI(),
-		Roots:         run.roots,
+		ExtraRoots:    run.extraRoots,
 		Authorization: run.opts.Authorization,
 		Timeout:       run.opts.Timeout,
 	}
@@ -206,11 +206,7 @@ func (run *runner) certificate(ctx context.Context) {
 			return
 		}
 	}
-	roots := run.roots
-	if roots == nil {
-		roots, _ = certcheck.Roots("mozilla")
-	}
-	problems := certcheck.Verify(chain, run.endpoint.Host, certcheck.Policy{Roots: roots, MinRSABits: 2048, MinECBits: 256, RejectSHA1: true})
+	problems := certcheck.Verify(chain, run.endpoint.Host, certcheck.Policy{Roots: run.roots, MinRSABits: 2048, MinECBits: 256, RejectSHA1: true})
 	out := &report.Certificate{Source: chain.Source}
 	for _, c := range chain.Certificates {
 		info := certcheck.Describe(c)

@@ -3,6 +3,7 @@ package clients
 import (
 	"crypto/tls"
 	"crypto/x509"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -63,12 +64,21 @@ func (s *simulation) checkCertificates(chain *certcheck.Chain) bool {
 	p, pred := s.profile, s.pred
 	roots := s.target.Roots
 	if roots == nil {
-		var err error
-		roots, err = storeRoots(p.Policy.TrustStore)
+		store, source, err := storeRoots(p.Policy.TrustStore, s.target.JavaCACerts)
 		if err != nil {
 			pred.Class = ""
 			pred.Evidence = append(pred.Evidence, "the trust store did not load: "+err.Error())
 			return true
+		}
+		if source != "" {
+			pred.Evidence = append(pred.Evidence, "trust store: "+source)
+		}
+		roots = store
+		if len(s.target.ExtraRoots) > 0 {
+			roots = store.Clone()
+			for _, cert := range s.target.ExtraRoots {
+				roots.AddCert(cert)
+			}
 		}
 	}
 	leaf := chain.Certificates[0]
@@ -79,6 +89,7 @@ func (s *simulation) checkCertificates(chain *certcheck.Chain) bool {
 	problems := certcheck.Verify(chain, s.host, certcheck.Policy{
 		Roots:      roots,
 		FetchAIA:   p.Policy.FetchAIA,
+		AIA:        s.target.AIA,
 		MinRSABits: p.Policy.MinRSABits,
 		MinECBits:  p.Policy.MinECBits,
 		Now:        s.now,
@@ -197,14 +208,40 @@ func matchHostname(pattern, host string) bool {
 	return pattern == host
 }
 
-var storeRootsOnce sync.Map // store name -> func() (*x509.CertPool, error)
+// storeRootsCache holds each loaded trust store by name and key store
+// path, so a store is read once per process.
+var storeRootsCache sync.Map // storeKey -> func() storeRootsResult
 
-// storeRoots loads a trust store once per process.
-func storeRoots(store string) (*x509.CertPool, error) {
-	load, _ := storeRootsOnce.LoadOrStore(store, sync.OnceValues(func() (*x509.CertPool, error) {
-		return certcheck.Roots(store)
+type storeKey struct{ store, javaCACerts string }
+
+type storeRootsResult struct {
+	pool   *x509.CertPool
+	source string
+	err    error
+}
+
+// storeRoots returns the pool of a profile's trust store, shared between
+// callers (clone it before adding to it), and for the "java" store a
+// description of the file used. Without a JDK and without javaCACerts, the
+// "java" store falls back to the Mozilla roots and source reports it.
+func storeRoots(store, javaCACerts string) (*x509.CertPool, string, error) {
+	if store != certcheck.StoreJava {
+		javaCACerts = ""
+	}
+	load, _ := storeRootsCache.LoadOrStore(storeKey{store, javaCACerts}, sync.OnceValue(func() storeRootsResult {
+		if store != certcheck.StoreJava {
+			pool, err := certcheck.Roots(store)
+			return storeRootsResult{pool: pool, err: err}
+		}
+		pool, source, err := certcheck.JavaRoots(javaCACerts)
+		if errors.Is(err, certcheck.ErrNoJavaCACerts) && javaCACerts == "" {
+			pool, err = certcheck.Roots(certcheck.StoreMozilla)
+			source = "no JDK cacerts found on this machine, so the Mozilla roots replace it (name one with --java-cacerts)"
+		}
+		return storeRootsResult{pool: pool, source: source, err: err}
 	}))
-	return load.(func() (*x509.CertPool, error))()
+	r := load.(func() storeRootsResult)()
+	return r.pool, r.source, r.err
 }
 
 // goSuites returns the suites of ids that crypto/tls implements for

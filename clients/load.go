@@ -240,7 +240,7 @@ var (
 	kinds       = []string{KindIdP, KindRuntime}
 	confidences = []string{ConfidenceMeasured, ConfidenceDocumented, ConfidenceInferred}
 	sniRules    = []string{SNIAlways, SNINotForIP, SNINotForIPOrDotless, SNINever}
-	trustStores = []string{"mozilla"}
+	trustStores = []string{"mozilla", "java"}
 	hostRules   = []string{"san_only", "san_then_cn"}
 	clientCerts = []string{"sends_empty"}
 	lineFields  = []string{"{exception}", "{message}"}

@@ -31,9 +31,20 @@ type Target struct {
 	Host string
 	// Path is the request path, such as /scim/v2/ServiceProviderConfig.
 	Path string
-	// Roots is the trust store, --cacert additions included. Nil means the
-	// profile's own store (Policy.TrustStore).
+	// Roots replaces every profile's trust store when not nil. Nil means
+	// the profile's own store (Policy.TrustStore) plus ExtraRoots.
 	Roots *x509.CertPool
+	// ExtraRoots are trusted in addition to each profile's own store, as
+	// curl's --cacert files are.
+	ExtraRoots []*x509.Certificate
+	// JavaCACerts is the key store of the "java" trust store. Empty means
+	// the cacerts of the JDK installed here (certcheck.FindJavaCACerts),
+	// or the Mozilla roots when there is none.
+	JavaCACerts string
+	// AIA holds the issuers fetched from the chain's AIA caIssuers URLs.
+	// Nil means nothing was fetched, so a client that fetches them is
+	// assumed to complete the chain.
+	AIA *certcheck.AIAResult
 	// Authorization is sent as the Authorization header of the request
 	// made after the handshake, such as "Bearer TOKEN".
 	Authorization string

@@ -22,6 +22,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"net/http"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -132,6 +133,9 @@ func StartWithOptions(ctx context.Context, opts Options, names ...string) (*Lab,
 
 	if err := l.writeCAFile(); err != nil {
 		return nil, err
+	}
+	if err := l.startIssuerServer(authority); err != nil {
+		return nil, errors.Join(err, l.Close())
 	}
 	for _, s := range specs {
 		if err := l.startEndpoint(s, authority); err != nil {
@@ -258,4 +262,32 @@ func (l *Lab) Close() error {
 		l.logger.Info("lab closed", "endpoints", len(l.Endpoints))
 	})
 	return l.closeErr
+}
+
+// startIssuerServer serves the intermediate CA certificate over plain HTTP
+// on 127.0.0.1, in DER as public CAs publish it, and makes it the AIA
+// caIssuers URL of every leaf issued afterwards. Clients that fetch AIA
+// issuers (Windows SChannel, scimdoctor tls --fetch-aia) then complete the
+// chain of the missing-intermediate endpoint, and clients that do not
+// (Java, OpenSSL) still fail.
+func (l *Lab) startIssuerServer(authority *pki) error {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return fmt.Errorf("start the lab's AIA issuer server: %w", err)
+	}
+	der := authority.intermediate.cert.Raw
+	handler := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != labIntermediatePath {
+			http.NotFound(w, r)
+			return
+		}
+		w.Header().Set("Content-Type", "application/pkix-cert")
+		w.Write(der)
+	})
+	srv := newHTTPServer(handler, nil, l.logger)
+	srv.start(ln, &l.wg)
+	l.servers = append(l.servers, srv)
+	authority.issuerURL = "http://" + ln.Addr().String() + labIntermediatePath
+	l.logger.Info("lab AIA issuer server started", "url", authority.issuerURL)
+	return nil
 }

@@ -54,6 +54,9 @@ type pki struct {
 	now          time.Time
 	root         issuer
 	intermediate issuer
+	// issuerURL is the AIA caIssuers URL of the leaves: the lab's issuer
+	// server once it runs, else labIntermediateURL.
+	issuerURL string
 }
 
 // newPKI creates the root CA and the intermediate CA, both with ECDSA P-256
@@ -132,8 +135,14 @@ func (p *pki) validLeaf() leafSpec {
 // issueLeaf creates a server certificate and returns it as a tls.Certificate
 // whose chain is the leaf followed by the intermediate, unless spec says
 // otherwise.
-// labIntermediateURL is the AIA caIssuers URL in lab leaves.
+// labIntermediateURL is the AIA caIssuers URL of leaves made before the
+// lab's issuer server runs, as in unit tests. Port 9 on loopback is discard,
+// so a fetch of it fails.
 const labIntermediateURL = "http://127.0.0.1:9/scimdoctor-lab-intermediate.crt"
+
+// labIntermediatePath is the path at which the issuer server serves the
+// intermediate CA certificate.
+const labIntermediatePath = "/scimdoctor-lab-intermediate.crt"
 
 func (p *pki) issueLeaf(spec leafSpec) (tls.Certificate, error) {
 	var key crypto.Signer
@@ -177,9 +186,12 @@ func (p *pki) issueLeaf(spec leafSpec) (tls.Certificate, error) {
 	} else {
 		// Public CAs name their intermediate in every leaf (AIA caIssuers),
 		// which is how a scan distinguishes a missing intermediate from a
-		// private root. Nothing fetches this URL: port 9 on loopback is
-		// discard.
-		template.IssuingCertificateURL = []string{labIntermediateURL}
+		// private root, and how Windows clients complete such a chain.
+		url := p.issuerURL
+		if url == "" {
+			url = labIntermediateURL
+		}
+		template.IssuingCertificateURL = []string{url}
 	}
 	cert, err := createCertificate(template, key, parent, key)
 	if err != nil {

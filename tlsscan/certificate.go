@@ -2,6 +2,7 @@ package tlsscan
 
 import (
 	"context"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"strings"
@@ -25,7 +26,29 @@ type Certificate struct {
 	CheckedName string              `json:"checked_name,omitempty"`
 	Chain       []report.CertInfo   `json:"chain"`
 	Problems    []certcheck.Problem `json:"problems,omitempty"`
+	// Trust is the verdict of each trust store on the chain: the Mozilla
+	// roots, this machine's system store and the Java cacerts, each with
+	// the --cacert files added.
+	Trust []TrustCheck `json:"trust,omitempty"`
+	// AIA lists what --fetch-aia fetched from the caIssuers URLs of the
+	// chain, or nil when nothing was fetched.
+	AIA *certcheck.AIAResult `json:"aia,omitempty"`
 	// Error is set when no chain could be obtained.
+	Error string `json:"error,omitempty"`
+}
+
+// TrustCheck is one trust store's verdict on a chain.
+type TrustCheck struct {
+	// Store is certcheck.StoreMozilla, StoreSystem or StoreJava.
+	Store string `json:"store"`
+	// Source names the roots used, such as the cacerts file.
+	Source string `json:"source,omitempty"`
+	// Trusted reports a path from the leaf to a root of the store.
+	Trusted bool `json:"trusted"`
+	// Problems are the trust problems: untrusted, incomplete chain,
+	// self-signed, or an expired root.
+	Problems []certcheck.Problem `json:"problems,omitempty"`
+	// Error is set when the store could not be loaded.
 	Error string `json:"error,omitempty"`
 }
 
@@ -60,7 +83,15 @@ func (s *scanner) certificate(ctx context.Context, addr string, versions *tlspro
 		}
 		chain = fallback
 	}
+	if s.opts.FetchAIA {
+		// The fetch stops below a Mozilla root, so a complete chain costs
+		// no request. These requests go to the CA's URLs, not to the
+		// scanned host, so they are not counted as connections.
+		s.aia, _ = certcheck.FetchIssuers(ctx, chain, certcheck.AIAOptions{Timeout: s.opts.Timeout, Roots: s.roots})
+		out.AIA = s.aia
+	}
 	s.fillCertificate(out, chain)
+	out.Trust = s.trustChecks(chain, out.CheckedName)
 	if chain.Version != 0 {
 		out.Versions = append(out.Versions, tlsprobe.Version(chain.Version).String())
 	}
@@ -100,10 +131,60 @@ func (s *scanner) fillCertificate(out *Certificate, chain *certcheck.Chain) {
 	}
 	out.Problems = certcheck.Verify(chain, out.CheckedName, certcheck.Policy{
 		Roots:      s.roots,
+		AIA:        s.aia,
 		MinRSABits: 2048,
 		MinECBits:  256,
 		RejectSHA1: true,
 	})
+}
+
+// trustChecks verifies chain against each trust store, plus the --cacert
+// files, as a client that does not fetch AIA issuers (Java, OpenSSL, Go).
+func (s *scanner) trustChecks(chain *certcheck.Chain, name string) []TrustCheck {
+	var out []TrustCheck
+	for _, store := range []string{certcheck.StoreMozilla, certcheck.StoreSystem, certcheck.StoreJava} {
+		check := TrustCheck{Store: store}
+		var pool *x509.CertPool
+		var err error
+		switch store {
+		case certcheck.StoreJava:
+			pool, check.Source, err = certcheck.JavaRoots(s.opts.JavaCACerts)
+		case certcheck.StoreSystem:
+			pool, err = certcheck.Roots(store)
+			check.Source = "this machine's store (crypto/x509 SystemCertPool)"
+		default:
+			pool, err = certcheck.Roots(store)
+			check.Source = "Mozilla root program, as bundled in golang.org/x/crypto/x509roots/fallback"
+		}
+		if err != nil {
+			check.Error = err.Error()
+			out = append(out, check)
+			continue
+		}
+		for _, cert := range s.extraRoots {
+			pool.AddCert(cert)
+		}
+		for _, p := range certcheck.Verify(chain, name, certcheck.Policy{Roots: pool, AIA: s.aia}) {
+			if isTrustProblem(p) {
+				check.Problems = append(check.Problems, p)
+			}
+		}
+		check.Trusted = len(check.Problems) == 0
+		out = append(out, check)
+	}
+	return out
+}
+
+// isTrustProblem reports the problems that depend on the trust store.
+func isTrustProblem(p certcheck.Problem) bool {
+	switch p.Class {
+	case certcheck.ProblemUntrusted, certcheck.ProblemIncompleteChain, certcheck.ProblemSelfSigned:
+		return true
+	case certcheck.ProblemExpired:
+		// Certificate -1 is a root of the store, not a sent certificate.
+		return p.Certificate == -1
+	}
+	return false
 }
 
 func appendUnique(list []string, s string) []string {
@@ -165,6 +246,9 @@ func certificateFindings(r *Result) []report.Finding {
 				Detail:   "Clients with the Mozilla root store reject this chain; Okta and Entra ID use public root stores.",
 			})
 		}
+		if finding, ok := trustDiffers(c); ok {
+			out = append(out, finding)
+		}
 		if i > 0 {
 			out = append(out, report.Finding{
 				ID:       "certificate.differs_by_version",
@@ -184,4 +268,35 @@ func joinOr(list []string, empty string) string {
 		return empty
 	}
 	return strings.Join(list, ", ")
+}
+
+// trustDiffers reports a chain that some trust stores accept and others
+// reject, such as a root that the Mozilla program has and an older JDK's
+// cacerts lacks.
+func trustDiffers(c *Certificate) (report.Finding, bool) {
+	var trusted, rejected, evidence []string
+	for _, check := range c.Trust {
+		switch {
+		case check.Error != "":
+			continue
+		case check.Trusted:
+			trusted = append(trusted, check.Store)
+		default:
+			rejected = append(rejected, check.Store)
+			for _, p := range check.Problems {
+				evidence = append(evidence, fmt.Sprintf("%s (%s): %s", check.Store, check.Source, p.Detail))
+			}
+		}
+	}
+	if len(trusted) == 0 || len(rejected) == 0 {
+		return report.Finding{}, false
+	}
+	return report.Finding{
+		ID:       "certificate.trust_differs",
+		Severity: report.SeverityMedium,
+		Layer:    "certificate",
+		Title:    fmt.Sprintf("the chain is trusted by the %s store but not by %s", strings.Join(trusted, " and "), strings.Join(rejected, " and ")),
+		Detail:   "Clients that use the rejecting store fail with an untrusted-certificate error. Send the full chain to a root that every store has, or add the root to the client's store (for Java: keytool -importcert into its cacerts).",
+		Evidence: evidence,
+	}, true
 }

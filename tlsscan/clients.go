@@ -17,11 +17,13 @@ import (
 // verdicts land in Result.Clients in the order of the profiles.
 func (s *scanner) simulate(ctx context.Context, addr string, workers int) {
 	target := clients.Target{
-		Addr:    addr,
-		Host:    s.checkedName(),
-		Path:    clientAuthPath,
-		Roots:   s.extraRoots,
-		Timeout: s.opts.Timeout,
+		Addr:        addr,
+		Host:        s.checkedName(),
+		Path:        clientAuthPath,
+		Timeout:     s.opts.Timeout,
+		ExtraRoots:  s.extraRoots,
+		JavaCACerts: s.opts.JavaCACerts,
+		AIA:         s.aia,
 	}
 	predictions := make([]*clients.Prediction, len(s.profiles))
 	jobs := make(chan int)

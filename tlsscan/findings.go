@@ -18,6 +18,7 @@ func findings(r *Result, entraSuites *bool) []report.Finding {
 	}
 	var out []report.Finding
 	out = append(out, versionFindings(r)...)
+	out = append(out, answerFindings(r)...)
 	if entraSuites != nil && !*entraSuites {
 		out = append(out, report.Finding{
 			ID:       "tls.no_entra_suite",
@@ -183,4 +184,59 @@ func offersEntraSuite(scan *tlsprobe.SuiteScan) *bool {
 		return nil
 	}
 	return &found
+}
+
+// answerFindings reports two ways the version probes contradict a TLS
+// server that works: every probe got plain text instead of TLS records, or
+// a ServerHello chose a version that the server rejected when it was
+// offered alone.
+func answerFindings(r *Result) []report.Finding {
+	var out []report.Finding
+	// An HTTP server waits for the end of a request line, so the short
+	// SSL 2.0 hello may time out instead. Only a TLS record from the
+	// server shows that the port speaks TLS.
+	notTLS, tlsAnswers := 0, 0
+	for _, v := range r.Versions {
+		switch tlsprobe.Kind(v.Kind) {
+		case tlsprobe.KindNotTLS:
+			notTLS++
+		case tlsprobe.KindServerHello, tlsprobe.KindHelloRetryRequest, tlsprobe.KindAlert, tlsprobe.KindSSLv2ServerHello:
+			tlsAnswers++
+		}
+	}
+	if notTLS > 0 && tlsAnswers == 0 {
+		out = append(out, report.Finding{
+			ID:       "tls.not_tls",
+			Severity: report.SeverityHigh,
+			Layer:    "tls",
+			Title:    "the port does not speak TLS",
+			Detail:   "The ClientHellos got bytes that are not a TLS record, such as a plain HTTP response, and no TLS answer, so the server or proxy on this port listens without TLS. Enable TLS on the listener, or point the IdP at the port that has it.",
+			Evidence: []string{r.Versions[len(r.Versions)-1].Answer},
+		})
+	}
+
+	accepted := map[string]bool{}
+	for _, v := range r.Versions {
+		accepted[v.Version] = v.Accepted
+	}
+	var evidence []string
+	for _, v := range r.Versions {
+		if v.Chosen == "" || v.Chosen == v.Version {
+			continue
+		}
+		if ok, probed := accepted[v.Chosen]; !probed || !ok {
+			evidence = append(evidence, fmt.Sprintf("the %s hello got a ServerHello for %s, which the server did not accept when offered alone (%s)", v.Version, v.Chosen, v.Answer))
+		}
+	}
+	if len(evidence) > 0 {
+		out = append(out, report.Finding{
+			ID:       "tls.inconsistent_answers",
+			Severity: report.SeverityMedium,
+			Layer:    "tls",
+			Title:    "the server answers the same versions differently from one connection to the next",
+			Detail:   "Some ServerHello messages chose a version that the server rejected in its own probe, so the version list above is not reliable. A load balancer whose members differ, or a broken TLS stack, does this; clients then fail some connections and not others.",
+			Evidence: evidence,
+		})
+	}
+	return out
 }

@@ -8,6 +8,7 @@ import (
 	"io"
 	"net"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -572,11 +573,26 @@ func TestRunInconsistentVersions(t *testing.T) {
 		t.Errorf("the server answered no hello")
 	}
 
-	// TODO: the scan has no finding for a server whose answers disagree
-	// between connections. The suite scan of an accepted version reads a
-	// ServerHello of another version as a rejection, so it can end with no
-	// suites and no error, and tls.no_entra_suite then blames the suite
-	// configuration.
+	// tls.inconsistent_answers fires exactly when a deciding answer chose
+	// a version that was not accepted on its own. The connection order
+	// decides whether that happens, so the test checks both directions.
+	accepted := map[string]bool{}
+	for _, v := range r.Versions {
+		accepted[v.Version] = v.Accepted
+	}
+	contradiction := false
+	for _, v := range r.Versions {
+		if v.Chosen != "" && v.Chosen != v.Version && !accepted[v.Chosen] {
+			contradiction = true
+		}
+	}
+	if got := slices.Contains(findingIDs(r), "tls.inconsistent_answers"); got != contradiction {
+		t.Errorf("tls.inconsistent_answers present = %v, want %v (a ServerHello chose a version rejected alone)", got, contradiction)
+	}
+
+	// TODO: the suite scan of an accepted version reads a ServerHello of
+	// another version as a rejection, so it can end with no suites and no
+	// error, and tls.no_entra_suite then blames the suite configuration.
 	for _, list := range r.Suites {
 		t.Logf("suites %s: %d found, error %q", list.Version, len(list.Suites), list.Error)
 	}

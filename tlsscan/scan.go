@@ -64,6 +64,14 @@ type Options struct {
 	// CACertFiles are PEM files of extra trusted roots, added to every
 	// client's trust store.
 	CACertFiles []string
+	// JavaCACerts is the Java key store (JKS, JCEKS or PKCS#12) that the
+	// Java client profiles trust and the "java" trust check uses. Empty
+	// means the cacerts of the JDK installed here, if any.
+	JavaCACerts string
+	// FetchAIA downloads missing issuers from the AIA caIssuers URLs of the
+	// chain (http:// only), to learn whether they complete it. Without it
+	// the URLs are listed but not fetched.
+	FetchAIA bool
 	// Clients names the client profiles to simulate; empty means all
 	// built-in profiles (clients.Names).
 	Clients []string
@@ -135,6 +143,10 @@ type VersionState struct {
 	Kind string `json:"kind"`
 	// Confirmed reports that a rejection held for a second, maximal hello.
 	Confirmed bool `json:"confirmed,omitempty"`
+	// Chosen is the version the deciding probe's ServerHello chose, when
+	// the server sent one, such as "TLS 1.1" for a TLS 1.2 hello that an
+	// older server answered with its own highest version.
+	Chosen string `json:"chosen,omitempty"`
 }
 
 // SuiteList is the outcome of the cipher suite scan of one version.
@@ -200,11 +212,18 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 	if err != nil {
 		return nil, &UsageError{Err: fmt.Errorf("invalid --cacert: %w", err), Hint: "give a PEM file with one or more CERTIFICATE blocks"}
 	}
-	var extraRoots *x509.CertPool
-	if len(opts.CACertFiles) > 0 {
-		// NOTE: like check, a --cacert file replaces each client's own
-		// store by the Mozilla roots plus the file.
-		extraRoots = roots
+	var extraRoots []*x509.Certificate
+	for _, name := range opts.CACertFiles {
+		certs, err := certcheck.ReadPEMCertificates(name)
+		if err != nil {
+			return nil, &UsageError{Err: fmt.Errorf("invalid --cacert: %w", err), Hint: "give a PEM file with one or more CERTIFICATE blocks"}
+		}
+		extraRoots = append(extraRoots, certs...)
+	}
+	if opts.JavaCACerts != "" {
+		if _, _, err := certcheck.JavaRoots(opts.JavaCACerts); err != nil {
+			return nil, &UsageError{Err: fmt.Errorf("invalid --java-cacerts: %w", err), Hint: "keytool -list -keystore FILE shows whether Java can read the file"}
+		}
 	}
 	profiles := clients.All()
 	if len(opts.Clients) > 0 {
@@ -266,11 +285,13 @@ type scanner struct {
 	target     target
 	serverName string
 	roots      *x509.CertPool
-	// extraRoots is the pool every simulated client trusts instead of its
-	// own store, or nil when no --cacert file was given.
-	extraRoots *x509.CertPool
-	profiles   []*clients.Profile
-	result     *Result
+	// extraRoots are the --cacert certificates, which every trust store
+	// and simulated client adds to its own roots.
+	extraRoots []*x509.Certificate
+	// aia is what --fetch-aia fetched for the main chain, or nil.
+	aia      *certcheck.AIAResult
+	profiles []*clients.Profile
+	result   *Result
 
 	// prober opens the raw probes; it is nil until the target accepted a TCP connection.
 	prober *tlsprobe.Prober
@@ -315,17 +336,32 @@ func (s *scanner) run(ctx context.Context) {
 	s.recordVersions(versions)
 	accepted := versions.Accepted()
 
+	// The simulations need the chain and what --fetch-aia fetched for it,
+	// so the certificate step ends before they start.
 	var side sync.WaitGroup
+	certificateDone := make(chan struct{})
 	if concurrentSide {
 		side.Add(1)
-		go func() { defer side.Done(); s.sideSteps(ctx, addr, versions) }()
+		go func() {
+			defer side.Done()
+			s.certificate(ctx, addr, versions)
+			close(certificateDone)
+			s.sni(ctx, addr)
+			s.clientAuth(ctx, addr)
+		}()
 	}
 	s.scanSuitesGroupsFeatures(ctx, addr, accepted)
+	if concurrentSide {
+		<-certificateDone
+	} else {
+		s.certificate(ctx, addr, versions)
+	}
 	s.simulate(ctx, addr, probeLimit)
 	if concurrentSide {
 		side.Wait()
 	} else {
-		s.sideSteps(ctx, addr, versions)
+		s.sni(ctx, addr)
+		s.clientAuth(ctx, addr)
 	}
 	// The address comparison needs the certificate, so it runs last.
 	s.scanAddresses(ctx, addr, versions)
@@ -389,6 +425,9 @@ func (s *scanner) recordVersions(scan *tlsprobe.VersionScan) {
 		if v.Result != nil {
 			state.Answer = v.Result.Describe()
 			state.Kind = string(v.Result.Kind)
+			if f := v.Result.Flight; f != nil && f.ServerHello != nil {
+				state.Chosen = f.ServerHello.Version.String()
+			}
 		}
 		s.result.Versions = append(s.result.Versions, state)
 	}
@@ -479,14 +518,6 @@ func sigAlgList(scan *tlsprobe.SigAlgScan) SigAlgList {
 		list.Schemes = append(list.Schemes, registry.SchemeName(id))
 	}
 	return list
-}
-
-// sideSteps runs the certificate, SNI and client-certificate steps one
-// after another.
-func (s *scanner) sideSteps(ctx context.Context, addr string, versions *tlsprobe.VersionScan) {
-	s.certificate(ctx, addr, versions)
-	s.sni(ctx, addr)
-	s.clientAuth(ctx, addr)
 }
 
 func (s *scanner) sni(ctx context.Context, addr string) {

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"net"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -77,7 +78,7 @@ func writeCAFile(t *testing.T, pem []byte) string {
 // TestRunLab scans lab endpoints that each get one thing wrong and checks
 // the versions and findings the scan reports for it.
 func TestRunLab(t *testing.T) {
-	l, err := lab.Start(context.Background(), "good", "tls10-only", "client-cert-required", "sni-required")
+	l, err := lab.Start(context.Background(), "good", "tls10-only", "client-cert-required", "sni-required", "plain-http")
 	if err != nil {
 		t.Fatalf("lab.Start failed: %v", err)
 	}
@@ -135,6 +136,15 @@ func TestRunLab(t *testing.T) {
 			for _, v := range r.ClientAuth.Versions {
 				if v.Requirement != certcheck.RequirementRequired {
 					t.Errorf("client auth %s requirement = %q, want %q", v.Version, v.Requirement, certcheck.RequirementRequired)
+				}
+			}
+		}},
+		{"plain-http", nil, []string{"client.idp_fails", "client.idp_fails", "tls.no_tls12", "tls.not_tls"}, func(t *testing.T, r *Result) {
+			for _, v := range r.Versions {
+				// The HTTP server waits for the end of the short SSL 2.0
+				// hello, so that probe times out.
+				if v.Version != "SSL 2.0" && v.Kind != "not_tls" {
+					t.Errorf("version %s kind = %s (%s), want not_tls", v.Version, v.Kind, v.Answer)
 				}
 			}
 		}},
@@ -366,4 +376,121 @@ func clientVerdict(t *testing.T, r *Result, name string) report.Verdict {
 	}
 	t.Fatalf("no verdict for client %q among %d", name, len(r.Clients))
 	return report.Verdict{}
+}
+
+func TestRunMissingIntermediateFetchAIA(t *testing.T) {
+	t.Parallel()
+	l, err := lab.Start(context.Background(), "missing-intermediate")
+	if err != nil {
+		t.Fatalf("lab.Start failed: %v", err)
+	}
+	t.Cleanup(func() { l.Close() })
+	endpoint, _ := l.Endpoint("missing-intermediate")
+	_, port, _ := net.SplitHostPort(endpoint.Addr)
+
+	for _, fetch := range []bool{false, true} {
+		r, err := Run(context.Background(), Options{
+			Target: "localhost:" + port, Timeout: testTimeout, CACertFiles: []string{l.CAFile},
+			Clients: []string{"okta", "entra"}, FetchAIA: fetch,
+		})
+		if err != nil {
+			t.Fatalf("Run(FetchAIA %v) failed: %v", fetch, err)
+		}
+		c := r.Certificate
+		if c == nil || len(c.Problems) == 0 || c.Problems[0].Class != certcheck.ProblemIncompleteChain {
+			t.Fatalf("FetchAIA %v: certificate problems = %+v, want incomplete_chain first", fetch, c)
+		}
+		// Okta's JSSE never fetches the issuer; Entra ID's SChannel does.
+		if okta := clientVerdict(t, r, "okta"); okta.Connects || okta.Class != "incomplete_chain" {
+			t.Errorf("FetchAIA %v: okta = connects %v class %q, want an incomplete_chain failure", fetch, okta.Connects, okta.Class)
+		}
+		if entra := clientVerdict(t, r, "entra"); !entra.Connects {
+			t.Errorf("FetchAIA %v: entra = %s %q, want it to connect by fetching the issuer", fetch, entra.Class, entra.LogLine)
+		}
+		for _, check := range c.Trust {
+			if check.Error == "" && check.Trusted {
+				t.Errorf("FetchAIA %v: trust store %s accepts the chain without the intermediate", fetch, check.Store)
+			}
+		}
+
+		if !fetch {
+			if c.AIA != nil {
+				t.Errorf("AIA = %+v without FetchAIA, want nothing fetched", c.AIA)
+			}
+			continue
+		}
+		if c.AIA == nil || len(c.AIA.Fetches) != 1 || c.AIA.Fetches[0].Outcome != certcheck.AIAIssuerFound {
+			t.Fatalf("AIA = %+v, want one fetch that found the issuer", c.AIA)
+		}
+		if !strings.Contains(c.Problems[0].Detail, "would complete the chain") {
+			t.Errorf("incomplete_chain detail = %q, want it to say the AIA URL would complete the chain", c.Problems[0].Detail)
+		}
+	}
+}
+
+func TestRunJavaCACertsInvalid(t *testing.T) {
+	dir := t.TempDir()
+	notStore := filepath.Join(dir, "cacerts")
+	if err := os.WriteFile(notStore, []byte("not a key store\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	_, err := Run(context.Background(), Options{Target: "127.0.0.1:1", JavaCACerts: notStore})
+	var usage *UsageError
+	if !errors.As(err, &usage) {
+		t.Fatalf("Run error = %v, want a *UsageError", err)
+	}
+	if !strings.Contains(usage.Err.Error(), "invalid --java-cacerts") || !strings.Contains(usage.Err.Error(), notStore) {
+		t.Errorf("error = %q, want it to name --java-cacerts and the file", usage.Err)
+	}
+}
+
+func TestRunJavaCACertsTrustDiffers(t *testing.T) {
+	t.Parallel()
+	keytool, err := exec.LookPath("keytool")
+	if err != nil {
+		t.Skip("keytool not found: install the Debian package openjdk-17-jdk-headless (bash scripts/install-test-deps.sh does)")
+	}
+	l, err := lab.Start(context.Background(), "good")
+	if err != nil {
+		t.Fatalf("lab.Start failed: %v", err)
+	}
+	t.Cleanup(func() { l.Close() })
+	endpoint, _ := l.Endpoint("good")
+	_, port, _ := net.SplitHostPort(endpoint.Addr)
+
+	// A JKS trust store with the lab root only, as a site that added its
+	// private CA to the JVM's cacerts has.
+	store := filepath.Join(t.TempDir(), "cacerts")
+	out, err := exec.Command(keytool, "-importcert", "-noprompt", "-alias", "labroot", "-file", l.CAFile,
+		"-keystore", store, "-storepass", "changeit", "-storetype", "JKS").CombinedOutput()
+	if err != nil {
+		t.Fatalf("keytool -importcert failed: %v\n%s", err, out)
+	}
+
+	r, err := Run(context.Background(), Options{
+		Target: "localhost:" + port, Timeout: testTimeout, JavaCACerts: store, Clients: []string{"okta", "java-17"},
+	})
+	if err != nil {
+		t.Fatalf("Run failed: %v", err)
+	}
+	trusted := map[string]bool{}
+	for _, check := range r.Certificate.Trust {
+		trusted[check.Store] = check.Trusted
+	}
+	want := map[string]bool{certcheck.StoreMozilla: false, certcheck.StoreSystem: false, certcheck.StoreJava: true}
+	for store, w := range want {
+		if trusted[store] != w {
+			t.Errorf("trust %s = %v, want %v", store, trusted[store], w)
+		}
+	}
+	if !slices.Contains(findingIDs(r), "certificate.trust_differs") {
+		t.Errorf("findings = %v, want certificate.trust_differs", findingIDs(r))
+	}
+	// java-17 trusts the given cacerts; okta keeps the Mozilla roots.
+	if v := clientVerdict(t, r, "java-17"); !v.Connects {
+		t.Errorf("java-17 = %s %q, want it to connect with the lab root in its cacerts", v.Class, v.LogLine)
+	}
+	if v := clientVerdict(t, r, "okta"); v.Connects || v.Class != "untrusted" {
+		t.Errorf("okta = connects %v class %q, want untrusted with the Mozilla roots", v.Connects, v.Class)
+	}
 }

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/scimdoctor/scimdoctor/certcheck"
 	"github.com/scimdoctor/scimdoctor/report"
 	"github.com/scimdoctor/scimdoctor/tlsprobe/registry"
 )
@@ -222,6 +223,43 @@ func (t *textWriter) writeCertificate(c *Certificate) {
 		t.line("  sent at: %s", strings.Join(c.Versions, ", "))
 	}
 	t.writeChain(c)
+	t.writeTrust(c.Trust)
+	t.writeAIA(c.AIA)
+}
+
+func (t *textWriter) writeTrust(checks []TrustCheck) {
+	for _, check := range checks {
+		switch {
+		case check.Error != "":
+			t.line("  trust %-8s %s  %s", check.Store+":", t.paint(ansiDim, "unknown"), check.Error)
+		case check.Trusted:
+			t.line("  trust %-8s %s  %s", check.Store+":", t.paint(ansiGreen, "trusted"), check.Source)
+		default:
+			// The details repeat the problems listed above, so the classes
+			// suffice here.
+			var classes []string
+			for _, p := range check.Problems {
+				classes = appendUnique(classes, string(p.Class))
+			}
+			t.line("  trust %-8s %s  %s (%s)", check.Store+":", t.paint(ansiRed, "no     "), check.Source, strings.Join(classes, ", "))
+		}
+	}
+}
+
+func (t *textWriter) writeAIA(aia *certcheck.AIAResult) {
+	if aia == nil {
+		return
+	}
+	if len(aia.Fetches) == 0 {
+		t.line("  AIA: nothing to fetch, because the chain reaches a trusted root")
+	}
+	for _, f := range aia.Fetches {
+		line := fmt.Sprintf("  AIA %s: %s", f.URL, f.Outcome)
+		if f.Error != "" {
+			line += " (" + f.Error + ")"
+		}
+		t.line("%s", line)
+	}
 }
 
 // writeOtherCertificate renders a chain the server sent at some versions

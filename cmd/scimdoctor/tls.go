@@ -26,6 +26,9 @@ type tlsFlags struct {
 	polite  bool
 	failOn  string
 	clients []string
+	// javaCACerts and fetchAIA tune the certificate checks.
+	javaCACerts string
+	fetchAIA    bool
 }
 
 // politeInterval is the pause between connections of a --polite scan: a
@@ -43,7 +46,8 @@ whether it picks them in its own order, its TLS features (ALPN, renegotiation,
 extended master secret, session tickets, OCSP stapling, compression,
 TLS_FALLBACK_SCSV), its certificate chain at each version checked against the
 Mozilla roots, its handling of a ClientHello without SNI, and whether it
-requires a client certificate. Each client profile (Okta, Entra ID, Java, .NET,
+requires a client certificate. The chain is also checked against this
+machine's system store and the Java cacerts. Each client profile (Okta, Entra ID, Java, .NET,
 OpenSSL, Go, curl) is then simulated past the ServerHello: its own hello, its
 versions and suites, its certificate policy and trust store, its SNI rule and
 what it does when a client certificate is requested. When the host has several
@@ -75,7 +79,9 @@ or reached.`,
 	fl.StringVar(&f.format, "format", "text", "output format: text or json")
 	fl.DurationVar(&f.timeout, "timeout", 10*time.Second, "deadline for each connection and DNS look-up")
 	fl.StringVar(&f.sni, "sni", "", "server name to send as SNI and to check the certificate against (default: the host, none for an IP address)")
-	fl.StringArrayVar(&f.cacerts, "cacert", nil, "PEM file of extra trusted root CAs (repeatable)")
+	fl.StringArrayVar(&f.cacerts, "cacert", nil, "PEM file of extra trusted root CAs, added to every trust store (repeatable)")
+	fl.StringVar(&f.javaCACerts, "java-cacerts", "", "Java trust store (JKS, JCEKS or PKCS#12, password changeit or none) for the Java clients (default: the cacerts of the installed JDK)")
+	fl.BoolVar(&f.fetchAIA, "fetch-aia", false, "download missing intermediate certificates from the chain's AIA caIssuers URLs (http only), as Windows clients do")
 	fl.BoolVar(&f.polite, "polite", false, "open one connection at a time instead of 4, 200ms apart")
 	fl.StringSliceVar(&f.clients, "client", nil, "client profiles to simulate, comma-separated (default all: "+strings.Join(clients.Names(), ", ")+")")
 	fl.StringVar(&f.failOn, "fail-on", "none", "exit with 1 for a finding of this severity or higher: none, info, low, medium or high")
@@ -100,6 +106,8 @@ func (a *app) runTLS(ctx context.Context, target string, f tlsFlags) error {
 		CACertFiles: f.cacerts,
 		FailOn:      failOn,
 		Clients:     f.clients,
+		JavaCACerts: f.javaCACerts,
+		FetchAIA:    f.fetchAIA,
 	}
 	if f.polite {
 		opts.MaxConnsPerHost = 1
