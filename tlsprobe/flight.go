@@ -32,7 +32,8 @@ type flightStatus int
 const (
 	// flightNeedMore: the bytes end before the flight does.
 	flightNeedMore flightStatus = iota
-	// flightComplete: the flight ended (see ServerFlight.Complete).
+	// flightComplete: the flight ended (see ServerFlight.Complete), or a
+	// parser with stopAtServerHello set parsed the ServerHello.
 	flightComplete
 	// flightNotTLS: the first byte is not a TLS record content type.
 	flightNotTLS
@@ -79,15 +80,21 @@ type hsFragment struct {
 	hsStart, rawStart, n int
 }
 
-// flightParser holds the state of one parseFlightStream call.
+// flightParser parses a server's stream record by record, one parser per
+// connection. After each read, feed takes the bytes read so far and parses
+// only the records that completed since the last call. So a server that
+// sends its flight in small pieces costs work in proportion to the flight,
+// not to its square.
 type flightParser struct {
 	data      []byte
 	hs        []byte
 	fragments []hsFragment
 	hsPos     int // start of the next unparsed handshake message in hs
-	flight    *ServerFlight
-	done      bool
-	err       *ParseError
+	// off is the start in data of the first record not yet parsed.
+	off    int
+	flight *ServerFlight
+	done   bool
+	err    *ParseError
 	// warnings and helloRequests count the messages of those kinds, which
 	// are bounded by maxIgnoredMessages.
 	warnings      int
@@ -95,6 +102,16 @@ type flightParser struct {
 	// handshakeRecords counts the handshake records, bounded by
 	// maxHandshakeRecords.
 	handshakeRecords int
+
+	// stopAtServerHello ends the parse at the ServerHello or
+	// HelloRetryRequest, and stoppedAtServerHello records that the flight
+	// went on after it (TLS 1.2 and earlier) but was not parsed.
+	stopAtServerHello    bool
+	stoppedAtServerHello bool
+	// final is the state of the first call that did not return
+	// flightNeedMore, and ended records that such a call happened.
+	final flightState
+	ended bool
 }
 
 // rawOffset maps an offset in the handshake stream to the raw stream.
@@ -117,13 +134,39 @@ func (fp *flightParser) malformed(offset int, field, format string, args ...any)
 	}
 }
 
-// parseFlightStream parses as much of data as it can. It is called again
-// with more bytes after each read, so it must not depend on where reads
-// split the stream.
+// parseFlightStream parses data in one call. It gives the state that a
+// flightParser fed the same bytes in any number of pieces gives.
 func parseFlightStream(data []byte) flightState {
-	fp := &flightParser{data: data}
-	off := 0
-	for off < len(data) {
+	var fp flightParser
+	return fp.feed(data)
+}
+
+// feed parses the whole records of data that earlier calls did not parse,
+// and returns the state of the stream so far. data must begin with the
+// bytes of the previous call, as a buffer that reads append to does. Where
+// reads split the stream does not change the result.
+//
+// Once a call returns a status other than flightNeedMore, the parser is
+// finished, and later calls return that state again without reading data.
+func (fp *flightParser) feed(data []byte) flightState {
+	if fp.ended {
+		return fp.final
+	}
+	fp.data = data
+	st := fp.parseRecords()
+	if st.status != flightNeedMore {
+		fp.final, fp.ended = st, true
+	}
+	return st
+}
+
+// parseRecords walks the records of fp.data from fp.off on. A record that
+// has not fully arrived stops the walk, without changing the parser, until
+// more bytes come.
+func (fp *flightParser) parseRecords() flightState {
+	data := fp.data
+	for fp.off < len(data) {
+		off := fp.off
 		if off == 0 && !isTLSContentType(data[0]) {
 			return flightState{status: flightNotTLS}
 		}
@@ -166,7 +209,7 @@ func parseFlightStream(data []byte) flightState {
 		if fp.err != nil {
 			return fp.state()
 		}
-		off += recordHeaderLen + length
+		fp.off = off + recordHeaderLen + length
 	}
 	if fp.done {
 		return fp.state()
@@ -196,7 +239,7 @@ func (fp *flightParser) state() flightState {
 	if fp.err != nil {
 		return flightState{status: flightMalformed, err: fp.err}
 	}
-	fp.flight.Complete = true
+	fp.flight.Complete = !fp.stoppedAtServerHello
 	return flightState{status: flightComplete, flight: fp.flight}
 }
 
@@ -341,8 +384,12 @@ func (fp *flightParser) message(bodyStart int, msgType uint8, body []byte) {
 			f.ServerHello = sh
 			// RFC 8446, Section 4.1.3: the rest of a TLS 1.3 flight is
 			// encrypted, and a HelloRetryRequest waits for a new hello.
-			if sh.HelloRetryRequest || sh.Version >= VersionTLS13 {
+			switch {
+			case sh.HelloRetryRequest || sh.Version >= VersionTLS13:
 				fp.done = true
+			case fp.stopAtServerHello:
+				fp.done = true
+				fp.stoppedAtServerHello = true
 			}
 		}
 	case typeCertificate:

@@ -67,9 +67,10 @@ var groupExplicitCurveIDs = []uint16{0xff01, 0xff02}
 // accepted group that has a share generator, so the server chooses freely
 // and no HelloRetryRequest is needed.
 //
-// Connections run one after another through Probe, so the Prober's timeout
-// and per-host limit apply. A version outside TLS 1.0 to 1.3 gives Err and
-// no probe, because SSL 3.0 hellos have no extensions.
+// Connections run one after another, through ProbeServerHello for TLS 1.3
+// and Probe for earlier versions, so the Prober's timeout and per-host limit
+// apply. A version outside TLS 1.0 to 1.3 gives Err and no probe, because
+// SSL 3.0 hellos have no extensions.
 func (p *Prober) Groups(ctx context.Context, addr, serverName string, v Version) *GroupScan {
 	s := &groupScanner{prober: p, ctx: ctx, addr: addr, serverName: serverName,
 		scan: &GroupScan{Version: v}}
@@ -122,7 +123,14 @@ func (s *groupScanner) offer(groups, shares []uint16) (uint16, pickOutcome) {
 		hello.CipherSuites = slices.Clone(s.ecdheSuites)
 	}
 
-	r, probes := s.prober.probeAgainAfterTimeout(s.ctx, s.addr, hello)
+	// A TLS 1.3 server names the group in the key_share of its ServerHello
+	// or HelloRetryRequest. In TLS 1.2 and earlier the group is in the
+	// ServerKeyExchange, so the probe reads the whole flight.
+	probe := s.prober.probeAgainAfterTimeout
+	if v >= VersionTLS13 {
+		probe = s.prober.serverHelloAgainAfterTimeout
+	}
+	r, probes := probe(s.ctx, s.addr, hello)
 	s.scan.Probes += probes
 	if negotiated(r, v) {
 		return s.pickedGroup(r, groups, shares)

@@ -159,7 +159,10 @@ func (p *Prober) pace(ctx context.Context, host string) error {
 type probeMode int
 
 const (
+	// modeTLS reads the whole clear first flight.
 	modeTLS probeMode = iota
+	// modeServerHello reads up to the ServerHello or HelloRetryRequest.
+	modeServerHello
 	modeSSLv2
 )
 
@@ -174,6 +177,27 @@ func (p *Prober) Probe(ctx context.Context, addr string, hello *ClientHello) *Re
 		return probeError(err)
 	}
 	return p.run(ctx, addr, records, modeTLS)
+}
+
+// ProbeServerHello is Probe for callers that need only the ServerHello, such
+// as the cipher suite scan. It returns as soon as the ServerHello or
+// HelloRetryRequest is parsed, or when an alert, a close, a reset, a
+// timeout or a non-TLS response comes before it. So a server that is slow
+// to send its Certificate costs one round trip.
+//
+// After a TLS 1.2 or earlier ServerHello, Result.StoppedAtServerHello is
+// true and Flight.Complete false: the probe did not read the Certificate,
+// ServerKeyExchange, CertificateRequest or ServerHelloDone, so their absence
+// says nothing about the server. Flight.Alerts lists the alerts that came
+// before the ServerHello, and those in whole records that had arrived when
+// the ServerHello was parsed. A TLS 1.3 ServerHello or a HelloRetryRequest ends the
+// clear flight anyway, so the Result is the one Probe returns.
+func (p *Prober) ProbeServerHello(ctx context.Context, addr string, hello *ClientHello) *Result {
+	records, err := hello.Records()
+	if err != nil {
+		return probeError(err)
+	}
+	return p.run(ctx, addr, records, modeServerHello)
 }
 
 // ProbeSSLv2 sends SSLv2ClientHello to addr. A server that speaks SSL 2.0
@@ -197,6 +221,17 @@ func (p *Prober) probeAgainAfterTimeout(ctx context.Context, addr string, hello 
 		return r, 1
 	}
 	return p.Probe(ctx, addr, hello), 2
+}
+
+// serverHelloAgainAfterTimeout is probeAgainAfterTimeout with
+// ProbeServerHello: it sends hello once more on a new connection when the
+// first probe timed out after connecting.
+func (p *Prober) serverHelloAgainAfterTimeout(ctx context.Context, addr string, hello *ClientHello) (r *Result, probes int) {
+	r = p.ProbeServerHello(ctx, addr, hello)
+	if r.Kind != KindTimeout || r.Phase == "connect" || ctx.Err() != nil {
+		return r, 1
+	}
+	return p.ProbeServerHello(ctx, addr, hello), 2
 }
 
 // scanFailure describes the probe that stopped a scan. A timeout was
@@ -289,15 +324,17 @@ func (p *Prober) exchange(ctx context.Context, conn net.Conn, payload []byte, mo
 		return &Result{Kind: KindSilentClose, Err: err}
 	}
 
-	// Phase: read the flight, reparsing the whole prefix after each read.
+	// Phase: read the flight. The parser keeps its state between reads and
+	// parses each record once, when its last byte arrives.
 	buf := make([]byte, 0, 8192)
 	chunk := make([]byte, 16384)
+	fp := &flightParser{stopAtServerHello: mode == modeServerHello}
 	var st flightState
 	for {
 		n, err := conn.Read(chunk)
 		if n > 0 {
 			buf = append(buf, chunk[:n]...)
-			if r := classifyBytes(conn, buf, mode, &st, deadline); r != nil {
+			if r := classifyBytes(conn, buf, mode, fp, &st, deadline); r != nil {
 				return r
 			}
 			if len(buf) > maxFlightBytes {
@@ -311,10 +348,13 @@ func (p *Prober) exchange(ctx context.Context, conn net.Conn, payload []byte, mo
 	}
 }
 
-// classifyBytes parses buf and returns a Result once the response is decided,
-// or nil when more bytes are needed. st keeps the last parse state.
-func classifyBytes(conn net.Conn, buf []byte, mode probeMode, st *flightState, deadline time.Time) *Result {
+// classifyBytes feeds buf, the bytes read so far, to fp and returns a Result
+// once the response is decided, or nil when more bytes are needed. st
+// receives the parse state.
+func classifyBytes(conn net.Conn, buf []byte, mode probeMode, fp *flightParser, st *flightState, deadline time.Time) *Result {
 	if mode == modeSSLv2 && buf[0]&0x80 != 0 {
+		// An SSL 2.0 response is one short record: parseSSLv2ServerHello
+		// reads its header only until the record is whole.
 		hello, done, perr := parseSSLv2ServerHello(buf)
 		switch {
 		case !done:
@@ -325,7 +365,7 @@ func classifyBytes(conn net.Conn, buf []byte, mode probeMode, st *flightState, d
 		return &Result{Kind: KindSSLv2ServerHello, SSLv2: hello}
 	}
 
-	*st = parseFlightStream(buf)
+	*st = fp.feed(buf)
 	switch st.status {
 	case flightNeedMore:
 		return nil
@@ -334,7 +374,9 @@ func classifyBytes(conn net.Conn, buf []byte, mode probeMode, st *flightState, d
 	case flightMalformed:
 		return &Result{Kind: KindMalformed, Err: st.err, FirstBytes: firstBytes(buf)}
 	}
-	return flightResult(st.flight)
+	r := flightResult(st.flight)
+	r.StoppedAtServerHello = fp.stoppedAtServerHello
+	return r
 }
 
 // flightResult classifies a complete flight.

@@ -36,9 +36,9 @@ const (
 	maxIgnoredMessages = 16
 	// maxHandshakeRecords bounds the handshake records of one flight: 1024,
 	// a maxFlightBytes flight in records of 1 KiB, where full records of
-	// 2^14 bytes take 64. The limit keeps a
-	// server that splits its flight into records of one byte from making
-	// each parse of the stream cost a record header per byte.
+	// 2^14 bytes take 64. Each record costs the parser a header and an entry
+	// that maps handshake offsets back to the stream, so the limit bounds
+	// that work for a server that splits its flight into one-byte records.
 	// NOTE: 1024 is an estimate with a wide margin, not a measured limit of
 	// any server.
 	maxHandshakeRecords = 1024

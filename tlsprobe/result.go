@@ -61,6 +61,12 @@ type Result struct {
 	// Error is Err as text, for JSON reports.
 	Error string `json:"error,omitempty"`
 
+	// StoppedAtServerHello reports that ProbeServerHello returned after a
+	// TLS 1.2 or earlier ServerHello without reading the rest of the flight.
+	// A missing Certificate or ServerKeyExchange is then no evidence that
+	// the server sent none.
+	StoppedAtServerHello bool `json:"stopped_at_server_hello,omitempty"`
+
 	// Phase names, for KindTimeout, the step awaited: "connect",
 	// "first byte" or "rest of flight".
 	Phase string `json:"phase,omitempty"`

@@ -52,9 +52,9 @@ type SuiteScan struct {
 // offer them in order and reversed. If the server picks the same suite both
 // times, further probes determine its full order.
 //
-// Connections run one after another through Probe, so the Prober's timeout
-// and per-host limit apply. A version outside SSL 3.0 to TLS 1.3 gives Err
-// and no probe.
+// Connections run one after another through ProbeServerHello, so the
+// Prober's timeout and per-host limit apply, and no probe waits for the
+// Certificate. A version outside SSL 3.0 to TLS 1.3 gives Err and no probe.
 func (p *Prober) Suites(ctx context.Context, addr, serverName string, v Version) *SuiteScan {
 	s := &suiteScanner{prober: p, ctx: ctx, addr: addr, serverName: serverName,
 		scan: &SuiteScan{Version: v}}
@@ -111,7 +111,11 @@ func (s *suiteScanner) offer(suites []uint16) (uint16, pickOutcome) {
 		hello.CipherSuites = append(hello.CipherSuites, suiteRenegotiationSCSV)
 	}
 
-	r, probes := s.prober.probeAgainAfterTimeout(s.ctx, s.addr, hello)
+	// The suite is in the ServerHello, so the probe does not wait for the
+	// Certificate and the rest of a TLS 1.2 flight. An alert after the
+	// ServerHello, such as that of a server that cannot sign, does not undo
+	// the pick: the server accepted the suite for this hello.
+	r, probes := s.prober.serverHelloAgainAfterTimeout(s.ctx, s.addr, hello)
 	s.scan.Probes += probes
 	if negotiated(r, v) {
 		id := r.Flight.ServerHello.CipherSuite
