@@ -127,8 +127,15 @@ func (s *suiteScanner) offer(suites []uint16) (uint16, pickOutcome) {
 	}
 
 	switch r.Kind {
-	case KindAlert, KindReset, KindSilentClose, KindServerHello, KindHelloRetryRequest:
-		// A ServerHello or HelloRetryRequest here is for another version.
+	case KindServerHello:
+		// The scan runs for versions the server accepted, so a ServerHello
+		// for another version contradicts the version scan. Taking it as a
+		// rejection would end the list early without a word.
+		s.scan.Err = fmt.Sprintf("server answered probe %d of the %s cipher suite scan with a ServerHello for %s, although it accepted %s before; its answers differ between connections, so the suite list may be incomplete",
+			s.scan.Probes, v, r.Flight.ServerHello.Version, v)
+		return 0, failed
+	case KindAlert, KindReset, KindSilentClose, KindHelloRetryRequest:
+		// A HelloRetryRequest here is for another version.
 		return 0, rejected
 	}
 	s.scan.Err = scanFailure(v.String()+" cipher suite scan", s.scan.Probes, r, s.addr)

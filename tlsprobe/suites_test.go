@@ -197,6 +197,19 @@ func TestSuitesScanStops(t *testing.T) {
 			conn.Write(tls12Flight())
 		})
 	}
+	// A server that answers with a TLS 1.1 ServerHello, as if the version
+	// scan's TLS 1.2 answer came from another member of a pool.
+	otherVersion := func(t *testing.T) string {
+		return startRawServer(t, func(conn *net.TCPConn) {
+			defer conn.Close()
+			readHello(conn)
+			flight := tls12Flight()
+			// The ServerHello's version follows the 5-byte record header
+			// and the 4-byte handshake header.
+			flight[9], flight[10] = 0x03, 0x02
+			conn.Write(flight)
+		})
+	}
 	closedPort := func(t *testing.T) string {
 		l, err := net.Listen("tcp", "127.0.0.1:0")
 		if err != nil {
@@ -220,6 +233,12 @@ func TestSuitesScanStops(t *testing.T) {
 			wantSuites: []uint16{0xc02f},
 			wantProbes: 2,
 			wantErr:    "again after it was removed",
+		},
+		{
+			name:       "ServerHello of another version",
+			start:      otherVersion,
+			wantProbes: 1,
+			wantErr:    "with a ServerHello for TLS 1.1, although it accepted TLS 1.2 before",
 		},
 		{
 			name:       "connection refused",
