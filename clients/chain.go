@@ -90,6 +90,7 @@ func (s *simulation) checkCertificates(chain *certcheck.Chain) bool {
 		Roots:      roots,
 		FetchAIA:   p.Policy.FetchAIA,
 		AIA:        s.target.AIA,
+		RejectSHA1: p.Policy.RejectSHA1,
 		MinRSABits: p.Policy.MinRSABits,
 		MinECBits:  p.Policy.MinECBits,
 		Now:        s.now,
@@ -110,6 +111,11 @@ func (s *simulation) checkCertificates(chain *certcheck.Chain) bool {
 		s.values.keyType, s.values.keyBits = info.KeyType, info.KeyBits
 		if first.Class == certcheck.ProblemWeakKey {
 			s.values.subject = javaDN(chain.Certificates[first.Certificate])
+		}
+		if first.Class == certcheck.ProblemSHA1Signature {
+			signed := chain.Certificates[first.Certificate]
+			s.values.sha1Algorithm = signed.SignatureAlgorithm.String()
+			s.values.sha1Issuer = signed.Issuer.CommonName
 		}
 	}
 	for _, problem := range problems {
@@ -170,8 +176,10 @@ func problemClass(c certcheck.ProblemClass, host string) (class, variant string)
 		return ClassHostnameMismatch, ""
 	case certcheck.ProblemWeakKey:
 		return ClassWeakKey, ""
+	case certcheck.ProblemSHA1Signature:
+		return ClassUntrusted, variantUntrustedSHA1
 	}
-	// ProblemUntrusted, ProblemSHA1Signature: no path the client accepts.
+	// ProblemUntrusted: no path the client accepts.
 	return ClassUntrusted, ""
 }
 

@@ -79,6 +79,9 @@ const (
 	variantNotTLSOther = "not_tls_other"
 	// variantUntrustedSelfSigned: the leaf is self-signed.
 	variantUntrustedSelfSigned = "untrusted_self_signed"
+	// variantUntrustedSHA1: a certificate below the root is signed with
+	// SHA-1, which the client rejects.
+	variantUntrustedSHA1 = "untrusted_sha1"
 	// variantHostnameMismatchIP: the URL names an IP literal.
 	variantHostnameMismatchIP = "hostname_mismatch_ip"
 	// variantHostnameMismatchCNOnly: the leaf has no subjectAltName
@@ -105,7 +108,7 @@ const (
 )
 
 var fixedVariants = []string{
-	variantResetOnWrite, variantResetOnConnect, variantNotTLSOther, variantUntrustedSelfSigned,
+	variantResetOnWrite, variantResetOnConnect, variantNotTLSOther, variantUntrustedSelfSigned, variantUntrustedSHA1,
 	variantHostnameMismatchIP, variantHostnameMismatchCNOnly, variantHTTPError, variantWriteFailed,
 	variantClosedAfterHandshake, variantHTTPUnauthorized,
 }
@@ -139,13 +142,15 @@ var placeholders = map[string]string{
 	"key_bits":             "the leaf key's size in bits",
 	"subject":              "the leaf's subject DN, most specific part first, as JSSE prints it",
 	"cert_names":           "the leaf's DNS names (IP addresses for an IP host), joined by \", \"",
+	"sha1_algorithm":       "Go's name of the SHA-1 signature algorithm that broke the path, such as SHA1-RSA",
+	"sha1_issuer":          "the common name of the issuer whose SHA-1 signature broke the path",
 }
 
 // localAddrText stands for the client's ephemeral address in a rendered
 // line: the simulation's own connection has a different source port.
 const localAddrText = "<local address>"
 
-var placeholderPattern = regexp.MustCompile(`\{[a-z_]+\}`)
+var placeholderPattern = regexp.MustCompile(`\{[a-z0-9_]+\}`)
 
 // messageValues are the facts a template can use. Empty fields render as
 // an empty string.
@@ -163,6 +168,8 @@ type messageValues struct {
 	keyBits        int
 	subject        string
 	certNames      []string
+	sha1Algorithm  string
+	sha1Issuer     string
 	clientVersions []tlsprobe.Version
 	elapsed        time.Duration
 }
@@ -231,6 +238,10 @@ func (p *Profile) placeholderValue(name string, v messageValues) string {
 		return v.subject
 	case "cert_names":
 		return strings.Join(v.certNames, ", ")
+	case "sha1_algorithm":
+		return v.sha1Algorithm
+	case "sha1_issuer":
+		return v.sha1Issuer
 	}
 	// unreachable: the loader rejects unknown placeholders.
 	return "{" + name + "}"

@@ -147,6 +147,12 @@ type Policy struct {
 	TrustStore string `json:"trust_store"`
 	// TrustStoreNote describes how the store differs from the client's own.
 	TrustStoreNote string `json:"trust_store_note"`
+	// RejectSHA1 reports whether the client rejects a certificate signed
+	// with SHA-1 below a root of its store. Go since 1.18 and OpenSSL 3 at
+	// its default security level do. JSSE does only for chains to the roots
+	// the JDK ships, so the Java profiles accept it (measured with JDK 17
+	// and a private root).
+	RejectSHA1 bool `json:"reject_sha1"`
 	// FetchAIA reports whether the client downloads missing intermediates
 	// from the certificate's Authority Information Access URL. JSSE does
 	// not by default, SChannel does.

@@ -463,6 +463,9 @@ func TestRealClients(t *testing.T) {
 		{name: "s_server Verify tls1_3", target: sServer("-Verify", "1"), class: ClassClientCertRequired, noSClient: true},
 		{name: "s_server Verify tls1_2", target: sServer("-Verify", "1", "-tls1_2"), class: ClassClientCertRequired},
 		{name: "s_server RSA-512 leaf", target: weakKeyServer, class: ClassWeakKey},
+		// JSSE rejects SHA-1 only below the roots the JDK ships, so Java
+		// connects; Go, curl and OpenSSL 3 reject the leaf.
+		{name: "s_server SHA-1 signed leaf", target: sha1Server, class: ClassOK},
 		{name: "nginx ssl_verify_client", target: nginxClientCert, class: ClassClientCertRequired},
 		{name: "nginx TLS 1.2 and 1.3", target: nginxWith("ssl_protocols TLSv1.2 TLSv1.3;"), class: ClassOK},
 		{name: "nginx TLS 1.0 and 1.1", target: nginxWith("ssl_protocols TLSv1 TLSv1.1; ssl_ciphers DEFAULT@SECLEVEL=0;"), class: ClassAlert},
@@ -646,6 +649,14 @@ func weakKeyServer(t *testing.T, env *realEnv) realTarget {
 	certFile, keyFile := env.ca.issueWeakRSA(t)
 	addr := testservers.StartOpenSSL(t, "-www", "-cert", certFile, "-key", keyFile,
 		"-tls1_2", "-sigalgs", "RSA+SHA256", "-cipher", "DEFAULT:@SECLEVEL=0")
+	return localTarget(addr, env.ca.File)
+}
+
+// sha1Server serves a leaf that the test CA signed with SHA-1. OpenSSL 3
+// loads such a certificate only at security level 0.
+func sha1Server(t *testing.T, env *realEnv) realTarget {
+	certFile, keyFile := env.ca.issueSHA1(t)
+	addr := testservers.StartOpenSSL(t, "-www", "-cert", certFile, "-key", keyFile, "-cipher", "DEFAULT:@SECLEVEL=0")
 	return localTarget(addr, env.ca.File)
 }
 

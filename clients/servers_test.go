@@ -160,6 +160,30 @@ func (ca *testCA) issueWeakRSA(t *testing.T) (string, string) {
 	return certFile, keyFile
 }
 
+// issueSHA1 issues, with openssl, an RSA 2048 leaf for localhost signed
+// with SHA-1 by the test CA, and returns the certificate and key files.
+// crypto/x509 no longer signs with SHA-1.
+func (ca *testCA) issueSHA1(t *testing.T) (string, string) {
+	t.Helper()
+	dir := t.TempDir()
+	keyFile := filepath.Join(dir, "sha1.key")
+	csrFile := filepath.Join(dir, "sha1.csr")
+	extFile := filepath.Join(dir, "sha1.ext")
+	certFile := filepath.Join(dir, "sha1.pem")
+	writeFile(t, extFile, "subjectAltName=DNS:localhost,IP:127.0.0.1\nextendedKeyUsage=serverAuth\n")
+	for _, args := range [][]string{
+		{"genrsa", "-out", keyFile, "2048"},
+		{"req", "-new", "-key", keyFile, "-subj", "/CN=localhost", "-out", csrFile},
+		{"x509", "-req", "-sha1", "-in", csrFile, "-CA", ca.File, "-CAkey", ca.KeyFile, "-set_serial", "4097",
+			"-days", "30", "-extfile", extFile, "-out", certFile},
+	} {
+		if out, err := exec.Command("openssl", args...).CombinedOutput(); err != nil {
+			t.Fatalf("openssl %s: %v: %s", strings.Join(args, " "), err, out)
+		}
+	}
+	return certFile, keyFile
+}
+
 // localhostLeaf is a leaf for localhost and 127.0.0.1 valid around now.
 func localhostLeaf() leafSpec {
 	now := time.Now()
