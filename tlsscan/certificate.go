@@ -1,6 +1,7 @@
 package tlsscan
 
 import (
+	"bytes"
 	"context"
 	"crypto/x509"
 	"errors"
@@ -23,9 +24,13 @@ type Certificate struct {
 	// TLS 1.2-or-older probe whose Certificate message had the same leaf.
 	Versions []string `json:"versions,omitempty"`
 	// CheckedName is the name the chain was checked against.
-	CheckedName string              `json:"checked_name,omitempty"`
-	Chain       []report.CertInfo   `json:"chain"`
-	Problems    []certcheck.Problem `json:"problems,omitempty"`
+	CheckedName string            `json:"checked_name,omitempty"`
+	Chain       []report.CertInfo `json:"chain"`
+	// Order lists how the chain as sent departs from the order RFC 5246,
+	// Section 7.4.2 requires (each certificate issued by the next), such as
+	// a certificate that issued none of the others. Empty: in order.
+	Order    []string            `json:"order,omitempty"`
+	Problems []certcheck.Problem `json:"problems,omitempty"`
 	// Trust is the verdict of each trust store on the chain: the Mozilla
 	// roots, this machine's system store and the Java cacerts, each with
 	// the --cacert files added.
@@ -129,6 +134,7 @@ func (s *scanner) fillCertificate(out *Certificate, chain *certcheck.Chain) {
 	for _, info := range chain.Describe() {
 		out.Chain = append(out.Chain, certInfo(info))
 	}
+	out.Order = chainOrder(chain.Certificates)
 	out.Problems = certcheck.Verify(chain, out.CheckedName, certcheck.Policy{
 		Roots:      s.roots,
 		AIA:        s.aia,
@@ -246,6 +252,16 @@ func certificateFindings(r *Result) []report.Finding {
 				Detail:   "Clients with the Mozilla root store reject this chain; Okta and Entra ID use public root stores.",
 			})
 		}
+		if len(c.Order) > 0 {
+			out = append(out, report.Finding{
+				ID:       "certificate.chain_order",
+				Severity: report.SeverityLow,
+				Layer:    "certificate",
+				Title:    "the server sends its certificate chain out of order" + scope,
+				Detail:   "TLS 1.2 requires the leaf first and each certificate followed by its issuer. Current Java, Go and OpenSSL clients sort the chain themselves, but older clients may fail; list the certificates in the chain file from the leaf up.",
+				Evidence: c.Order,
+			})
+		}
 		if finding, ok := trustDiffers(c); ok {
 			out = append(out, finding)
 		}
@@ -299,4 +315,46 @@ func trustDiffers(c *Certificate) (report.Finding, bool) {
 		Detail:   "Clients that use the rejecting store fail with an untrusted-certificate error. Send the full chain to a root that every store has, or add the root to the client's store (for Java: keytool -importcert into its cacerts).",
 		Evidence: evidence,
 	}, true
+}
+
+// chainOrder describes how certs, as sent, depart from a path in which
+// each certificate is issued by the next. Clients that build the path from
+// the sent certificates as a pool (JSSE, crypto/x509, OpenSSL 1.1 and
+// later) accept any order; RFC 8446, Section 4.4.2 allows that in TLS 1.3
+// too, but RFC 5246 does not in TLS 1.2.
+func chainOrder(certs []*x509.Certificate) []string {
+	var out []string
+	seen := map[string]int{}
+	for i, cert := range certs {
+		key := string(cert.Raw)
+		if j, ok := seen[key]; ok {
+			out = append(out, fmt.Sprintf("certificate %d repeats certificate %d", i, j))
+			continue
+		}
+		seen[key] = i
+	}
+	for i := 1; i < len(certs); i++ {
+		child, parent := certs[i-1], certs[i]
+		if child.CheckSignatureFrom(parent) == nil {
+			continue
+		}
+		issuer := -1
+		for j, other := range certs {
+			if j != i-1 && child.CheckSignatureFrom(other) == nil {
+				issuer = j
+				break
+			}
+		}
+		switch {
+		case issuer >= 0:
+			out = append(out, fmt.Sprintf("certificate %d (%s) is issued by certificate %d, not by the next one", i-1, child.Subject, issuer))
+		case !isSelfIssued(child):
+			out = append(out, fmt.Sprintf("certificate %d (%s) is not issued by the next certificate (%s)", i-1, child.Subject, parent.Subject))
+		}
+	}
+	return out
+}
+
+func isSelfIssued(cert *x509.Certificate) bool {
+	return bytes.Equal(cert.RawIssuer, cert.RawSubject)
 }

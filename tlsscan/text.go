@@ -280,6 +280,9 @@ func (t *textWriter) writeChain(c *Certificate) {
 		t.line("    valid: %s to %s", cert.NotBefore.Format(time.DateOnly), cert.NotAfter.Format(time.DateOnly))
 		t.line("    key: %s; signature: %s", cert.Key, cert.SignatureAlgorithm)
 	}
+	for _, o := range c.Order {
+		t.line("  %s %s", t.paint(ansiYellow, "order:"), o)
+	}
 	if len(c.Problems) == 0 {
 		t.line("  %s", t.paint(ansiGreen, "no problems"))
 	}
