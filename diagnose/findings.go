@@ -2,6 +2,7 @@ package diagnose
 
 import (
 	"fmt"
+	"sort"
 	"strings"
 	"time"
 
@@ -86,10 +87,14 @@ var severityRank = map[report.Severity]int{
 	report.SeverityHigh:   4,
 }
 
-// ParseSeverity checks a --fail-on value; "none" returns "".
+// ParseSeverity checks a --fail-on value; "none" returns "". An empty
+// value is an error, because it is a slip rather than a choice.
 func ParseSeverity(s string) (report.Severity, error) {
-	if strings.EqualFold(s, "none") || s == "" {
+	if strings.EqualFold(s, "none") {
 		return "", nil
+	}
+	if s == "" {
+		return "", fmt.Errorf("invalid --fail-on \"\" (use none, info, low, medium or high)")
 	}
 	sev := report.Severity(strings.ToLower(s))
 	if _, ok := severityRank[sev]; !ok {
@@ -110,4 +115,12 @@ func AtOrAbove(findings []report.Finding, threshold report.Severity) bool {
 		}
 	}
 	return false
+}
+
+// SortBySeverity orders findings from high to info, keeping the order of
+// findings of the same severity.
+func SortBySeverity(findings []report.Finding) {
+	sort.SliceStable(findings, func(i, j int) bool {
+		return severityRank[findings[i].Severity] > severityRank[findings[j].Severity]
+	})
 }

@@ -1,6 +1,7 @@
 package diagnose
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -66,5 +67,29 @@ func TestFailOnThreshold(t *testing.T) {
 	}
 	if _, err := ParseSeverity("critical"); err == nil {
 		t.Error("ParseSeverity(critical) succeeded, want an error naming the choices")
+	}
+}
+
+func TestSortBySeverity(t *testing.T) {
+	findings := []report.Finding{
+		{ID: "a", Severity: report.SeverityLow},
+		{ID: "b", Severity: report.SeverityHigh},
+		{ID: "c", Severity: report.SeverityMedium},
+		{ID: "d", Severity: report.SeverityHigh},
+		{ID: "e", Severity: report.SeverityInfo},
+	}
+	SortBySeverity(findings)
+	var got []string
+	for _, f := range findings {
+		got = append(got, f.ID)
+	}
+	if want := "b d c a e"; strings.Join(got, " ") != want {
+		t.Errorf("order = %v, want %s (high first, ties in input order)", got, want)
+	}
+}
+
+func TestParseSeverityEmpty(t *testing.T) {
+	if _, err := ParseSeverity(""); err == nil || !strings.Contains(err.Error(), `invalid --fail-on ""`) {
+		t.Errorf("ParseSeverity(\"\") error = %v, want one naming the empty value", err)
 	}
 }

@@ -222,6 +222,11 @@ func (s *groupScanner) findAccepted(candidates []uint16) bool {
 		id, outcome := s.offer(remaining, shares)
 		switch outcome {
 		case rejected:
+			// TODO: in TLS 1.2 a server with only an ECDSA certificate
+			// rejects every hello whose supported_groups lacks the
+			// certificate's curve, so the scan stops once that curve is
+			// removed. Against OpenSSL 3.0.19 with a P-256 certificate it
+			// finds only x25519 and secp256r1 of the 5 curves accepted.
 			return true
 		case failed:
 			return false

@@ -3,9 +3,11 @@ package tlsprobe
 import (
 	"context"
 	"crypto/tls"
+	"maps"
 	"net"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -240,4 +242,113 @@ func TestGroupsScanStops(t *testing.T) {
 			}
 		})
 	}
+}
+
+// openSSL30Groups are the TLS 1.3 groups that OpenSSL 3.0.19 s_server
+// accepts by default, as this scan finds them without -groups. The repeat
+// test passes them with -groups, so that a newer OpenSSL with more default
+// groups gives the same expectation.
+var openSSL30Groups = []uint16{
+	registry.GroupX25519, registry.GroupSecp256r1, registry.GroupX448, registry.GroupSecp521r1, registry.GroupSecp384r1,
+	registry.GroupFFDHE2048, registry.GroupFFDHE3072, registry.GroupFFDHE4096, registry.GroupFFDHE6144, registry.GroupFFDHE8192,
+}
+
+// TestGroupsOpenSSLRepeatable scans openssl s_server five times per case
+// and checks that every run finds the same complete group list. s_server
+// serves one connection at a time, and the versions of a case are scanned
+// at once through one Prober limited to 3 connections, as the tls command
+// does. Random ffdhe key shares once made OpenSSL reject about half of the
+// ffdhe probes, so the TLS 1.3 list changed from run to run.
+func TestGroupsOpenSSLRepeatable(t *testing.T) {
+	groupList := strings.Join(namesOfGroupsForOpenSSL(openSSL30Groups), ":")
+	tls12Curves := []uint16{
+		registry.GroupX25519, registry.GroupSecp256r1, registry.GroupX448, registry.GroupSecp521r1, registry.GroupSecp384r1,
+	}
+	tests := []struct {
+		name string
+		args []string
+		want map[Version][]uint16
+	}{
+		{
+			name: "tls13 only",
+			args: []string{"-www", "-tls1_3", "-groups", groupList},
+			want: map[Version][]uint16{VersionTLS13: openSSL30Groups},
+		},
+		{
+			name: "tls12 and tls13",
+			args: []string{"-www", "-groups", groupList},
+			want: map[Version][]uint16{VersionTLS12: tls12Curves, VersionTLS13: openSSL30Groups},
+		},
+	}
+	const runs = 5
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			addr := testservers.StartOpenSSL(t, tt.args...)
+			versions := slices.Sorted(maps.Keys(tt.want))
+
+			first := map[Version]*GroupScan{}
+			for run := range runs {
+				scans := groupScanAtOnce(addr, versions)
+				for _, scan := range scans {
+					v := scan.Version
+					t.Logf("run %d %s: accepted %s, preferred %s, server order %v, %d probes",
+						run, v, groupNames(scan.Accepted), registry.GroupName(scan.Preferred), scan.ServerOrder, scan.Probes)
+
+					if scan.Err != "" {
+						t.Errorf("run %d %s: Err = %q, want none", run, v, scan.Err)
+					}
+					if got, want := sortedIDs(scan.Accepted), sortedIDs(tt.want[v]); !slices.Equal(got, want) {
+						t.Errorf("run %d %s: Accepted = %s, want %s in any order", run, v, groupNames(scan.Accepted), groupNames(tt.want[v]))
+					}
+					// s_server without -serverpref takes the client's
+					// first key share in TLS 1.3 and the client's first
+					// shared group in TLS 1.2, and x25519 is the scan's
+					// first candidate.
+					if scan.Preferred != registry.GroupX25519 {
+						t.Errorf("run %d %s: Preferred = %s, want x25519", run, v, registry.GroupName(scan.Preferred))
+					}
+					if scan.ServerOrder {
+						t.Errorf("run %d %s: ServerOrder = true, want false", run, v)
+					}
+
+					prev, ok := first[v]
+					if !ok {
+						first[v] = scan
+						continue
+					}
+					if !slices.Equal(scan.Accepted, prev.Accepted) {
+						t.Errorf("run %d %s: Accepted = %s, want the order of run 0, %s", run, v, groupNames(scan.Accepted), groupNames(prev.Accepted))
+					}
+					if scan.Probes != prev.Probes {
+						t.Errorf("run %d %s: Probes = %d, want %d as in run 0", run, v, scan.Probes, prev.Probes)
+					}
+				}
+			}
+		})
+	}
+}
+
+// groupScanAtOnce runs Prober.Groups for each of versions in its own
+// goroutine through one Prober with at most 3 connections to the host, and
+// returns the scans in the order of versions.
+func groupScanAtOnce(addr string, versions []Version) []*GroupScan {
+	p := &Prober{Timeout: 10 * time.Second, MaxConnsPerHost: 3}
+	scans := make([]*GroupScan, len(versions))
+	var wg sync.WaitGroup
+	for i, v := range versions {
+		wg.Go(func() { scans[i] = p.Groups(context.Background(), addr, "", v) })
+	}
+	wg.Wait()
+	return scans
+}
+
+// namesOfGroupsForOpenSSL returns the names that OpenSSL's -groups option
+// takes for ids.
+func namesOfGroupsForOpenSSL(ids []uint16) []string {
+	names := make([]string, len(ids))
+	for i, id := range ids {
+		names[i] = registry.GroupName(id)
+	}
+	return names
 }

@@ -249,7 +249,7 @@ func certificateFindings(r *Result) []report.Finding {
 				Severity: report.SeverityHigh,
 				Layer:    "certificate",
 				Title:    p.Detail + scope,
-				Detail:   "Clients with the Mozilla root store reject this chain; Okta and Entra ID use public root stores.",
+				Detail:   certificateFix(p.Class, c.CheckedName),
 			})
 		}
 		if len(c.Order) > 0 {
@@ -357,4 +357,26 @@ func chainOrder(certs []*x509.Certificate) []string {
 
 func isSelfIssued(cert *x509.Certificate) bool {
 	return bytes.Equal(cert.RawIssuer, cert.RawSubject)
+}
+
+// certificateFix returns the next step for a certificate problem of class,
+// for the host name checked.
+func certificateFix(class certcheck.ProblemClass, host string) string {
+	switch class {
+	case certcheck.ProblemExpired:
+		return "Renew the certificate and install it with its chain. Every client rejects an expired certificate, whatever its trust store."
+	case certcheck.ProblemNotYetValid:
+		return "Check the server's clock and the certificate's notBefore date. Clients reject the certificate until that date."
+	case certcheck.ProblemHostnameMismatch:
+		return fmt.Sprintf("Issue a certificate whose subjectAltName lists %s, or give the IdP a URL with a name that the certificate lists. Current clients ignore the subject CN.", host)
+	case certcheck.ProblemIncompleteChain:
+		return "Install the full chain: the leaf followed by its intermediate certificates (for nginx the fullchain file in ssl_certificate, for Apache 2.4.8+ the chain appended to SSLCertificateFile). Java (Okta) and OpenSSL clients do not download a missing intermediate."
+	case certcheck.ProblemSelfSigned, certcheck.ProblemUntrusted:
+		return "Use a certificate from a public CA. Okta and Entra ID trust public roots only, so a private CA works only for clients whose store has its root (add it with --cacert to check those)."
+	case certcheck.ProblemWeakKey:
+		return "Issue a new certificate with an RSA key of at least 2048 bits or an EC key of at least 256 bits, the minimums Entra ID documents."
+	case certcheck.ProblemSHA1Signature:
+		return "Issue a new certificate signed with SHA-256. Go, curl, OpenSSL 3 and Entra ID reject SHA-1 signatures."
+	}
+	return "Fix the certificate so that clients with the Mozilla root store accept it; Okta and Entra ID use public root stores."
 }

@@ -8,6 +8,7 @@ import (
 	"github.com/scimdoctor/scimdoctor/clients"
 	"github.com/scimdoctor/scimdoctor/report"
 	"github.com/scimdoctor/scimdoctor/tlsprobe"
+	"github.com/scimdoctor/scimdoctor/tlsprobe/registry"
 )
 
 // findings lists the problems of a finished scan. entraSuites is nil when
@@ -55,6 +56,7 @@ func findings(r *Result, entraSuites *bool) []report.Finding {
 		})
 	}
 	out = append(out, certificateFindings(r)...)
+	out = append(out, weakSuiteFindings(r)...)
 	if f := r.Features; f != nil {
 		if f.FallbackSCSV == tlsprobe.FallbackAccepted {
 			out = append(out, report.Finding{
@@ -96,6 +98,18 @@ func versionFindings(r *Result) []report.Finding {
 		})
 	}
 	tls12, tls13 := accepted["TLS 1.2"], accepted["TLS 1.3"]
+	if len(accepted) == 0 {
+		// A server that accepts nothing may reject the hellos for a reason
+		// other than the version, or send no TLS record at all. Then
+		// "enable TLS 1.2" would send the reader to the wrong setting.
+		if f, ok := noVersionFinding(r); ok {
+			return append(out, f)
+		}
+		if !anyTLSRecord(r) {
+			// The port does not speak TLS; answerFindings reports it.
+			return out
+		}
+	}
 	switch {
 	case !tls12 && tls13:
 		out = append(out, report.Finding{
@@ -236,6 +250,106 @@ func answerFindings(r *Result) []report.Finding {
 			Title:    "the server answers the same versions differently from one connection to the next",
 			Detail:   "Some ServerHello messages chose a version that the server rejected in its own probe, so the version list above is not reliable. A load balancer whose members differ, or a broken TLS stack, does this; clients then fail some connections and not others.",
 			Evidence: evidence,
+		})
+	}
+	return out
+}
+
+// noVersionFinding explains a scan in which no version was accepted, when
+// the cause is not the versions: the server requires SNI and the scan sent
+// none, or no probe got a TLS record back. It returns false when the probes
+// got TLS refusals, which point at the versions.
+func noVersionFinding(r *Result) (report.Finding, bool) {
+	counts := map[tlsprobe.Kind]int{}
+	sniRejected := false
+	for _, v := range r.Versions {
+		counts[tlsprobe.Kind(v.Kind)]++
+		if v.Alert == "unrecognized_name" {
+			sniRejected = true
+		}
+	}
+	if sniRejected && r.ServerName == "" {
+		return report.Finding{
+			ID:       "tls.sni_required",
+			Severity: report.SeverityHigh,
+			Layer:    "tls",
+			Title:    "the server rejects every hello without SNI, and the scan sent none",
+			Detail:   fmt.Sprintf("The server answered unrecognized_name, so it serves only the names it knows. Scan again with --sni and the host name of the SCIM URL, such as scimdoctor tls --sni scim.example.com %s. Java sends no SNI for IP addresses and names without a dot, so the IdP must use a URL with the full host name.", r.Target),
+			Evidence: acceptedList(r),
+		}, true
+	}
+	for _, k := range []tlsprobe.Kind{tlsprobe.KindServerHello, tlsprobe.KindHelloRetryRequest, tlsprobe.KindAlert, tlsprobe.KindSSLv2ServerHello, tlsprobe.KindNotTLS, tlsprobe.KindMalformed} {
+		if counts[k] > 0 {
+			return report.Finding{}, false
+		}
+	}
+	var title, detail string
+	switch {
+	case counts[tlsprobe.KindReset] > 0:
+		title = "the port resets every TLS hello"
+		detail = "No probe got a TLS answer: the connections were reset. A firewall, IPS or WAF rule, a load balancer without a healthy backend, or a service on this port that is not a TLS server does this. Check the device in front of the server first; the server's TLS versions cannot be seen from here."
+	case counts[tlsprobe.KindTimeout] > 0:
+		title = "the port accepts connections but never answers a TLS hello"
+		detail = "No probe got an answer before the timeout. A firewall that drops packets after the TCP handshake, a proxy waiting for a backend that is down, or a server that expects another protocol does this. Check the device in front of the server first."
+	default:
+		title = "the port closes every connection without a TLS answer"
+		detail = "No probe got a TLS answer: the server closed each connection. A TLS terminator without a certificate for this address, a backend that is down, or an access rule does this. Check the server's error log for these connections."
+	}
+	return report.Finding{
+		ID:       "tls.no_tls_answer",
+		Severity: report.SeverityHigh,
+		Layer:    "tls",
+		Title:    title,
+		Detail:   detail,
+		Evidence: []string{r.Versions[len(r.Versions)-1].Version + ": " + r.Versions[len(r.Versions)-1].Answer},
+	}, true
+}
+
+// anyTLSRecord reports whether some version probe got a TLS record back.
+func anyTLSRecord(r *Result) bool {
+	for _, v := range r.Versions {
+		switch tlsprobe.Kind(v.Kind) {
+		case tlsprobe.KindServerHello, tlsprobe.KindHelloRetryRequest, tlsprobe.KindAlert, tlsprobe.KindSSLv2ServerHello, tlsprobe.KindMalformed:
+			return true
+		}
+	}
+	return false
+}
+
+// weakSuiteFindings reports accepted suites that the registry classes as
+// weak or insecure, per version, with the worst class deciding the
+// severity.
+func weakSuiteFindings(r *Result) []report.Finding {
+	var insecure, weak []string
+	for _, list := range r.Suites {
+		for _, s := range list.Suites {
+			switch s.Strength {
+			case registry.StrengthInsecure:
+				insecure = append(insecure, list.Version+" "+s.Name)
+			case registry.StrengthWeak:
+				weak = append(weak, list.Version+" "+s.Name)
+			}
+		}
+	}
+	var out []report.Finding
+	if len(insecure) > 0 {
+		out = append(out, report.Finding{
+			ID:       "tls.insecure_suites",
+			Severity: report.SeverityHigh,
+			Layer:    "tls",
+			Title:    fmt.Sprintf("the server accepts %d insecure cipher suites", len(insecure)),
+			Detail:   "NULL, anonymous, export, RC4, DES and MD5 suites give no real protection; remove them from the server's cipher list.",
+			Evidence: insecure,
+		})
+	}
+	if len(weak) > 0 {
+		out = append(out, report.Finding{
+			ID:       "tls.weak_suites",
+			Severity: report.SeverityMedium,
+			Layer:    "tls",
+			Title:    fmt.Sprintf("the server accepts %d weak cipher suites", len(weak)),
+			Detail:   "Suites without forward secrecy (static RSA, DH or ECDH key exchange) and 64-bit block ciphers (3DES, open to Sweet32) are weak. Prefer ECDHE suites with AES-GCM or ChaCha20-Poly1305, which Okta and Entra ID offer.",
+			Evidence: weak,
 		})
 	}
 	return out

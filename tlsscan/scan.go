@@ -121,6 +121,8 @@ type Result struct {
 	// ServerHello: version range, suites, certificate policy, trust store,
 	// host name and client-certificate request.
 	Clients []report.Verdict `json:"clients"`
+	// Skipped lists the steps the scan left out, with the reason.
+	Skipped []string `json:"skipped,omitempty"`
 	// AddressScans compares every address of the host when it has more
 	// than one; the first entry is Address.
 	AddressScans []AddressScan    `json:"address_scans,omitempty"`
@@ -143,6 +145,8 @@ type VersionState struct {
 	Kind string `json:"kind"`
 	// Confirmed reports that a rejection held for a second, maximal hello.
 	Confirmed bool `json:"confirmed,omitempty"`
+	// Alert is the RFC name of the alert of the deciding probe, if any.
+	Alert string `json:"alert,omitempty"`
 	// Chosen is the version the deciding probe's ServerHello chose, when
 	// the server sent one, such as "TLS 1.1" for a TLS 1.2 hello that an
 	// older server answered with its own highest version.
@@ -208,6 +212,9 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := checkServerName(opts.ServerName); err != nil {
+		return nil, err
+	}
 	roots, err := certcheck.Roots(certcheck.StoreMozilla, opts.CACertFiles...)
 	if err != nil {
 		return nil, &UsageError{Err: fmt.Errorf("invalid --cacert: %w", err), Hint: "give a PEM file with one or more CERTIFICATE blocks"}
@@ -266,6 +273,7 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 	r.Findings = append(r.Findings, addressFindings(r)...)
 	r.Findings = append(r.Findings, fipsFindings(r)...)
 	r.Findings = append(r.Findings, clientFindings(r)...)
+	diagnose.SortBySeverity(r.Findings)
 	r.Connections = s.connections()
 	r.Duration = time.Since(start)
 	switch {
@@ -335,6 +343,10 @@ func (s *scanner) run(ctx context.Context) {
 	versions := s.prober.Versions(ctx, addr, s.serverName)
 	s.recordVersions(versions)
 	accepted := versions.Accepted()
+	if !anyTLSRecord(s.result) {
+		s.scanSilentPort(ctx, addr)
+		return
+	}
 
 	// The simulations need the chain and what --fetch-aia fetched for it,
 	// so the certificate step ends before they start.
@@ -365,6 +377,28 @@ func (s *scanner) run(ctx context.Context) {
 	}
 	// The address comparison needs the certificate, so it runs last.
 	s.scanAddresses(ctx, addr, versions)
+}
+
+// scanSilentPort finishes the scan of a port that sent no TLS record to any
+// version probe: it reset, closed, timed out or spoke another protocol. The
+// certificate, SNI and client-certificate steps would only repeat that at
+// the cost of a timeout each, so they are skipped, and only the identity
+// providers are simulated, for the line each would log, unless the caller
+// named the clients.
+func (s *scanner) scanSilentPort(ctx context.Context, addr string) {
+	s.result.Skipped = append(s.result.Skipped,
+		"certificate, SNI and client-certificate steps: no version probe got a TLS record back")
+	if len(s.opts.Clients) == 0 {
+		var idps []*clients.Profile
+		for _, p := range s.profiles {
+			if p.Kind == clients.KindIdP {
+				idps = append(idps, p)
+			}
+		}
+		s.profiles = idps
+		s.result.Skipped = append(s.result.Skipped, "runtime client simulations: only the identity providers were simulated; name others with --client")
+	}
+	s.simulate(ctx, addr, s.prober.MaxConnsPerHost)
 }
 
 // resolve looks the host up, IPv4 first as Java does by default.
@@ -427,6 +461,9 @@ func (s *scanner) recordVersions(scan *tlsprobe.VersionScan) {
 			state.Kind = string(v.Result.Kind)
 			if f := v.Result.Flight; f != nil && f.ServerHello != nil {
 				state.Chosen = f.ServerHello.Version.String()
+			}
+			if a := v.Result.Alert; a != nil {
+				state.Alert = a.Description.String()
 			}
 		}
 		s.result.Versions = append(s.result.Versions, state)

@@ -78,7 +78,7 @@ func writeCAFile(t *testing.T, pem []byte) string {
 // TestRunLab scans lab endpoints that each get one thing wrong and checks
 // the versions and findings the scan reports for it.
 func TestRunLab(t *testing.T) {
-	l, err := lab.Start(context.Background(), "good", "tls10-only", "client-cert-required", "sni-required", "plain-http")
+	l, err := lab.Start(context.Background(), "good", "tls10-only", "client-cert-required", "sni-required", "plain-http", "reset", "3des-only")
 	if err != nil {
 		t.Fatalf("lab.Start failed: %v", err)
 	}
@@ -139,12 +139,20 @@ func TestRunLab(t *testing.T) {
 				}
 			}
 		}},
-		{"plain-http", nil, []string{"client.idp_fails", "client.idp_fails", "tls.no_tls12", "tls.not_tls"}, func(t *testing.T, r *Result) {
+		{"plain-http", nil, []string{"client.idp_fails", "client.idp_fails", "tls.not_tls"}, func(t *testing.T, r *Result) {
 			for _, v := range r.Versions {
 				// The HTTP server waits for the end of the short SSL 2.0
 				// hello, so that probe times out.
 				if v.Version != "SSL 2.0" && v.Kind != "not_tls" {
 					t.Errorf("version %s kind = %s (%s), want not_tls", v.Version, v.Kind, v.Answer)
+				}
+			}
+		}},
+		{"3des-only", []string{"TLS 1.2"}, []string{"client.idp_fails", "client.idp_fails", "tls.no_entra_suite", "tls.weak_suites"}, nil},
+		{"reset", nil, []string{"client.idp_fails", "client.idp_fails", "tls.no_tls_answer"}, func(t *testing.T, r *Result) {
+			for _, f := range r.Findings {
+				if f.ID == "tls.no_tls_answer" && f.Title != "the port resets every TLS hello" {
+					t.Errorf("tls.no_tls_answer title = %q, want the reset wording", f.Title)
 				}
 			}
 		}},
@@ -199,7 +207,9 @@ func TestRunLab(t *testing.T) {
 			if r.Connections == 0 {
 				t.Errorf("connections = 0, want the count of the scan")
 			}
-			tt.check(t, r)
+			if tt.check != nil {
+				tt.check(t, r)
+			}
 		})
 	}
 }
@@ -492,5 +502,33 @@ func TestRunJavaCACertsTrustDiffers(t *testing.T) {
 	}
 	if v := clientVerdict(t, r, "okta"); v.Connects || v.Class != "untrusted" {
 		t.Errorf("okta = connects %v class %q, want untrusted with the Mozilla roots", v.Connects, v.Class)
+	}
+}
+
+func TestRunSNIRequiredByIP(t *testing.T) {
+	t.Parallel()
+	l, err := lab.Start(context.Background(), "sni-required")
+	if err != nil {
+		t.Fatalf("lab.Start failed: %v", err)
+	}
+	t.Cleanup(func() { l.Close() })
+	endpoint, _ := l.Endpoint("sni-required")
+
+	// By IP the scan sends no SNI, so the server rejects every version.
+	r, err := Run(context.Background(), Options{Target: endpoint.Addr, Timeout: testTimeout, Clients: []string{"okta"}})
+	if err != nil {
+		t.Fatalf("Run failed: %v", err)
+	}
+	ids := findingIDs(r)
+	if !slices.Contains(ids, "tls.sni_required") {
+		t.Errorf("findings = %v, want tls.sni_required", ids)
+	}
+	if slices.Contains(ids, "tls.no_tls12") {
+		t.Errorf("findings = %v; tls.no_tls12 blames the versions of a server that only needs SNI", ids)
+	}
+	for _, f := range r.Findings {
+		if f.ID == "tls.sni_required" && !strings.Contains(f.Detail, "--sni") {
+			t.Errorf("tls.sni_required detail = %q, want the --sni next step", f.Detail)
+		}
 	}
 }

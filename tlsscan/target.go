@@ -44,16 +44,34 @@ func parseTarget(raw string) (target, error) {
 	if strings.Contains(s, "://") {
 		return parseTargetURL(raw, s)
 	}
-	if strings.ContainsAny(s, "/?#@ ") {
+	if strings.ContainsAny(s, " \t") {
+		return target{}, &UsageError{
+			Err:  fmt.Errorf("invalid target %q: a host name has no spaces", raw),
+			Hint: "give HOST[:PORT], such as scim.example.com or 127.0.0.1:8443",
+		}
+	}
+	if strings.ContainsAny(s, "/?#@") {
 		return target{}, &UsageError{
 			Err:  fmt.Errorf("invalid target %q: only HOST[:PORT] is allowed", raw),
 			Hint: "leave out the path, or give the full https:// URL",
 		}
 	}
+	if strings.Count(s, "[") != strings.Count(s, "]") || (strings.Contains(s, "[") && !strings.HasPrefix(s, "[")) {
+		return target{}, &UsageError{
+			Err:  fmt.Errorf("invalid target %q: unbalanced brackets", raw),
+			Hint: "write an IPv6 address in brackets, with the port after them: [::1]:8443",
+		}
+	}
 
-	// A bare IPv6 literal has colons but no port.
-	if ip := net.ParseIP(strings.TrimSuffix(strings.TrimPrefix(s, "["), "]")); ip != nil {
+	// A bare IPv6 literal has colons but no port; in brackets it may have
+	// none either.
+	if ip := net.ParseIP(s); ip != nil {
 		return target{host: ip.String(), port: defaultPort, isIP: true}, nil
+	}
+	if strings.HasPrefix(s, "[") && strings.HasSuffix(s, "]") {
+		if ip := net.ParseIP(s[1 : len(s)-1]); ip != nil {
+			return target{host: ip.String(), port: defaultPort, isIP: true}, nil
+		}
 	}
 	host, portText, err := net.SplitHostPort(s)
 	if err != nil {
@@ -118,4 +136,28 @@ func unwrapAddrError(err error) string {
 		return ae.Err
 	}
 	return err.Error()
+}
+
+// checkServerName rejects an --sni value that no client would send: an IP
+// address, which RFC 6066, Section 3 excludes from server_name, a name
+// longer than 253 bytes, or characters outside a DNS name.
+func checkServerName(name string) error {
+	if name == "" {
+		return nil
+	}
+	if net.ParseIP(strings.Trim(name, "[]")) != nil {
+		return &UsageError{
+			Err:  fmt.Errorf("invalid --sni %q: SNI carries host names only, not IP addresses (RFC 6066, Section 3)", name),
+			Hint: "leave --sni out to scan an IP address without SNI, as Java does, or give the host name of the SCIM URL",
+		}
+	}
+	if len(name) > 253 {
+		return &UsageError{Err: fmt.Errorf("invalid --sni: the name has %d bytes, more than the 253 a DNS name may have", len(name)), Hint: "give the host name of the SCIM URL"}
+	}
+	for _, c := range name {
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '.' || c == '_' || c == '*') {
+			return &UsageError{Err: fmt.Errorf("invalid --sni %q: %q is not allowed in a host name", name, c), Hint: "give the host name of the SCIM URL, such as scim.example.com"}
+		}
+	}
+	return nil
 }

@@ -59,6 +59,9 @@ func TestParseTargetRejects(t *testing.T) {
 		{"missing host", ":443", "no host", "HOST[:PORT]"},
 		{"https url without host", "https:///scim", "no host", "HOST[:PORT]"},
 		{"unbracketed ipv6 with junk", "::1::x", "invalid target", "[::1]:8443"},
+		{"unclosed bracket", "[::1", "unbalanced brackets", "[::1]:8443"},
+		{"bracket in the middle", "host[::1]:443", "unbalanced brackets", "[::1]:8443"},
+		{"space in the host", "a b", "a host name has no spaces", "HOST[:PORT]"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -72,6 +75,35 @@ func TestParseTargetRejects(t *testing.T) {
 			}
 			if !strings.Contains(usage.Hint, tt.wantHintSub) {
 				t.Errorf("parseTarget(%q) hint = %q, want it to contain %q", tt.raw, usage.Hint, tt.wantHintSub)
+			}
+		})
+	}
+}
+
+func TestCheckServerName(t *testing.T) {
+	tests := []struct {
+		name, sni string
+		wantErr   string // empty: accepted
+	}{
+		{"host name", "scim.example.com", ""},
+		{"wildcard-free single label", "localhost", ""},
+		{"empty means none", "", ""},
+		{"ipv4 address", "127.0.0.1", "not IP addresses"},
+		{"ipv6 address in brackets", "[::1]", "not IP addresses"},
+		{"space", "bad name", `' ' is not allowed`},
+		{"too long", strings.Repeat("a", 254), "more than the 253"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := checkServerName(tt.sni)
+			if tt.wantErr == "" {
+				if err != nil {
+					t.Errorf("checkServerName(%q) = %v, want nil", tt.sni, err)
+				}
+				return
+			}
+			if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+				t.Errorf("checkServerName(%q) = %v, want an error containing %q", tt.sni, err, tt.wantErr)
 			}
 		})
 	}

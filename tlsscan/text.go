@@ -10,6 +10,7 @@ import (
 
 	"github.com/scimdoctor/scimdoctor/certcheck"
 	"github.com/scimdoctor/scimdoctor/report"
+	"github.com/scimdoctor/scimdoctor/tlsprobe"
 	"github.com/scimdoctor/scimdoctor/tlsprobe/registry"
 )
 
@@ -66,7 +67,7 @@ func WriteText(w io.Writer, r *Result, opts report.Options) error {
 	t.line("%s %s", t.paint(ansiBold, "scimdoctor tls"), r.Target)
 	if r.Unreachable {
 		t.line("%s %s", t.paint(ansiRed, "unreachable:"), r.Error)
-		t.writeFindings(r.Findings)
+		t.line("next: check the host name and port, that the server listens on them, and that no firewall blocks this machine; no TLS step ran")
 		return t.w.Flush()
 	}
 	sni := "no SNI"
@@ -100,6 +101,12 @@ func WriteText(w io.Writer, r *Result, opts report.Options) error {
 	}
 	t.writeClients(r.Clients)
 	t.writeAddressScans(r.AddressScans)
+	if len(r.Skipped) > 0 {
+		t.heading("Skipped")
+		for _, s := range r.Skipped {
+			t.line("  %s", s)
+		}
+	}
 	t.writeFindings(r.Findings)
 	return t.w.Flush()
 }
@@ -194,6 +201,22 @@ func (t *textWriter) writeFeatures(r *Result) {
 	if f.ProbeVersion != 0 {
 		t.line("  checked at %s", f.ProbeVersion)
 	}
+	if f.ProbeVersion == 0 && f.Version == tlsprobe.VersionTLS13 {
+		// TLS 1.3 moves ALPN, OCSP stapling and session tickets into
+		// encrypted messages, which a raw probe cannot read, and drops
+		// renegotiation, the extended master secret and compression.
+		if alpn == "none" {
+			alpn = "not visible (TLS 1.3 encrypts it)"
+		}
+		t.line("  ALPN: %s", alpn)
+		t.line("  secure renegotiation, extended master secret, compression: not part of TLS 1.3")
+		t.line("  session tickets, OCSP stapling: not visible (TLS 1.3 encrypts them)")
+		t.line("  TLS_FALLBACK_SCSV: %s", f.FallbackSCSV)
+		if f.Err != "" {
+			t.line("  %s %s", t.paint(ansiYellow, "incomplete:"), f.Err)
+		}
+		return
+	}
 	t.line("  ALPN: %s", alpn)
 	t.line("  secure renegotiation: %s", yesNo(f.SecureRenegotiation))
 	t.line("  extended master secret: %s", yesNo(f.ExtendedMasterSecret))
@@ -212,6 +235,7 @@ func (t *textWriter) writeFeatures(r *Result) {
 func (t *textWriter) writeCertificate(c *Certificate) {
 	t.heading("Certificate")
 	if c == nil {
+		t.line("  not checked: no version probe got a TLS record back")
 		return
 	}
 	if c.Error != "" {

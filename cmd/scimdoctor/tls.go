@@ -57,7 +57,7 @@ only its host and port are used.
 
 Exit codes: 0 the scan finished and no finding is at or above --fail-on,
 1 a finding is, 2 usage or input error, 3 the target could not be resolved
-or reached.`,
+or reached, 130 interrupted.`,
 		Example: "  scimdoctor tls scim.example.com\n  scimdoctor tls --sni scim.example.com 203.0.113.10:8443\n  scimdoctor tls --fail-on high --format json [::1]:8443",
 		Args: func(cmd *cobra.Command, args []string) error {
 			if len(args) != 1 {
