@@ -22,7 +22,9 @@ const (
 	RequirementRequired = "required"
 	// RequirementUnknown: the server requested a client certificate, but
 	// what it did without one proves neither a rejection nor an
-	// acceptance, such as a timeout after the handshake.
+	// acceptance, such as a timeout after the handshake. With Requested
+	// false, it means that neither the raw probe's first flight nor a
+	// completed handshake showed whether a CertificateRequest comes.
 	RequirementUnknown = "unknown"
 )
 
@@ -110,7 +112,22 @@ func probeClientAuthTLS12(ctx context.Context, prober *tlsprobe.Prober, addr, se
 		version.Requested = true
 		version.CANames = handshake.AcceptableCAs
 	}
+
+	// A TLS 1.2 server sends its CertificateRequest before ServerHelloDone
+	// (RFC 5246, Section 7.3). Without a request, only a flight that
+	// reached ServerHelloDone or a completed handshake shows that none
+	// comes.
+	if !version.Requested && !probe.Flight.ServerHelloDone && handshake.Handshake.Outcome != OutcomeCompleted {
+		version.Requirement = RequirementUnknown
+		version.Evidence = fmt.Sprintf("whether the server sends a CertificateRequest is unknown: the raw probe's first flight ended before ServerHelloDone (%s), and the handshake of crypto/tls failed (%s)",
+			probe.Describe(), describeStep(handshake.Handshake))
+		return version, true
+	}
 	classifyClientAuth(&version, handshake)
+	if !version.Requested && probe.Flight.ServerHelloDone {
+		version.Evidence = strings.Replace(version.Evidence, "sent no CertificateRequest",
+			"sent no CertificateRequest in its first flight, which ended with ServerHelloDone", 1)
+	}
 	return version, true
 }
 
@@ -227,15 +244,17 @@ func summarizeClientAuth(versions []ClientAuthVersion) string {
 		return "Okta and Entra ID are blocked before any client certificate matters, because the server accepted neither a TLS 1.2 nor a TLS 1.3 handshake from this probe."
 	}
 
-	var required, optional, unknown []string
+	var required, optional, unknown, unknownRequest []string
 	for _, v := range versions {
-		switch v.Requirement {
-		case RequirementRequired:
+		switch {
+		case v.Requirement == RequirementRequired:
 			required = append(required, v.Version.String())
-		case RequirementOptional:
+		case v.Requirement == RequirementOptional:
 			optional = append(optional, v.Version.String())
-		case RequirementUnknown:
+		case v.Requirement == RequirementUnknown && v.Requested:
 			unknown = append(unknown, v.Version.String())
+		case v.Requirement == RequirementUnknown:
+			unknownRequest = append(unknownRequest, v.Version.String())
 		}
 	}
 
@@ -246,6 +265,8 @@ func summarizeClientAuth(versions []ClientAuthVersion) string {
 		return fmt.Sprintf("Okta and Entra ID are blocked when they negotiate %s, where the server requires a client certificate that they never send.", strings.Join(required, " or "))
 	case len(unknown) > 0:
 		return fmt.Sprintf("Whether Okta and Entra ID are blocked is unknown, because the server requested a client certificate at %s but its handling of a client without one was unclear.", strings.Join(unknown, " and "))
+	case len(unknownRequest) > 0:
+		return fmt.Sprintf("Whether Okta and Entra ID are blocked by client authentication is unknown, because the probes did not show whether the server requests a client certificate at %s.", strings.Join(unknownRequest, " and "))
 	case len(optional) > 0:
 		return fmt.Sprintf("Okta and Entra ID are not blocked, because the server requests a client certificate at %s but also serves clients without one.", strings.Join(optional, " and "))
 	}

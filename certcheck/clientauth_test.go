@@ -3,6 +3,8 @@ package certcheck
 import (
 	"context"
 	"fmt"
+	"io"
+	"net"
 	"slices"
 	"strings"
 	"testing"
@@ -236,6 +238,83 @@ func TestSummarizeClientAuth(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			if got := summarizeClientAuth(tt.versions); got != tt.want {
 				t.Errorf("summary %q, want %q", got, tt.want)
+			}
+		})
+	}
+}
+
+// startFirstRecordRelay runs a relay on 127.0.0.1 in front of backend that
+// passes the client's bytes on but only the first TLS record of the
+// server's response back, then closes both connections, as a middlebox that
+// breaks off a handshake does.
+func startFirstRecordRelay(t *testing.T, backend string) string {
+	t.Helper()
+	return testservers.StartRaw(t, func(client *net.TCPConn) {
+		defer client.Close()
+		server, err := net.DialTimeout("tcp", backend, 5*time.Second)
+		if err != nil {
+			return
+		}
+		defer server.Close()
+		server.SetDeadline(time.Now().Add(5 * time.Second))
+		go io.Copy(server, client)
+
+		header := make([]byte, 5)
+		if _, err := io.ReadFull(server, header); err != nil {
+			return
+		}
+		body := make([]byte, int(header[3])<<8|int(header[4]))
+		if _, err := io.ReadFull(server, body); err != nil {
+			return
+		}
+		client.Write(append(header, body...))
+	})
+}
+
+func TestProbeClientAuthCipherSuiteGoLacks(t *testing.T) {
+	l := startLab(t, "3des-only")
+	addr := labAddr(t, l, "3des-only")
+
+	tests := []struct {
+		name        string
+		addr        string
+		want        []wantClientAuthVersion
+		wantSummary string
+	}{
+		{
+			// The raw probe offers TLS_RSA_WITH_3DES_EDE_CBC_SHA and reads
+			// the whole flight, so the missing CertificateRequest is known
+			// although crypto/tls, which does not offer 3DES by default,
+			// fails the handshake.
+			name: "3des-only flight shows no request",
+			addr: addr,
+			want: []wantClientAuthVersion{{
+				version:     tlsprobe.VersionTLS12,
+				requirement: RequirementNone,
+				evidence:    "sent no CertificateRequest in its first flight, which ended with ServerHelloDone; the handshake of crypto/tls failed (fatal alert handshake_failure (40))",
+			}},
+			wantSummary: summaryNoRequests,
+		},
+		{
+			// Only the ServerHello passes the relay, and crypto/tls gets
+			// the server's handshake_failure, so nothing shows whether a
+			// CertificateRequest would come.
+			name: "3des-only flight cut after ServerHello",
+			addr: startFirstRecordRelay(t, addr),
+			want: []wantClientAuthVersion{{
+				version:     tlsprobe.VersionTLS12,
+				requirement: RequirementUnknown,
+				evidence:    "whether the server sends a CertificateRequest is unknown: the raw probe's first flight ended before ServerHelloDone",
+			}},
+			wantSummary: "Whether Okta and Entra ID are blocked by client authentication is unknown, because the probes did not show whether the server requests a client certificate at TLS 1.2.",
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := ProbeClientAuth(context.Background(), nil, tt.addr, "localhost", "/", 5*time.Second)
+			checkClientAuth(t, got, tt.want, tt.wantSummary)
+			if strings.Contains(got.Summary, "requests no client certificate") && tt.want[0].requirement == RequirementUnknown {
+				t.Errorf("summary %q claims the server requests none", got.Summary)
 			}
 		})
 	}

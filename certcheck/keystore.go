@@ -509,6 +509,10 @@ func parsePKCS12(data []byte, password string, maxIterations int64) (*KeyStore, 
 	return store, nil
 }
 
+// reasonPKCS12Password is the KeyStoreError.Reason of a PKCS#12 store whose
+// MAC does not verify, or whose parts do not decrypt, with the password.
+const reasonPKCS12Password = "MAC check or decryption failed"
+
 // pkcs12Error turns a DecodeTrustStore error into a *KeyStoreError with the
 // next step.
 func pkcs12Error(err error, password string, outline pkcs12Outline) *KeyStoreError {
@@ -516,7 +520,7 @@ func pkcs12Error(err error, password string, outline pkcs12Outline) *KeyStoreErr
 	var notImplemented pkcs12.NotImplementedError
 	switch {
 	case errors.Is(err, pkcs12.ErrIncorrectPassword) || errors.Is(err, pkcs12.ErrDecryption):
-		ksErr.Reason = "MAC check or decryption failed"
+		ksErr.Reason = reasonPKCS12Password
 		ksErr.Err = fmt.Errorf("%w (%v)", ErrIncorrectKeyStorePassword, err)
 		if !outline.hasMAC {
 			ksErr.Reason = "store has no MAC but encrypted parts, which no password can open"

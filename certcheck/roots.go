@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"sort"
+	"strings"
 	"sync"
 
 	"golang.org/x/crypto/x509roots/fallback/bundle"
@@ -175,6 +176,14 @@ func readJavaRoots(path string) (*x509.CertPool, string, error) {
 	if errors.Is(err, ErrIncorrectKeyStorePassword) && errors.As(err, &ksErr) && ksErr.Format != FormatPKCS12 {
 		store, err = loadKeyStoreFile(path, "")
 	}
+	if errors.As(err, &ksErr) && ksErr.Format == FormatPKCS12 && ksErr.Reason == reasonPKCS12Password {
+		// No flag takes a trust store password, so the next step is a copy
+		// of the store under the password this function uses.
+		withHint := *ksErr
+		withHint.Hint = fmt.Sprintf("the store's password is not %s, the only one tried: copy the store with keytool -importkeystore -srckeystore %s -destkeystore new-cacerts -deststorepass %s, type the store's password when keytool asks for the source password, and give new-cacerts instead",
+			DefaultKeyStorePassword, shellQuote(path), DefaultKeyStorePassword)
+		err = &withHint
+	}
 	if err != nil {
 		return nil, path, err
 	}
@@ -191,6 +200,15 @@ func readJavaRoots(path string) (*x509.CertPool, string, error) {
 		source = fmt.Sprintf("%s (%s, %d trusted certificates, integrity not checked)", path, store.Format, len(store.Trusted))
 	}
 	return pool, source, nil
+}
+
+// shellQuote returns s as one POSIX shell word, in single quotes unless it
+// contains only characters that need none.
+func shellQuote(s string) string {
+	if s != "" && strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789@%+=:,./_-") == "" {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
 
 // Places where FindJavaCACerts looks after $JAVA_HOME and the java on PATH.

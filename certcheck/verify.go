@@ -206,19 +206,40 @@ func (v *verifier) checkTrust() {
 		v.add(ProblemExpired, -1, "the issuer %s that the client downloads from its AIA caIssuers URL is valid from %s to %s, not at the time of the check",
 			invalid.Cert.Subject, invalid.Cert.NotBefore.UTC().Format(time.RFC3339), invalid.Cert.NotAfter.UTC().Format(time.RFC3339))
 	case errors.As(err, &invalid) && invalid.Reason == x509.Expired:
-		// Every sent certificate was valid at the time verifyPath used, so
-		// the expired certificate is a root of the trust store.
-		v.add(ProblemExpired, -1, "the trust store root %s that the chain leads to expired on %s",
-			invalid.Cert.Subject, invalid.Cert.NotAfter.UTC().Format(time.RFC3339))
+		v.addStoreRootDates(invalid.Cert, err)
 	default:
 		v.add(ProblemUntrusted, -1, "no path to a trusted root: %v", err)
 	}
 }
 
+// addStoreRootDates reports the certificate that crypto/x509 found outside
+// its validity. crypto/x509 uses the reason Expired for a certificate that is
+// not yet valid too. verifyPathWith retries a certificate that is valid at
+// the time of the check. So cert is either a sent certificate, whose dates
+// checkDates has reported, or a trust store root outside its validity at
+// the time of the check.
+func (v *verifier) addStoreRootDates(cert *x509.Certificate, err error) {
+	switch {
+	case v.isSent(cert):
+		return
+	case v.now.Before(cert.NotBefore):
+		v.add(ProblemNotYetValid, -1, "the trust store root %s that the chain leads to is valid only from %s, %s after the check",
+			cert.Subject, cert.NotBefore.UTC().Format(time.RFC3339), roundDuration(cert.NotBefore.Sub(v.now)))
+	case v.now.After(cert.NotAfter):
+		v.add(ProblemExpired, -1, "the trust store root %s that the chain leads to expired on %s",
+			cert.Subject, cert.NotAfter.UTC().Format(time.RFC3339))
+	default:
+		// unreachable: verifyPathWith retries a certificate valid at the
+		// time of the check
+		v.add(ProblemUntrusted, -1, "no path to a trusted root: %v", err)
+	}
+}
+
 // verifyPath runs x509.Verify for the leaf with the sent certificates as
-// intermediates, at a time when every sent certificate is valid if there is
-// one. Dates are reported by checkDates, so an expired leaf must not also
-// look untrusted.
+// intermediates, and with the issuers fetched from AIA URLs for a client
+// that fetches them. Dates are reported by checkDates, so verifyPathWith
+// chooses the time of the path check such that an expired leaf does not
+// also look untrusted.
 func (v *verifier) verifyPath() error {
 	var fetched []*x509.Certificate
 	if v.policy.FetchAIA {
@@ -227,8 +248,27 @@ func (v *verifier) verifyPath() error {
 	return v.verifyPathWith(fetched)
 }
 
-// verifyPathWith is verifyPath with extra intermediates, such as issuers
-// fetched from AIA URLs.
+// maxDateRetries bounds how often verifyPathWith verifies again at another
+// time, once per certificate outside the sent chain (a fetched issuer and a
+// root, at most) plus a margin.
+const maxDateRetries = 4
+
+// verifyPathWith verifies the path from the leaf with the sent certificates
+// and extra as intermediates, such as issuers fetched from AIA URLs. It
+// ignores the dates of the sent certificates, which checkDates reports, but
+// not those of the other certificates at the time of the check:
+//
+//   - The path is checked at a time when every sent certificate on it is
+//     valid. The sent certificates may share no such time, for example a
+//     leaf that expired before its sent root was made. Then the check
+//     starts at the lowest certificate of the issuer path above which they
+//     do, and issuerPath has checked the signatures below it.
+//   - When crypto/x509 rejects a certificate outside the sent chain (a root
+//     or a fetched issuer) for its dates although it is valid at the time
+//     of the check, the path is checked again at a time inside both
+//     periods. When there is none, the path is checked again from that
+//     certificate at the time of the check, because crypto/x509 verifies a
+//     signature before it checks the dates of the issuer.
 func (v *verifier) verifyPathWith(extra []*x509.Certificate) error {
 	intermediates := x509.NewCertPool()
 	for _, cert := range v.certs[1:] {
@@ -237,36 +277,167 @@ func (v *verifier) verifyPathWith(extra []*x509.Certificate) error {
 	for _, cert := range extra {
 		intermediates.AddCert(cert)
 	}
-	_, err := v.certs[0].Verify(x509.VerifyOptions{
-		Roots:         v.policy.Roots,
-		Intermediates: intermediates,
-		CurrentTime:   v.pathTime(),
-		KeyUsages:     []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
-	})
+
+	path := issuerPath(v.certs)
+	for k, index := range path {
+		from, until, ok := commonValidity(v.pathCerts(path[k:]))
+		if !ok {
+			continue
+		}
+		// NOTE: a check that starts above the leaf cannot apply the
+		// leaf's extended key usage, so a wrong one goes unreported when
+		// the sent certificates share no time of validity.
+		usage := x509.ExtKeyUsageServerAuth
+		if k > 0 {
+			usage = x509.ExtKeyUsageAny
+		}
+		return v.verifyFrom(v.certs[index], intermediates, usage, from, until)
+	}
+	// Some sent certificate has its notBefore after its notAfter.
+	return v.verifyFrom(v.certs[0], intermediates, x509.ExtKeyUsageServerAuth, v.now, v.now)
+}
+
+// verifyFrom runs x509.Verify for cert at the time in [from, until] closest
+// to the time of the check. When crypto/x509 rejects the dates of a
+// certificate that was not sent but is valid at the time of the check, it
+// verifies again as verifyPathWith describes.
+func (v *verifier) verifyFrom(cert *x509.Certificate, intermediates *x509.CertPool, usage x509.ExtKeyUsage, from, until time.Time) error {
+	at := clampTime(v.now, from, until)
+	var err error
+	for range maxDateRetries {
+		var chains [][]*x509.Certificate
+		chains, err = cert.Verify(x509.VerifyOptions{
+			Roots:         v.policy.Roots,
+			Intermediates: intermediates,
+			CurrentTime:   at,
+			KeyUsages:     []x509.ExtKeyUsage{usage},
+		})
+		if err == nil {
+			return v.checkUnsentDates(chains)
+		}
+		var invalid x509.CertificateInvalidError
+		if !errors.As(err, &invalid) || invalid.Reason != x509.Expired {
+			return err
+		}
+		outside := invalid.Cert
+		if v.isSent(outside) || !validAt(outside, v.now) {
+			return err
+		}
+
+		// The time chosen for the sent certificates lies outside the
+		// period of this root or fetched issuer, which the client, checking
+		// at v.now, accepts.
+		if f, u, ok := intersect(from, until, outside.NotBefore, outside.NotAfter); ok {
+			from, until = f, u
+		} else {
+			cert, usage = outside, x509.ExtKeyUsageAny
+			from, until = outside.NotBefore, outside.NotAfter
+		}
+		at = clampTime(v.now, from, until)
+	}
 	return err
+}
+
+// checkUnsentDates returns nil when one of chains has every certificate that
+// the server did not send valid at the time of the check. Otherwise it
+// returns the date error of the first such certificate of the first chain,
+// as crypto/x509 would at that time. A path checked at a time moved into the
+// validity of the sent certificates can reach a root that has expired since.
+func (v *verifier) checkUnsentDates(chains [][]*x509.Certificate) error {
+	var first *x509.Certificate
+	for _, chain := range chains {
+		var outside *x509.Certificate
+		for _, cert := range chain {
+			if !v.isSent(cert) && !validAt(cert, v.now) {
+				outside = cert
+				break
+			}
+		}
+		if outside == nil {
+			return nil
+		}
+		if first == nil {
+			first = outside
+		}
+	}
+	if first == nil {
+		// unreachable: x509.Verify returns at least one chain with a nil
+		// error
+		return nil
+	}
+	return x509.CertificateInvalidError{Cert: first, Reason: x509.Expired,
+		Detail: fmt.Sprintf("the certificate is valid from %s to %s", first.NotBefore.UTC().Format(time.RFC3339), first.NotAfter.UTC().Format(time.RFC3339))}
+}
+
+// pathCerts returns the sent certificates at indices.
+func (v *verifier) pathCerts(indices []int) []*x509.Certificate {
+	certs := make([]*x509.Certificate, len(indices))
+	for i, index := range indices {
+		certs[i] = v.certs[index]
+	}
+	return certs
+}
+
+// isSent reports whether cert is one of the certificates the server sent.
+func (v *verifier) isSent(cert *x509.Certificate) bool {
+	for _, sent := range v.certs {
+		if sent.Equal(cert) {
+			return true
+		}
+	}
+	return false
+}
+
+// validAt reports whether t lies in the validity period of cert, ends
+// included, as crypto/x509 checks it.
+func validAt(cert *x509.Certificate, t time.Time) bool {
+	return !t.Before(cert.NotBefore) && !t.After(cert.NotAfter)
+}
+
+// commonValidity returns the period in which every cert is valid, and false
+// when there is none.
+func commonValidity(certs []*x509.Certificate) (from, until time.Time, ok bool) {
+	from, until = certs[0].NotBefore, certs[0].NotAfter
+	for _, cert := range certs[1:] {
+		if from, until, ok = intersect(from, until, cert.NotBefore, cert.NotAfter); !ok {
+			return from, until, false
+		}
+	}
+	return from, until, !from.After(until)
+}
+
+// intersect returns the overlap of the periods [from1, until1] and
+// [from2, until2], and false when they do not overlap.
+func intersect(from1, until1, from2, until2 time.Time) (from, until time.Time, ok bool) {
+	from, until = from1, until1
+	if from2.After(from) {
+		from = from2
+	}
+	if until2.Before(until) {
+		until = until2
+	}
+	return from, until, !from.After(until)
+}
+
+// clampTime returns t moved into [from, until].
+func clampTime(t, from, until time.Time) time.Time {
+	switch {
+	case t.Before(from):
+		return from
+	case t.After(until):
+		return until
+	}
+	return t
 }
 
 // pathTime returns now moved into the period in which every sent
 // certificate is valid, or now when the periods do not overlap.
 func (v *verifier) pathTime() time.Time {
-	from, until := v.certs[0].NotBefore, v.certs[0].NotAfter
-	for _, cert := range v.certs[1:] {
-		if cert.NotBefore.After(from) {
-			from = cert.NotBefore
-		}
-		if cert.NotAfter.Before(until) {
-			until = cert.NotAfter
-		}
-	}
-	switch {
-	case from.After(until):
+	from, until, ok := commonValidity(v.certs)
+	if !ok {
 		return v.now
-	case v.now.Before(from):
-		return from
-	case v.now.After(until):
-		return until
 	}
-	return v.now
+	return clampTime(v.now, from, until)
 }
 
 // explainUnknownAuthority follows the issuer links of the sent certificates

@@ -6,6 +6,7 @@ import (
 	"crypto/x509"
 	"encoding/pem"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -247,9 +248,10 @@ func TestVerifyDates(t *testing.T) {
 	}{
 		{"inside validity", time.Now(), nil},
 		// The leaf ends a day after the CAs were made, the CAs at the same
-		// time, so all three are expired two days later.
-		{"after every notAfter", time.Now().Add(48 * time.Hour), []ProblemClass{ProblemExpired, ProblemExpired}},
-		{"before every notBefore", time.Now().Add(-48 * time.Hour), []ProblemClass{ProblemNotYetValid, ProblemNotYetValid}},
+		// time, so all three are expired two days later. The root of the
+		// store comes last, as a chain-level problem.
+		{"after every notAfter", time.Now().Add(48 * time.Hour), []ProblemClass{ProblemExpired, ProblemExpired, ProblemExpired}},
+		{"before every notBefore", time.Now().Add(-48 * time.Hour), []ProblemClass{ProblemNotYetValid, ProblemNotYetValid, ProblemNotYetValid}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -608,5 +610,201 @@ func TestVerifyWithFetchedIssuers(t *testing.T) {
 				t.Errorf("detail %q does not contain %q", problems[0].Detail, tt.wantDetail)
 			}
 		})
+	}
+}
+
+// wantProblem is the class and certificate index a test expects of one
+// Problem, and a part of its detail when detail is not empty.
+type wantProblem struct {
+	class       ProblemClass
+	certificate int
+	detail      string
+}
+
+func TestVerifyDatesOutsideStoreRoot(t *testing.T) {
+	now := time.Now()
+	day := 24 * time.Hour
+	// The leaves issued by "root made now" lie outside its validity, as a
+	// leaf does that "openssl ca -startdate -enddate" backdates under a
+	// root created the same day.
+	rootNow := issueCert(t, nil, certOptions{commonName: "root made now", isCA: true})
+	intermediateNow := issueCert(t, rootNow, certOptions{commonName: "intermediate made now", isCA: true})
+	expiredLeaf := issueCert(t, rootNow, certOptions{
+		commonName: "localhost",
+		dnsNames:   []string{"localhost"},
+		notBefore:  time.Date(2023, 2, 1, 0, 0, 0, 0, time.UTC),
+		notAfter:   time.Date(2024, 2, 1, 0, 0, 0, 0, time.UTC),
+	})
+	expiredLeafUnderIntermediate := issueCert(t, intermediateNow, certOptions{
+		commonName: "localhost",
+		dnsNames:   []string{"localhost"},
+		notBefore:  time.Date(2023, 2, 1, 0, 0, 0, 0, time.UTC),
+		notAfter:   time.Date(2024, 2, 1, 0, 0, 0, 0, time.UTC),
+	})
+	futureLeaf := issueCert(t, rootNow, certOptions{
+		commonName: "localhost",
+		dnsNames:   []string{"localhost"},
+		notBefore:  now.Add(2 * day),
+		notAfter:   now.Add(30 * day),
+	})
+	otherRoot := issueCert(t, nil, certOptions{commonName: "other root", isCA: true})
+
+	expiredRoot := issueCert(t, nil, certOptions{commonName: "expired root", isCA: true, notBefore: now.Add(-60 * day), notAfter: now.Add(-time.Hour)})
+	underExpiredRoot := issueCert(t, expiredRoot, certOptions{commonName: "intermediate of expired root", isCA: true})
+	leafUnderExpiredRoot := issueCert(t, underExpiredRoot, certOptions{commonName: "localhost", dnsNames: []string{"localhost"}})
+	// The whole chain expired too, but while the root was still valid.
+	oldIntermediate := issueCert(t, expiredRoot, certOptions{commonName: "old intermediate", isCA: true, notBefore: now.Add(-50 * day), notAfter: now.Add(-2 * day)})
+	oldLeaf := issueCert(t, oldIntermediate, certOptions{commonName: "localhost", dnsNames: []string{"localhost"}, notBefore: now.Add(-40 * day), notAfter: now.Add(-3 * day)})
+
+	futureRoot := issueCert(t, nil, certOptions{commonName: "future root", isCA: true, notBefore: now.Add(day), notAfter: now.Add(30 * day)})
+	leafUnderFutureRoot := issueCert(t, futureRoot, certOptions{commonName: "localhost", dnsNames: []string{"localhost"}})
+
+	tests := []struct {
+		name  string
+		chain *Chain
+		roots *x509.CertPool
+		want  []wantProblem
+	}{
+		{
+			name:  "expired leaf under root made now",
+			chain: chainOf(expiredLeaf),
+			roots: poolOf(rootNow),
+			want:  []wantProblem{{ProblemExpired, 0, "certificate 0 (CN=localhost,O=certcheck test) expired on 2024-02-01T00:00:00Z"}},
+		},
+		{
+			name:  "expired leaf with root made now sent",
+			chain: chainOf(expiredLeaf, rootNow),
+			roots: poolOf(rootNow),
+			want:  []wantProblem{{ProblemExpired, 0, "expired on 2024-02-01"}},
+		},
+		{
+			name:  "expired leaf under intermediate made now",
+			chain: chainOf(expiredLeafUnderIntermediate, intermediateNow),
+			roots: poolOf(rootNow),
+			want:  []wantProblem{{ProblemExpired, 0, "expired on 2024-02-01"}},
+		},
+		{
+			name:  "expired leaf of unknown root still untrusted",
+			chain: chainOf(expiredLeaf, rootNow),
+			roots: poolOf(otherRoot),
+			want: []wantProblem{
+				{ProblemExpired, 0, "expired on 2024-02-01"},
+				{ProblemUntrusted, 1, "the chain ends at the self-signed root CN=root made now,O=certcheck test (certificate 1)"},
+			},
+		},
+		{
+			name:  "not yet valid leaf under root made now",
+			chain: chainOf(futureLeaf),
+			roots: poolOf(rootNow),
+			want:  []wantProblem{{ProblemNotYetValid, 0, "certificate 0 (CN=localhost,O=certcheck test) is valid only from"}},
+		},
+		{
+			name:  "expired root in store",
+			chain: chainOf(leafUnderExpiredRoot, underExpiredRoot),
+			roots: poolOf(expiredRoot),
+			want:  []wantProblem{{ProblemExpired, -1, "the trust store root CN=expired root,O=certcheck test that the chain leads to expired on"}},
+		},
+		{
+			name:  "expired root behind expired chain",
+			chain: chainOf(oldLeaf, oldIntermediate),
+			roots: poolOf(expiredRoot),
+			want: []wantProblem{
+				{ProblemExpired, 0, "certificate 0"},
+				{ProblemExpired, 1, "certificate 1"},
+				{ProblemExpired, -1, "the trust store root CN=expired root,O=certcheck test"},
+			},
+		},
+		{
+			name:  "not yet valid root in store",
+			chain: chainOf(leafUnderFutureRoot),
+			roots: poolOf(futureRoot),
+			want:  []wantProblem{{ProblemNotYetValid, -1, "the trust store root CN=future root,O=certcheck test that the chain leads to is valid only from"}},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			problems := Verify(tt.chain, "localhost", javaLikePolicy(tt.roots))
+			if len(problems) != len(tt.want) {
+				t.Fatalf("problems %v, want %d: %v", problems, len(tt.want), tt.want)
+			}
+			for i, want := range tt.want {
+				got := problems[i]
+				if got.Class != want.class {
+					t.Errorf("problem %d class %s, want %s (detail %q)", i, got.Class, want.class, got.Detail)
+				}
+				if got.Certificate != want.certificate {
+					t.Errorf("problem %d certificate index %d, want %d (detail %q)", i, got.Certificate, want.certificate, got.Detail)
+				}
+				if !strings.Contains(got.Detail, want.detail) {
+					t.Errorf("problem %d detail %q does not contain %q", i, got.Detail, want.detail)
+				}
+			}
+		})
+	}
+}
+
+func TestJavaRootsPKCS12PasswordHint(t *testing.T) {
+	if _, err := exec.LookPath("keytool"); err != nil {
+		t.Skip("keytool not found on PATH: install the Debian package openjdk-17-jdk-headless")
+	}
+	root := issueCert(t, nil, certOptions{commonName: "store with other password", isCA: true})
+	dir := t.TempDir()
+	rootFile := filepath.Join(dir, "root.pem")
+	if err := os.WriteFile(rootFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: root.cert.Raw}), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	// A space in the name checks that the hint quotes the path.
+	store := filepath.Join(dir, "other password.p12")
+	if err := runKeytool([][]string{{"-importcert", "-noprompt", "-alias", "root", "-file", rootFile,
+		"-keystore", store, "-storetype", "PKCS12", "-storepass", "secret123"}}); err != nil {
+		t.Fatal(err)
+	}
+
+	_, _, err := JavaRoots(store)
+	if err == nil {
+		t.Fatal("JavaRoots read a PKCS#12 store whose password is not changeit")
+	}
+	wantCommand := "keytool -importkeystore -srckeystore '" + store + "' -destkeystore new-cacerts -deststorepass changeit"
+	for _, want := range []string{"(PKCS12)", "MAC check or decryption failed", "the store's password is not changeit", wantCommand} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error %q does not contain %q", err, want)
+		}
+	}
+	if strings.Contains(err.Error(), "give the store's password") {
+		t.Errorf("error %q asks for a password that no flag takes", err)
+	}
+
+	// The step of the hint, with the source password given on the command
+	// line in place of keytool's prompt, makes a store that JavaRoots reads.
+	copied := filepath.Join(dir, "new-cacerts")
+	if err := runKeytool([][]string{{"-importkeystore", "-noprompt", "-srckeystore", store, "-srcstorepass", "secret123",
+		"-destkeystore", copied, "-deststorepass", "changeit"}}); err != nil {
+		t.Fatal(err)
+	}
+	pool, source, err := JavaRoots(copied)
+	if err != nil {
+		t.Fatalf("JavaRoots of the copy: %v", err)
+	}
+	if !strings.Contains(source, "1 trusted certificates") {
+		t.Errorf("source %q, want one trusted certificate", source)
+	}
+	if !pool.Equal(poolOf(root)) {
+		t.Error("the pool of the copy does not contain exactly the store's root")
+	}
+}
+
+func TestShellQuote(t *testing.T) {
+	tests := []struct {
+		in, want string
+	}{
+		{"/usr/lib/jvm/cacerts", "/usr/lib/jvm/cacerts"},
+		{"my store.p12", "'my store.p12'"},
+		{"it's.p12", `'it'\''s.p12'`},
+		{"", "''"},
+	}
+	for _, tt := range tests {
+		if got := shellQuote(tt.in); got != tt.want {
+			t.Errorf("shellQuote(%q) = %q, want %q", tt.in, got, tt.want)
+		}
 	}
 }

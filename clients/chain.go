@@ -36,6 +36,14 @@ func (s *simulation) handshake(r *tlsprobe.Result) (*certcheck.HandshakeResult, 
 	if pred.SentSNI {
 		sni = p.ClientHello(s.host).ServerName
 	}
+	// The handshake takes a connection slot of the prober, so it keeps to
+	// the per-host limit and the interval of a polite scan.
+	release, err := s.prober.Acquire(s.ctx, hostOnly(s.target.Addr))
+	if err != nil {
+		pred.Evidence = append(pred.Evidence, "the simulation was canceled before its full handshake: "+err.Error())
+		return nil, nil
+	}
+	defer release()
 	hs := certcheck.Handshake(s.ctx, s.target.Addr, sni, opts)
 	if hs.Chain != nil {
 		return hs, hs.Chain
@@ -97,6 +105,9 @@ func (s *simulation) checkCertificates(chain *certcheck.Chain) bool {
 	})
 	problems = p.dropCNMatch(problems, leaf, s.host)
 	pred.Problems = problems
+	if p.Policy.FetchAIA && s.target.AIA == nil {
+		s.noteUnfetchedIssuer(chain, roots)
+	}
 	if len(problems) == 0 {
 		return false
 	}
@@ -267,4 +278,20 @@ func goSuites(ids []uint16) []uint16 {
 		}
 	}
 	return out
+}
+
+// noteUnfetchedIssuer adds evidence when a client that downloads missing
+// issuers passes only because of that download, which the simulation did
+// not try: the verdict then assumes the AIA URL serves the issuer.
+func (s *simulation) noteUnfetchedIssuer(chain *certcheck.Chain, roots *x509.CertPool) {
+	for _, problem := range certcheck.Verify(chain, "", certcheck.Policy{Roots: roots, Now: s.now}) {
+		if problem.Class != certcheck.ProblemIncompleteChain {
+			continue
+		}
+		urls := strings.Join(problem.IssuerURLs, ", ")
+		s.pred.Evidence = append(s.pred.Evidence, fmt.Sprintf(
+			"the server did not send the issuer %s; %s downloads it from %s, which the simulation did not try, so this verdict assumes the download succeeds (scimdoctor tls --fetch-aia tries it)",
+			problem.MissingIssuer, s.profile.Name, urls))
+		return
+	}
 }

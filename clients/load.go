@@ -161,7 +161,7 @@ func LoadFS(fsys fs.FS) ([]*Profile, error) {
 		if ki != kj {
 			return ki
 		}
-		return profiles[i].Name < profiles[j].Name
+		return naturalLess(profiles[i].Name, profiles[j].Name)
 	})
 	return profiles, nil
 }
@@ -382,4 +382,35 @@ func weakerConfidence(a, b string) string {
 		return a
 	}
 	return b
+}
+
+// naturalLess orders names with their digit runs compared as numbers, so
+// java-7 comes before java-11 and openssl-1.0.0 before openssl-3.
+func naturalLess(a, b string) bool {
+	for a != "" && b != "" {
+		da, db := leadingDigits(a), leadingDigits(b)
+		if da != "" && db != "" {
+			if na, nb := strings.TrimLeft(da, "0"), strings.TrimLeft(db, "0"); na != nb {
+				if len(na) != len(nb) {
+					return len(na) < len(nb)
+				}
+				return na < nb
+			}
+			a, b = a[len(da):], b[len(db):]
+			continue
+		}
+		if a[0] != b[0] {
+			return a[0] < b[0]
+		}
+		a, b = a[1:], b[1:]
+	}
+	return len(a) < len(b)
+}
+
+func leadingDigits(s string) string {
+	i := 0
+	for i < len(s) && s[i] >= '0' && s[i] <= '9' {
+		i++
+	}
+	return s[:i]
 }

@@ -273,3 +273,26 @@ func TestLoadInvalidJSON(t *testing.T) {
 		t.Errorf("error %v, want a *ProfileError naming profiles/bad.json", err)
 	}
 }
+
+func TestNaturalLess(t *testing.T) {
+	tests := []struct {
+		a, b string
+		want bool
+	}{
+		{"java-7", "java-11", true},
+		{"java-11", "java-7", false},
+		{"java-8u202", "java-8u291", true},
+		{"java-17", "java-21", true},
+		{"openssl-1.0.0", "openssl-1.1.1", true},
+		{"openssl-1.1.1", "openssl-3", true},
+		{"dotnet-4.5", "dotnet-4.8", true},
+		{"curl", "dotnet-4.5", true},
+		{"go", "go", false},
+		{"java", "java-7", true},
+	}
+	for _, tt := range tests {
+		if got := naturalLess(tt.a, tt.b); got != tt.want {
+			t.Errorf("naturalLess(%q, %q) = %v, want %v", tt.a, tt.b, got, tt.want)
+		}
+	}
+}

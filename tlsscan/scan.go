@@ -358,7 +358,7 @@ func (s *scanner) run(ctx context.Context) {
 			defer side.Done()
 			s.certificate(ctx, addr, versions)
 			close(certificateDone)
-			s.sni(ctx, addr)
+			s.sni(ctx, addr, accepted)
 			s.clientAuth(ctx, addr)
 		}()
 	}
@@ -372,7 +372,7 @@ func (s *scanner) run(ctx context.Context) {
 	if concurrentSide {
 		side.Wait()
 	} else {
-		s.sni(ctx, addr)
+		s.sni(ctx, addr, accepted)
 		s.clientAuth(ctx, addr)
 	}
 	// The address comparison needs the certificate, so it runs last.
@@ -557,12 +557,15 @@ func sigAlgList(scan *tlsprobe.SigAlgScan) SigAlgList {
 	return list
 }
 
-func (s *scanner) sni(ctx context.Context, addr string) {
+// sni probes the server with the host name, without SNI and with another
+// name, at the versions the version scan accepted, so that a TLS 1.0-only
+// server is judged at TLS 1.0.
+func (s *scanner) sni(ctx context.Context, addr string, accepted []tlsprobe.Version) {
 	host := s.serverName
 	if host == "" {
 		host = s.target.host
 	}
-	behaviour := certcheck.ProbeSNI(ctx, s.prober, addr, host, s.opts.Timeout)
+	behaviour := certcheck.ProbeSNIAt(ctx, s.prober, addr, host, accepted, s.opts.Timeout)
 	// ProbeSNI completes a crypto/tls handshake for each variant whose raw
 	// hello the server accepted. Those variants end in a certificate or in
 	// a handshake failure after acceptance, so they are counted here.

@@ -423,6 +423,10 @@ func TestRunMissingIntermediateFetchAIA(t *testing.T) {
 			}
 		}
 
+		assumed := strings.Contains(strings.Join(clientVerdict(t, r, "entra").Evidence, "\n"), "assumes the download succeeds")
+		if assumed == fetch {
+			t.Errorf("FetchAIA %v: entra evidence says the download is assumed: %v, want %v", fetch, assumed, !fetch)
+		}
 		if !fetch {
 			if c.AIA != nil {
 				t.Errorf("AIA = %+v without FetchAIA, want nothing fetched", c.AIA)
