@@ -6,6 +6,7 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
+	"net"
 	"strings"
 
 	"github.com/scimdoctor/scimdoctor/certcheck"
@@ -79,7 +80,7 @@ func (s *scanner) certificate(ctx context.Context, addr string, versions *tlspro
 	s.result.Certificate = out
 
 	s.direct.Add(1)
-	chain, err := certcheck.Fetch(ctx, addr, s.serverName, s.opts.Timeout)
+	chain, err := s.fetchChain(ctx, addr)
 	if err != nil {
 		fallback, fallbackErr := chainFromProbes(versions)
 		if fallbackErr != nil {
@@ -379,4 +380,19 @@ func certificateFix(class certcheck.ProblemClass, host string) string {
 		return "Issue a new certificate signed with SHA-256. Go, curl, OpenSSL 3 and Entra ID reject SHA-1 signatures."
 	}
 	return "Fix the certificate so that clients with the Mozilla root store accept it; Okta and Entra ID use public root stores."
+}
+
+// fetchChain runs certcheck.Fetch. With one connection at a time it first
+// takes the prober's slot, so a polite scan spaces this handshake too; with
+// more, the certificate step runs beside the probes on a slot of its own.
+func (s *scanner) fetchChain(ctx context.Context, addr string) (*certcheck.Chain, error) {
+	if s.opts.MaxConnsPerHost == 1 {
+		host, _, _ := net.SplitHostPort(addr)
+		release, err := s.prober.Acquire(ctx, host)
+		if err != nil {
+			return nil, err
+		}
+		defer release()
+	}
+	return certcheck.Fetch(ctx, addr, s.serverName, s.opts.Timeout)
 }

@@ -82,7 +82,7 @@ or reached, 130 interrupted.`,
 	fl.StringArrayVar(&f.cacerts, "cacert", nil, "PEM file of extra trusted root CAs, added to every trust store (repeatable)")
 	fl.StringVar(&f.javaCACerts, "java-cacerts", "", "Java trust store (JKS, JCEKS or PKCS#12, password changeit or none) for the Java clients (default: the cacerts of the installed JDK)")
 	fl.BoolVar(&f.fetchAIA, "fetch-aia", false, "download missing intermediate certificates from the chain's AIA caIssuers URLs (http only), as Windows clients do")
-	fl.BoolVar(&f.polite, "polite", false, "open one connection at a time instead of 4, 200ms apart")
+	fl.BoolVar(&f.polite, "polite", false, "open one connection at a time instead of 4, 200ms apart (the up to 5 handshakes of the SNI and client-certificate steps are not spaced)")
 	fl.StringSliceVar(&f.clients, "client", nil, "client profiles to simulate, comma-separated (default all: "+strings.Join(clients.Names(), ", ")+")")
 	fl.StringVar(&f.failOn, "fail-on", "none", "exit with 1 for a finding of this severity or higher: none, info, low, medium or high")
 	return cmd
