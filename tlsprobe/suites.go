@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"sort"
+	"strings"
 
 	"github.com/scimdoctor/scimdoctor/tlsprobe/registry"
 )
@@ -30,6 +31,13 @@ type SuiteScan struct {
 	// ServerOrder reports that the server imposes its own order: it picked
 	// the same first suite when the offered order was reversed.
 	ServerOrder bool `json:"server_order"`
+	// ChaChaWhenClientPrefers reports a server that imposes its order
+	// except that it picks ChaCha20-Poly1305 when the client lists it
+	// before any AES-GCM suite, taking that as a client without AES
+	// hardware. Go's crypto/tls does this, and OpenSSL with
+	// PrioritizeChaCha. ServerOrder is then true and Accepted is the order
+	// for a client that prefers AES-GCM.
+	ChaChaWhenClientPrefers bool `json:"chacha_when_client_prefers,omitempty"`
 	// Probes is the number of connections the scan used.
 	Probes int `json:"probes"`
 	// Err is set when the scan could not finish: the version is invalid, a
@@ -50,7 +58,10 @@ type SuiteScan struct {
 // counts as a pick, because RFC 8446, Section 4.1.4 binds the server to the
 // suite it names. When more than one suite is accepted, two more probes
 // offer them in order and reversed. If the server picks the same suite both
-// times, further probes determine its full order.
+// times, further probes determine its full order. If not, and ChaCha20
+// suites are among them, two more probes without those suites tell a
+// server that honours a client's ChaCha20 preference from one that follows
+// the client.
 //
 // Connections run one after another through ProbeServerHello, so the
 // Prober's timeout and per-host limit apply, and no probe waits for the
@@ -182,25 +193,75 @@ func (s *suiteScanner) findOrder() {
 	reversed := slices.Clone(found)
 	slices.Reverse(reversed)
 	firstReversed, ok := s.offerAccepted(reversed)
-	if !ok || first != firstReversed {
+	if !ok {
 		return
+	}
+	if first != firstReversed {
+		// The reversed list may start with ChaCha20-Poly1305, which some
+		// servers honour as a sign of a client without AES hardware.
+		// Without ChaCha20 suites, the two orders tell those servers apart
+		// from servers that follow the client.
+		first, ok = s.orderWithoutChaCha(found)
+		if !ok {
+			return
+		}
+		s.scan.ChaChaWhenClientPrefers = true
 	}
 
 	// The server picks by its own order: remove each pick and offer the
-	// rest. The last suite needs no probe.
+	// rest, ChaCha20 suites last so that they do not trigger the client
+	// preference above. The last suite needs no probe.
 	s.scan.ServerOrder = true
 	order := []uint16{first}
-	remaining := slices.DeleteFunc(slices.Clone(found), func(x uint16) bool { return x == first })
+	remaining := chaChaLast(slices.DeleteFunc(slices.Clone(found), func(x uint16) bool { return x == first }))
 	for len(remaining) > 1 {
 		id, ok := s.offerAccepted(remaining)
 		if !ok {
-			s.scan.ServerOrder = false
+			s.scan.ServerOrder, s.scan.ChaChaWhenClientPrefers = false, false
 			return
 		}
 		order = append(order, id)
 		remaining = slices.DeleteFunc(remaining, func(x uint16) bool { return x == id })
 	}
 	s.scan.Accepted = append(order, remaining...)
+}
+
+// orderWithoutChaCha offers the accepted suites other than ChaCha20 ones in
+// order and reversed, and returns the suite the server picked both times.
+// It reports false when fewer than two such suites exist, none was left
+// out, or the server followed the client.
+func (s *suiteScanner) orderWithoutChaCha(found []uint16) (uint16, bool) {
+	others := slices.DeleteFunc(slices.Clone(found), isChaCha)
+	if len(others) < 2 || len(others) == len(found) {
+		return 0, false
+	}
+	first, ok := s.offerAccepted(others)
+	if !ok {
+		return 0, false
+	}
+	slices.Reverse(others)
+	firstReversed, ok := s.offerAccepted(others)
+	if !ok || first != firstReversed {
+		return 0, false
+	}
+	return first, true
+}
+
+func isChaCha(id uint16) bool {
+	info, _ := registry.Suite(id)
+	return strings.HasPrefix(info.Cipher, "CHACHA20")
+}
+
+// chaChaLast returns suites with the ChaCha20 ones moved to the end, in
+// their order.
+func chaChaLast(suites []uint16) []uint16 {
+	out := slices.DeleteFunc(slices.Clone(suites), isChaCha)
+	for _, id := range suites {
+		if isChaCha(id) {
+			out = append(out, id)
+		}
+	}
+	return out
 }
 
 // offerAccepted offers suites that the server accepted before and returns

@@ -160,6 +160,9 @@ type SuiteList struct {
 	// true, else in the order the scan found them.
 	Suites      []Suite `json:"suites"`
 	ServerOrder bool    `json:"server_order"`
+	// ChaChaWhenClientPrefers reports a server order with one exception:
+	// a client that lists ChaCha20-Poly1305 before AES-GCM gets ChaCha20.
+	ChaChaWhenClientPrefers bool `json:"chacha_when_client_prefers,omitempty"`
 	// Error is set when the scan stopped early; Suites then lists what was
 	// found before.
 	Error string `json:"error,omitempty"`
@@ -530,7 +533,8 @@ func (s *scanner) scanSuitesGroupsFeatures(ctx context.Context, addr string, acc
 }
 
 func suiteList(scan *tlsprobe.SuiteScan) SuiteList {
-	list := SuiteList{Version: scan.Version.String(), Suites: []Suite{}, ServerOrder: scan.ServerOrder, Error: scan.Err, Probes: scan.Probes}
+	list := SuiteList{Version: scan.Version.String(), Suites: []Suite{}, ServerOrder: scan.ServerOrder,
+		ChaChaWhenClientPrefers: scan.ChaChaWhenClientPrefers, Error: scan.Err, Probes: scan.Probes}
 	for _, id := range scan.Accepted {
 		info, _ := registry.Suite(id)
 		list.Suites = append(list.Suites, Suite{ID: fmt.Sprintf("0x%04x", id), Name: registry.SuiteName(id), Strength: info.Strength})

@@ -132,6 +132,9 @@ func (t *textWriter) writeSuites(lists []SuiteList) {
 		if list.ServerOrder {
 			order = "server order"
 		}
+		if list.ChaChaWhenClientPrefers {
+			order = "server order, but ChaCha20 for a client that lists it first"
+		}
 		if len(list.Suites) < 2 {
 			order = "one suite"
 		}
