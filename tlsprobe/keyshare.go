@@ -6,6 +6,7 @@ import (
 	"crypto/rand"
 	"fmt"
 	"math/big"
+	"sync"
 
 	"github.com/scimdoctor/scimdoctor/tlsprobe/registry"
 )
@@ -18,7 +19,28 @@ import (
 // crypto/mlkem. An X448 share is 56 random bytes, because the standard
 // library has no X448 and every 56-byte string decodes to a point. An ffdhe
 // share comes from ffdheShare.
+//
+// A share is made once per group and process and then reused, because key
+// generation was about half of a scan's CPU time (X25519, the P-curves and
+// ML-KEM in every hello) and a probe never uses the private key. Callers
+// must not modify the returned slice.
 func keyShare(group uint16) ([]byte, error) {
+	if share, ok := keyShareCache.Load(group); ok {
+		return share.([]byte), nil
+	}
+	share, err := newKeyShare(group)
+	if err != nil {
+		return nil, err
+	}
+	actual, _ := keyShareCache.LoadOrStore(group, share)
+	return actual.([]byte), nil
+}
+
+// keyShareCache maps a group id to its key share.
+var keyShareCache sync.Map
+
+// newKeyShare makes a fresh key share for group.
+func newKeyShare(group uint16) ([]byte, error) {
 	switch group {
 	case registry.GroupX25519:
 		return ecdhPublic(ecdh.X25519())

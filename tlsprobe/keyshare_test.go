@@ -1,6 +1,7 @@
 package tlsprobe
 
 import (
+	"bytes"
 	"encoding/asn1"
 	"encoding/pem"
 	"math/big"
@@ -59,7 +60,7 @@ func TestKeyShareFFDHEInSubgroup(t *testing.T) {
 			size := (p.BitLen() + 7) / 8
 
 			for i := range sharesPerGroup {
-				share, err := keyShare(group)
+				share, err := newKeyShare(group)
 				if err != nil {
 					t.Fatalf("share %d: keyShare: %v", i, err)
 				}
@@ -85,5 +86,22 @@ func TestKeyShareFFDHEShortPrime(t *testing.T) {
 		if share, err := ffdheShare(size); err == nil {
 			t.Errorf("ffdheShare(%d) = %x, want an error", size, share)
 		}
+	}
+}
+
+func TestKeyShareReused(t *testing.T) {
+	first, err := keyShare(registry.GroupX25519)
+	if err != nil {
+		t.Fatal(err)
+	}
+	second, err := keyShare(registry.GroupX25519)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(first, second) {
+		t.Errorf("two x25519 shares differ; want the cached one reused")
+	}
+	if _, err := keyShare(0xfefe); err == nil {
+		t.Errorf("keyShare(0xfefe) succeeded; want an error for a group without a generator")
 	}
 }
