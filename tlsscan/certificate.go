@@ -97,7 +97,7 @@ func (s *scanner) certificate(ctx context.Context, addr string, versions *tlspro
 		out.AIA = s.aia
 	}
 	s.fillCertificate(out, chain)
-	out.Trust = s.trustChecks(chain, out.CheckedName)
+	s.chain = chain
 	if chain.Version != 0 {
 		out.Versions = append(out.Versions, tlsprobe.Version(chain.Version).String())
 	}
@@ -143,6 +143,15 @@ func (s *scanner) fillCertificate(out *Certificate, chain *certcheck.Chain) {
 		MinECBits:  256,
 		RejectSHA1: true,
 	})
+}
+
+// trust fills the trust verdicts of the main chain, after the certificate
+// step, so that the simulations need not wait for the stores to load.
+func (s *scanner) trust() {
+	if s.chain == nil || s.result.Certificate == nil {
+		return
+	}
+	s.result.Certificate.Trust = s.trustChecks(s.chain, s.result.Certificate.CheckedName)
 }
 
 // trustChecks verifies chain against each trust store, plus the --cacert

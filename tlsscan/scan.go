@@ -300,7 +300,9 @@ type scanner struct {
 	// and simulated client adds to its own roots.
 	extraRoots []*x509.Certificate
 	// aia is what --fetch-aia fetched for the main chain, or nil.
-	aia      *certcheck.AIAResult
+	aia *certcheck.AIAResult
+	// chain is the main chain of the certificate step, or nil.
+	chain    *certcheck.Chain
 	profiles []*clients.Profile
 	result   *Result
 
@@ -331,6 +333,14 @@ func (s *scanner) run(ctx context.Context) {
 	if !ok {
 		return
 	}
+	// The system and Java stores take milliseconds to parse, so they load
+	// while the first probes run; both are cached for the later steps.
+	go func() {
+		certcheck.Roots(certcheck.StoreSystem)
+		if s.opts.JavaCACerts == "" {
+			certcheck.JavaRoots("")
+		}
+	}()
 
 	// The certificate, SNI and client-certificate steps make crypto/tls
 	// connections that the Prober's per-host limit does not see. They run
@@ -351,32 +361,38 @@ func (s *scanner) run(ctx context.Context) {
 		return
 	}
 
-	// The simulations need the chain and what --fetch-aia fetched for it,
-	// so the certificate step ends before they start.
-	var side sync.WaitGroup
-	certificateDone := make(chan struct{})
-	if concurrentSide {
+	if !concurrentSide {
+		s.scanSuitesGroupsFeatures(ctx, addr, accepted)
+		s.certificate(ctx, addr, versions)
+		s.simulate(ctx, addr, probeLimit)
+		s.trust()
+		s.sni(ctx, addr, accepted)
+		s.clientAuth(ctx, addr)
+	} else {
+		// The simulations need the chain and what --fetch-aia fetched for
+		// it, so the certificate step ends before they start.
+		var side sync.WaitGroup
+		certificateDone := make(chan struct{})
 		side.Add(1)
 		go func() {
 			defer side.Done()
 			s.certificate(ctx, addr, versions)
 			close(certificateDone)
+			s.trust()
 			s.sni(ctx, addr, accepted)
 			s.clientAuth(ctx, addr)
 		}()
-	}
-	s.scanSuitesGroupsFeatures(ctx, addr, accepted)
-	if concurrentSide {
+
+		// The simulations share the prober's slots with the suite, group
+		// and signature scans, and fill the slots that the longest of those
+		// scans leaves idle at its end.
+		var scans sync.WaitGroup
+		scans.Add(1)
+		go func() { defer scans.Done(); s.scanSuitesGroupsFeatures(ctx, addr, accepted) }()
 		<-certificateDone
-	} else {
-		s.certificate(ctx, addr, versions)
-	}
-	s.simulate(ctx, addr, probeLimit)
-	if concurrentSide {
+		s.simulate(ctx, addr, probeLimit)
+		scans.Wait()
 		side.Wait()
-	} else {
-		s.sni(ctx, addr, accepted)
-		s.clientAuth(ctx, addr)
 	}
 	// The address comparison needs the certificate, so it runs last.
 	s.scanAddresses(ctx, addr, versions)
