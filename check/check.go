@@ -47,6 +47,17 @@ type Options struct {
 	// FailOn makes a finding of this severity or higher set ExitFindings;
 	// empty means findings never change the exit code.
 	FailOn report.Severity
+	// Origin is HOST[:PORT] of the server behind a load balancer or proxy.
+	// The check scans it with the same version probes and says which box
+	// to fix. Empty: no comparison.
+	Origin string
+	// Resolve lists HOST:PORT:ADDR overrides of DNS, as curl's --resolve:
+	// connections to HOST:PORT, of the URL or of Origin, go to ADDR.
+	Resolve []string
+	// Repeat sends the version probes of TLS 1.0 to 1.3 this many more
+	// times to every address, to catch pool members that answer
+	// differently. Zero: no repeat.
+	Repeat int
 }
 
 // Run checks opts.URL layer by layer. It returns an error only for input the
@@ -69,6 +80,17 @@ func Run(ctx context.Context, opts Options) (*report.Report, error) {
 	if err != nil {
 		return nil, err
 	}
+	resolves, err := parseResolve(opts.Resolve)
+	if err != nil {
+		return nil, err
+	}
+	originHost, originPort, err := parseOrigin(opts.Origin)
+	if err != nil {
+		return nil, err
+	}
+	if opts.Repeat < 0 || opts.Repeat > 100 {
+		return nil, &UsageError{Err: fmt.Errorf("invalid --repeat %d: use 0 to 100", opts.Repeat), Hint: "5 rounds show most mixed pools"}
+	}
 	prober := opts.Prober
 	if prober == nil {
 		prober = &tlsprobe.Prober{Timeout: opts.Timeout}
@@ -82,7 +104,8 @@ func Run(ctx context.Context, opts Options) (*report.Report, error) {
 		StartedAt: start.UTC(),
 		Target:    report.Target{URL: opts.URL, Host: endpoint.Host, Port: endpoint.Port},
 	}
-	run := &runner{opts: opts, endpoint: endpoint, profiles: profiles, roots: roots, extraRoots: extraRoots, prober: prober, report: r}
+	run := &runner{opts: opts, endpoint: endpoint, profiles: profiles, roots: roots, extraRoots: extraRoots, prober: prober, report: r,
+		resolves: resolves, originHost: originHost, originPort: originPort}
 	r.Layers = append(r.Layers, report.Layer{Name: "url", Status: report.StatusPass, Summary: endpoint.URL.String()})
 
 	run.layers(ctx)
@@ -152,6 +175,11 @@ type runner struct {
 	extraRoots []*x509.Certificate
 	prober     *tlsprobe.Prober
 	report     *report.Report
+	// resolves are the --resolve overrides.
+	resolves []resolveEntry
+	// originHost and originPort are --origin, or "" and 0.
+	originHost string
+	originPort int
 
 	// addr is the ip:port that accepted a TCP connection.
 	addr string
@@ -190,13 +218,14 @@ func (run *runner) layers(ctx context.Context) {
 	if run.httpFailure != nil {
 		run.failHTTP(run.httpFailure)
 	}
+	run.path(ctx, addrs)
 	sort.SliceStable(run.report.Layers, func(i, j int) bool {
 		return layerOrder[run.report.Layers[i].Name] < layerOrder[run.report.Layers[j].Name]
 	})
 }
 
 // layerOrder is the order in which layers appear in a report.
-var layerOrder = map[string]int{"url": 0, "dns": 1, "tcp": 2, "tls": 3, "clients": 4, "certificate": 5, "http": 6}
+var layerOrder = map[string]int{"url": 0, "dns": 1, "tcp": 2, "tls": 3, "clients": 4, "certificate": 5, "http": 6, "path": 7}
 
 // serverName is the SNI scimdoctor's own probes send: the URL's host, unless
 // it is an IP literal.
@@ -240,33 +269,48 @@ func (run *runner) resolve(ctx context.Context) ([]string, bool) {
 		return []string{run.endpoint.Host}, true
 	}
 
-	resolver := run.opts.Resolver
-	if resolver == nil {
-		resolver = net.DefaultResolver
+	if addr, ok := run.resolved(run.endpoint.Host, run.endpoint.Port); ok {
+		run.addLayer("dns", report.StatusPass, fmt.Sprintf("%s resolved by --resolve to %s; no DNS look-up", run.endpoint.Host, addr))
+		run.report.Target.Addresses = []string{addr}
+		return []string{addr}, true
 	}
-	lookupCtx, cancel := context.WithTimeout(ctx, run.opts.Timeout)
-	defer cancel()
-	ips, err := resolver.LookupIPAddr(lookupCtx, run.endpoint.Host)
-	if err != nil || len(ips) == 0 {
-		reason := "no addresses"
-		if err != nil {
-			reason = describeDNSError(err)
-		}
+
+	addrs, err := run.lookup(ctx, run.endpoint.Host)
+	if err != nil {
+		reason := describeDNSError(err)
 		run.addLayer("dns", report.StatusFail, fmt.Sprintf("cannot resolve %q: %s", run.endpoint.Host, reason))
 		run.failAll(clients.ClassDNSFailure, "dns", map[string]string{"host": run.endpoint.Host, "url": run.endpoint.URL.String(), "port": strconv.Itoa(run.endpoint.Port)}, fmt.Sprintf("the look-up of %s failed: %s", run.endpoint.Host, reason))
 		run.unreachable = true
 		return nil, false
 	}
 
-	// IPv4 first, as Java does by default (java.net.preferIPv6Addresses=false).
+	run.report.Target.Addresses = addrs
+	run.addLayer("dns", report.StatusPass, fmt.Sprintf("%s resolves to %s", run.endpoint.Host, strings.Join(addrs, ", ")))
+	return addrs, true
+}
+
+// lookup resolves host with the configured resolver, IPv4 first as Java
+// does by default (java.net.preferIPv6Addresses=false).
+func (run *runner) lookup(ctx context.Context, host string) ([]string, error) {
+	resolver := run.opts.Resolver
+	if resolver == nil {
+		resolver = net.DefaultResolver
+	}
+	lookupCtx, cancel := context.WithTimeout(ctx, run.opts.Timeout)
+	defer cancel()
+	ips, err := resolver.LookupIPAddr(lookupCtx, host)
+	if err != nil {
+		return nil, err
+	}
+	if len(ips) == 0 {
+		return nil, &net.DNSError{Err: "no addresses", Name: host}
+	}
 	sort.SliceStable(ips, func(i, j int) bool { return ips[i].IP.To4() != nil && ips[j].IP.To4() == nil })
 	addrs := make([]string, len(ips))
 	for i, ip := range ips {
 		addrs[i] = ip.IP.String()
 	}
-	run.report.Target.Addresses = addrs
-	run.addLayer("dns", report.StatusPass, fmt.Sprintf("%s resolves to %s", run.endpoint.Host, strings.Join(addrs, ", ")))
-	return addrs, true
+	return addrs, nil
 }
 
 func describeDNSError(err error) string {

@@ -28,6 +28,8 @@ type facts struct {
 	software     Software
 	softwareWhy  string
 	intermediary []string
+	// path is the front-versus-origin comparison of --origin, or nil.
+	path *report.Path
 	// internalError is set when some version was refused with the alert
 	// internal_error.
 	internalError bool
@@ -59,11 +61,26 @@ func gather(r *report.Report) facts {
 		f.softwareWhy += "; a load balancer or proxy that terminates TLS passes this header on from the server behind it, so if one sits in front, fix its setting instead"
 	}
 	f.intermediary = Intermediary(headers)
+	if r.Path != nil && r.Path.Origin != nil && r.Path.Origin.Error == "" {
+		f.path = r.Path
+	}
 	return f
 }
 
-// component names the box at fault in one phrase.
+// component names the box at fault in one phrase. A comparison with the
+// origin (--origin) decides it; without one, the HTTP headers hint at it.
 func (f facts) component() string {
+	if f.path != nil {
+		switch f.path.FixAt {
+		case "front":
+			return fmt.Sprintf("the load balancer, proxy or WAF that terminates TLS at %s, not the application: the origin at %s accepts %s",
+				f.path.Front.Address, f.path.Origin.Address, strings.Join(f.path.Origin.Versions, " and "))
+		case "origin":
+			return fmt.Sprintf("the origin server at %s behind the front end at %s", f.path.Origin.Address, f.path.Front.Address)
+		case "both":
+			return fmt.Sprintf("both the front end at %s and the origin at %s", f.path.Front.Address, f.path.Origin.Address)
+		}
+	}
 	name := "the box that terminates TLS at " + f.address
 	if f.software != SoftwareUnknown {
 		name += " (" + string(f.software) + ")"

@@ -44,6 +44,9 @@ type Report struct {
 	TLS         *TLSScan     `json:"tls,omitempty"`
 	Certificate *Certificate `json:"certificate,omitempty"`
 	HTTP        *HTTP        `json:"http,omitempty"`
+	// Path compares the box that answered with the origin behind it and
+	// repeats the version probes per address, when asked to.
+	Path *Path `json:"path,omitempty"`
 
 	// Verdicts holds one entry per selected client profile, in the order
 	// the user selected them.
@@ -204,4 +207,47 @@ type Finding struct {
 	Title    string   `json:"title"`
 	Detail   string   `json:"detail,omitempty"`
 	Evidence []string `json:"evidence,omitempty"`
+}
+
+// Path is what the check learned about the boxes between the IdP and the
+// SCIM application.
+type Path struct {
+	// Front is the box that answered at the URL's address.
+	Front PathEnd `json:"front"`
+	// Origin is the server behind it that --origin named, or nil.
+	Origin *PathEnd `json:"origin,omitempty"`
+	// FixAt names the box whose TLS settings must change: "front" (a load
+	// balancer, proxy or WAF in front of a healthy origin), "origin",
+	// "both", or "" when the comparison found no difference or did not run.
+	FixAt string `json:"fix_at,omitempty"`
+	// Summary states the comparison in one sentence.
+	Summary string `json:"summary"`
+	// Clues are the HTTP headers that show an intermediary answered.
+	Clues []string `json:"clues,omitempty"`
+	// Repeats holds, per address and version, the outcome of probes sent
+	// again (--repeat).
+	Repeats []Repeat `json:"repeats,omitempty"`
+}
+
+// PathEnd is one box of the path, as the version scan saw it.
+type PathEnd struct {
+	Address string `json:"address"`
+	// Versions are the accepted protocol versions, oldest first.
+	Versions []string `json:"versions"`
+	// LeafSHA256 is the fingerprint of the leaf certificate it sent.
+	LeafSHA256 string `json:"leaf_sha256,omitempty"`
+	// Error is set when the box could not be scanned.
+	Error string `json:"error,omitempty"`
+}
+
+// Repeat is the outcome of one version probe sent several times to one
+// address.
+type Repeat struct {
+	Address  string `json:"address"`
+	Version  string `json:"version"`
+	Rounds   int    `json:"rounds"`
+	Accepted int    `json:"accepted"`
+	// Answers lists each distinct answer with its count, such as
+	// "3x server chose TLS 1.2 with ...".
+	Answers []string `json:"answers"`
 }

@@ -26,6 +26,10 @@ type checkFlags struct {
 	basic   string
 	format  string
 	failOn  string
+	// origin, resolve and repeat examine the path to the server.
+	origin  string
+	resolve []string
+	repeat  int
 }
 
 func (a *app) checkCommand() *cobra.Command {
@@ -38,6 +42,12 @@ accepts, a simulation of each selected client's own handshake, the certificate,
 and one GET of URL/ServiceProviderConfig. For each client it prints whether it
 would connect or the exact line it would log, the component at fault and the
 fix for the server software the evidence points to.
+
+A load balancer, proxy or WAF in front of the application often terminates TLS
+with older settings than the application. --origin HOST:PORT scans the server
+behind it with the same probes and says which box to fix; --resolve sends the
+URL's host to another address, as curl does; --repeat N probes each address N
+more times, to catch a pool whose members differ.
 
 Exit codes: 0 every selected client would connect (and no finding at or
 above --fail-on), 1 at least one would fail, 2 usage or input error, 3 the
@@ -67,6 +77,9 @@ target could not be resolved or reached.`,
 	fl.StringVar(&f.basic, "basic", "", "USER:PASSWORD for HTTP basic authentication")
 	fl.StringVar(&f.format, "format", "text", "output format: text or json")
 	fl.StringVar(&f.failOn, "fail-on", "none", "also exit with 1 for a finding of this severity or higher: none, info, low, medium or high")
+	fl.StringVar(&f.origin, "origin", "", "HOST:PORT of the server behind the load balancer or proxy, to compare with the box that answers")
+	fl.StringArrayVar(&f.resolve, "resolve", nil, "HOST:PORT:ADDR: connect to ADDR for HOST:PORT instead of looking it up, as curl --resolve (repeatable)")
+	fl.IntVar(&f.repeat, "repeat", 0, "probe TLS 1.0 to 1.3 this many more times per address, to find pool members that answer differently (0 to 100)")
 	return cmd
 }
 
@@ -93,6 +106,9 @@ func (a *app) runCheck(ctx context.Context, rawURL string, f checkFlags) error {
 		Authorization: auth,
 		Tool:          "scimdoctor " + version,
 		FailOn:        failOn,
+		Origin:        f.origin,
+		Resolve:       f.resolve,
+		Repeat:        f.repeat,
 	})
 	if ctx.Err() != nil {
 		a.exitCode = exitInterrupted

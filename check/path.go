@@ -1,0 +1,277 @@
+package check
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/scimdoctor/scimdoctor/certcheck"
+	"github.com/scimdoctor/scimdoctor/diagnose"
+	"github.com/scimdoctor/scimdoctor/report"
+	"github.com/scimdoctor/scimdoctor/tlsprobe"
+)
+
+// resolveEntry is one --resolve value: connections to Host:Port go to Addr,
+// as curl's --resolve does, without a DNS look-up.
+type resolveEntry struct {
+	host string
+	port int
+	addr string
+}
+
+// parseResolve reads HOST:PORT:ADDR values. ADDR is an IP address, an IPv6
+// one in brackets or not.
+func parseResolve(values []string) ([]resolveEntry, error) {
+	var out []resolveEntry
+	for _, v := range values {
+		host, rest, ok := strings.Cut(v, ":")
+		portText, addr, ok2 := strings.Cut(rest, ":")
+		if !ok || !ok2 || host == "" {
+			return nil, &UsageError{Err: fmt.Errorf("invalid --resolve %q: want HOST:PORT:ADDR", v), Hint: "for example --resolve scim.example.com:443:127.0.0.1"}
+		}
+		port, err := strconv.Atoi(portText)
+		if err != nil || port < 1 || port > 65535 {
+			return nil, &UsageError{Err: fmt.Errorf("invalid --resolve %q: port %q is not a number from 1 to 65535", v, portText), Hint: "for example --resolve scim.example.com:443:127.0.0.1"}
+		}
+		ip := net.ParseIP(strings.TrimSuffix(strings.TrimPrefix(addr, "["), "]"))
+		if ip == nil {
+			return nil, &UsageError{Err: fmt.Errorf("invalid --resolve %q: %q is not an IP address", v, addr), Hint: "give the address the host should resolve to, such as 127.0.0.1 or [::1]"}
+		}
+		out = append(out, resolveEntry{host: strings.ToLower(host), port: port, addr: ip.String()})
+	}
+	return out, nil
+}
+
+// resolved returns the --resolve address of host:port, if one was given.
+func (run *runner) resolved(host string, port int) (string, bool) {
+	for _, e := range run.resolves {
+		if e.host == strings.ToLower(host) && e.port == port {
+			return e.addr, true
+		}
+	}
+	return "", false
+}
+
+// parseOrigin reads --origin HOST[:PORT]; the port defaults to 443.
+func parseOrigin(value string) (host string, port int, err error) {
+	if value == "" {
+		return "", 0, nil
+	}
+	h, p, splitErr := net.SplitHostPort(value)
+	if splitErr != nil {
+		h, p = strings.TrimSuffix(strings.TrimPrefix(value, "["), "]"), "443"
+	}
+	port, convErr := strconv.Atoi(p)
+	if h == "" || convErr != nil || port < 1 || port > 65535 || strings.ContainsAny(h, "/?#@ ") {
+		return "", 0, &UsageError{Err: fmt.Errorf("invalid --origin %q: want HOST:PORT of the server behind the load balancer or proxy", value), Hint: "for example --origin 10.0.0.12:8443, or an internal host name"}
+	}
+	return h, port, nil
+}
+
+// path compares the front end with the origin that --origin names,
+// repeats the version probes per address for --repeat, and records what the
+// HTTP headers show about an intermediary.
+func (run *runner) path(ctx context.Context, addrs []string) {
+	p := &report.Path{Front: run.frontEnd()}
+	if r := run.report.HTTP; r != nil {
+		p.Clues = diagnose.Intermediary(r.Headers)
+	}
+	if run.originHost != "" {
+		origin := run.scanOrigin(ctx)
+		p.Origin = &origin
+		compareEnds(p)
+	} else {
+		p.Summary = fmt.Sprintf("no --origin given, so whether %s is the SCIM application or a load balancer, proxy or WAF in front of it is not known", p.Front.Address)
+		if len(p.Clues) > 0 {
+			p.Summary += "; the headers " + strings.Join(p.Clues, ", ") + " show that an intermediary answered"
+		} else {
+			p.Summary += "; no response header names an intermediary, but many load balancers add none"
+		}
+	}
+	if run.opts.Repeat > 0 {
+		p.Repeats = run.repeatProbes(ctx, addrs)
+	}
+	run.report.Path = p
+	run.addPathLayer(p)
+}
+
+// frontEnd describes the box at the URL's address, from the version scan
+// and the certificate layer.
+func (run *runner) frontEnd() report.PathEnd {
+	end := report.PathEnd{Address: run.addr, Versions: []string{}}
+	if run.report.TLS != nil {
+		for _, v := range run.report.TLS.Versions {
+			if v.Accepted {
+				end.Versions = append(end.Versions, v.Version)
+			}
+		}
+	}
+	if c := run.report.Certificate; c != nil && len(c.Chain) > 0 {
+		end.LeafSHA256 = c.Chain[0].SHA256
+	}
+	return end
+}
+
+// scanOrigin runs the version scan and a certificate fetch on the origin,
+// with the URL's host as SNI, as a proxy that forwards the host name does.
+func (run *runner) scanOrigin(ctx context.Context) report.PathEnd {
+	end := report.PathEnd{Address: net.JoinHostPort(run.originHost, strconv.Itoa(run.originPort)), Versions: []string{}}
+	ip, ok := run.resolved(run.originHost, run.originPort)
+	if !ok {
+		if net.ParseIP(run.originHost) != nil {
+			ip = run.originHost
+		} else {
+			ips, err := run.lookup(ctx, run.originHost)
+			if err != nil {
+				end.Error = fmt.Sprintf("cannot resolve the origin %q: %s", run.originHost, describeDNSError(err))
+				return end
+			}
+			ip = ips[0]
+		}
+	}
+	addr := net.JoinHostPort(ip, strconv.Itoa(run.originPort))
+	end.Address = addr
+
+	scan := run.prober.Versions(ctx, addr, run.serverName())
+	for _, v := range scan.Versions {
+		r := v.Result
+		if r != nil && (r.Kind == tlsprobe.KindConnectFailed || r.Kind == tlsprobe.KindTimeout && r.Phase == "connect") {
+			end.Error = "the origin did not accept a TCP connection: " + r.Describe()
+			return end
+		}
+	}
+	for _, v := range scan.Accepted() {
+		end.Versions = append(end.Versions, v.String())
+	}
+	run.extraConnections.Add(1)
+	if chain, err := certcheck.Fetch(ctx, addr, run.serverName(), run.opts.Timeout); err == nil {
+		end.LeafSHA256 = chain.Describe()[0].SHA256Fingerprint
+	}
+	return end
+}
+
+// compareEnds sets FixAt and Summary from the versions of front and origin.
+func compareEnds(p *report.Path) {
+	front, origin := p.Front, *p.Origin
+	if origin.Error != "" {
+		p.Summary = fmt.Sprintf("the origin %s could not be scanned (%s), so only the front end at %s was judged", origin.Address, origin.Error, front.Address)
+		return
+	}
+	modern := func(versions []string) bool {
+		return slices.Contains(versions, "TLS 1.2") || slices.Contains(versions, "TLS 1.3")
+	}
+	frontOK, originOK := slices.Contains(front.Versions, "TLS 1.2"), slices.Contains(origin.Versions, "TLS 1.2")
+	describe := func(versions []string) string {
+		if len(versions) == 0 {
+			return "no protocol version"
+		}
+		return strings.Join(versions, " and ")
+	}
+	switch {
+	case !frontOK && originOK:
+		p.FixAt = "front"
+		p.Summary = fmt.Sprintf("the origin at %s offers %s; the front end at %s offers only %s: fix the load balancer or proxy, not the application",
+			origin.Address, describe(origin.Versions), front.Address, describe(front.Versions))
+	case frontOK && !originOK:
+		p.FixAt = "origin"
+		p.Summary = fmt.Sprintf("the front end at %s offers %s, but the origin at %s offers only %s: if the front end opens TLS to the origin, that connection fails; fix the origin",
+			front.Address, describe(front.Versions), origin.Address, describe(origin.Versions))
+	case !frontOK && !originOK:
+		p.FixAt = "both"
+		p.Summary = fmt.Sprintf("neither the front end at %s (%s) nor the origin at %s (%s) offers TLS 1.2: fix both, the origin first",
+			front.Address, describe(front.Versions), origin.Address, describe(origin.Versions))
+	case !slices.Equal(front.Versions, origin.Versions):
+		p.Summary = fmt.Sprintf("the front end at %s offers %s and the origin at %s offers %s; both offer TLS 1.2, which Okta and Entra ID need",
+			front.Address, describe(front.Versions), origin.Address, describe(origin.Versions))
+	default:
+		p.Summary = fmt.Sprintf("the front end at %s and the origin at %s offer the same versions (%s)", front.Address, origin.Address, describe(front.Versions))
+	}
+	if !modern(front.Versions) && !modern(origin.Versions) {
+		return
+	}
+	if front.LeafSHA256 != "" && origin.LeafSHA256 != "" && front.LeafSHA256 != origin.LeafSHA256 {
+		p.Summary += "; they send different certificates, so the front end terminates TLS itself rather than passing it through"
+	}
+}
+
+// repeatVersions are the versions --repeat sends again: the ones an IdP or
+// an old client may use.
+var repeatVersions = []tlsprobe.Version{tlsprobe.VersionTLS10, tlsprobe.VersionTLS11, tlsprobe.VersionTLS12, tlsprobe.VersionTLS13}
+
+// repeatProbes sends the version probe of each of repeatVersions
+// opts.Repeat times to every address, so that pool members that answer
+// differently show, even when DNS or a load balancer hides them behind one
+// address.
+func (run *runner) repeatProbes(ctx context.Context, addrs []string) []report.Repeat {
+	port := strconv.Itoa(run.endpoint.Port)
+	var out []report.Repeat
+	for _, ip := range addrs {
+		addr := net.JoinHostPort(ip, port)
+		for _, v := range repeatVersions {
+			rep := report.Repeat{Address: addr, Version: v.String(), Rounds: run.opts.Repeat}
+			counts := map[string]int{}
+			var order []string
+			for range run.opts.Repeat {
+				r := run.prober.Probe(ctx, addr, tlsprobe.ModernHello(run.serverName(), []tlsprobe.Version{v}))
+				answer := r.Describe()
+				if r.Kind == tlsprobe.KindServerHello && r.Flight != nil && r.Flight.ServerHello != nil && r.Flight.ServerHello.Version == v {
+					rep.Accepted++
+					answer = "accepted"
+				}
+				if counts[answer] == 0 {
+					order = append(order, answer)
+				}
+				counts[answer]++
+			}
+			for _, a := range order {
+				rep.Answers = append(rep.Answers, fmt.Sprintf("%dx %s", counts[a], a))
+			}
+			out = append(out, rep)
+		}
+	}
+	return out
+}
+
+// addPathLayer records the path layer: a failure when the comparison
+// points at a box to fix or repeated probes disagree, else a pass.
+func (run *runner) addPathLayer(p *report.Path) {
+	var details []string
+	if p.Origin != nil {
+		details = append(details, fmt.Sprintf("front end %s: %s", p.Front.Address, strings.Join(p.Front.Versions, ", ")))
+		if p.Origin.Error != "" {
+			details = append(details, fmt.Sprintf("origin %s: %s", p.Origin.Address, p.Origin.Error))
+		} else {
+			details = append(details, fmt.Sprintf("origin %s: %s", p.Origin.Address, strings.Join(p.Origin.Versions, ", ")))
+		}
+	}
+	status := report.StatusPass
+	if p.FixAt != "" {
+		status = report.StatusFail
+	} else if p.Origin == nil {
+		status = report.StatusSkip
+	}
+	summary := p.Summary
+	if differing := differingRepeats(p.Repeats); len(differing) > 0 {
+		status = report.StatusFail
+		summary += fmt.Sprintf("; repeated probes got different answers from the same address: the test passes sometimes because the members of a pool differ (%s)", strings.Join(differing, "; "))
+	}
+	for _, r := range p.Repeats {
+		details = append(details, fmt.Sprintf("%s %s: accepted %d of %d (%s)", r.Address, r.Version, r.Accepted, r.Rounds, strings.Join(r.Answers, ", ")))
+	}
+	run.addLayer("path", status, summary, details...)
+}
+
+// differingRepeats names each address and version whose repeated probes
+// were accepted some times and not others.
+func differingRepeats(repeats []report.Repeat) []string {
+	var out []string
+	for _, r := range repeats {
+		if r.Accepted > 0 && r.Accepted < r.Rounds {
+			out = append(out, fmt.Sprintf("%s accepted %s %d of %d times", r.Address, r.Version, r.Accepted, r.Rounds))
+		}
+	}
+	return out
+}
