@@ -17,6 +17,11 @@
 # states whether scimdoctor found every version and suite that each other tool
 # found, compared by IANA suite name.
 #
+# With LATENCY set to a Go duration such as LATENCY=10ms, every scan goes
+# through bench/latencyproxy, one proxy per endpoint, which delays each
+# direction by LATENCY. A round trip then costs 2×LATENCY, and so does each
+# TCP connect. Without LATENCY the tools scan the servers directly.
+#
 # Needs jq, sslscan, nmap, nginx and openssl, from the Debian packages of the
 # same names. Every server listens on 127.0.0.1 and every scan targets
 # 127.0.0.1 or localhost. Everything the script starts is stopped at exit.
@@ -29,6 +34,11 @@ if ! [[ $runs =~ ^[1-9][0-9]*$ ]]; then
   exit 2
 fi
 max_connections=150
+latency=${LATENCY:-}
+if [ -n "$latency" ] && ! [[ $latency =~ ^[0-9]+(\.[0-9]+)?(us|ms|s)$ ]]; then
+  echo "compare.sh: LATENCY=$latency is not a delay. Set it to a number with the unit us, ms or s, such as LATENCY=10ms, or leave it unset." >&2
+  exit 2
+fi
 lab_endpoints=(good tls10-only client-cert-required 3des-only)
 
 for tool in jq sslscan nmap openssl go; do
@@ -76,6 +86,9 @@ stop_all() {
 trap stop_all EXIT
 
 go build -o "$tmp/scimdoctor" ./cmd/scimdoctor
+if [ -n "$latency" ]; then
+  go build -o "$tmp/latencyproxy" ./bench/latencyproxy
+fi
 
 # --- servers -----------------------------------------------------------------
 
@@ -208,6 +221,43 @@ export tmp nginx_bin nginx_conf_template
 nginx_cmd=(bash -c 'nginx_start "$1"' nginx_start @PORT@)
 start_server nginx-rsa-wide "${nginx_cmd[@]}"
 
+# --- delay proxies -----------------------------------------------------------
+
+# scan_port_of contains the port that the tools scan: the server's own port, or
+# with LATENCY set, the port of a latencyproxy in front of it.
+declare -A scan_port_of
+for name in "${endpoints[@]}"; do
+  scan_port_of[$name]=${port_of[$name]}
+done
+
+# start_proxy NAME starts a latencyproxy in front of the endpoint NAME and
+# waits for the address that it prints on its first line.
+start_proxy() {
+  local name=$1 addr="" pid
+  "$tmp/latencyproxy" -listen 127.0.0.1:0 -target "127.0.0.1:${port_of[$name]}" \
+    -delay "$latency" >"$tmp/proxy-$name.addr" 2>"$tmp/proxy-$name.log" &
+  pid=$!
+  server_pids+=("$pid")
+  for _ in $(seq 1 100); do
+    addr=$(head -1 "$tmp/proxy-$name.addr")
+    [ -n "$addr" ] && break
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.05
+  done
+  if ! [[ $addr =~ ^127\.0\.0\.1:[0-9]+$ ]]; then
+    echo "compare.sh: latencyproxy for $name printed no listen address. Its log:" >&2
+    cat "$tmp/proxy-$name.log" >&2
+    exit 1
+  fi
+  scan_port_of[$name]=${addr##*:}
+}
+
+if [ -n "$latency" ]; then
+  for name in "${endpoints[@]}"; do
+    start_proxy "$name"
+  done
+fi
+
 # --- parsers -----------------------------------------------------------------
 
 # Each parser prints "versions|suites per version" with versions as 1.0 to 1.3,
@@ -319,7 +369,7 @@ tool_label() {
 
 # scan TOOL ENDPOINT runs TOOL once against ENDPOINT, with output on stdout.
 scan() {
-  local port=${port_of[$2]} ca=${ca_of[$2]}
+  local port=${scan_port_of[$2]} ca=${ca_of[$2]}
   case $1 in
     scimdoctor)
       "$tmp/scimdoctor" tls --format json --cacert "$ca" "localhost:$port" ;;
@@ -348,7 +398,12 @@ load_after=$(cut -d' ' -f1-3 /proc/loadavg)
 
 # --- report ------------------------------------------------------------------
 
-echo "scimdoctor tls, sslscan and nmap ssl-enum-ciphers on loopback, median of $runs interleaved runs"
+if [ -n "$latency" ]; then
+  echo "scimdoctor tls, sslscan and nmap ssl-enum-ciphers on loopback through latencyproxy" \
+    "with a one-way delay of $latency (round trip 2×$latency), median of $runs interleaved runs"
+else
+  echo "scimdoctor tls, sslscan and nmap ssl-enum-ciphers on loopback, median of $runs interleaved runs"
+fi
 echo "sslscan: $(sslscan --version 2>&1 | sed 's/\x1b\[[0-9;]*m//g' | awk 'NF { print $1; exit }')," \
   "$(nmap --version | head -1), $(openssl version), $(go version | awk '{ print $3 }'), $(nproc) cores, kernel $(uname -r)"
 commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
@@ -358,7 +413,11 @@ fi
 echo "scimdoctor built from commit $commit"
 echo "load average (1, 5, 15 min): $load_before before, $load_after after"
 for name in "${endpoints[@]}"; do
-  echo "$name: port ${port_of[$name]}"
+  if [ -n "$latency" ]; then
+    echo "$name: port ${port_of[$name]}, scanned through the proxy on port ${scan_port_of[$name]}"
+  else
+    echo "$name: port ${port_of[$name]}"
+  fi
 done
 echo
 printf '%-22s %-31s %-17s %-30s %9s %6s %6s %s\n' \
