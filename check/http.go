@@ -122,6 +122,7 @@ func (run *runner) http(ctx context.Context) {
 	// values are not kept.
 	for _, c := range resp.Header.Values("Set-Cookie") {
 		cookieName, _, _ := strings.Cut(c, "=")
+		out.CookieNames = append(out.CookieNames, strings.TrimSpace(cookieName))
 		details = append(details, "Set-Cookie name: "+cookieName)
 	}
 	run.judgeHTTP(out, answer.body, details)

@@ -4,12 +4,14 @@ import (
 	"context"
 	"fmt"
 	"net"
+	"net/http"
 	"slices"
 	"strconv"
 	"strings"
 
 	"github.com/scimdoctor/scimdoctor/certcheck"
 	"github.com/scimdoctor/scimdoctor/diagnose"
+	"github.com/scimdoctor/scimdoctor/fingerprint"
 	"github.com/scimdoctor/scimdoctor/report"
 	"github.com/scimdoctor/scimdoctor/tlsprobe"
 )
@@ -76,8 +78,10 @@ func parseOrigin(value string) (host string, port int, err error) {
 // HTTP headers show about an intermediary.
 func (run *runner) path(ctx context.Context, addrs []string) {
 	p := &report.Path{Front: run.frontEnd()}
+	run.identify(ctx, &p.Front)
+	var originClues []string
 	if r := run.report.HTTP; r != nil {
-		p.Clues = diagnose.Intermediary(r.Headers)
+		p.Clues, originClues = httpClues(r)
 	}
 	if run.originHost != "" {
 		origin := run.scanOrigin(ctx)
@@ -85,14 +89,28 @@ func (run *runner) path(ctx context.Context, addrs []string) {
 		compareEnds(p)
 	} else {
 		p.Summary = fmt.Sprintf("no --origin given, so whether %s is the SCIM application or a load balancer, proxy or WAF in front of it is not known", p.Front.Address)
+		if p.Front.Stack != "" {
+			p.Summary += "; its TLS stack: " + p.Front.Stack
+		}
 		if len(p.Clues) > 0 {
-			p.Summary += "; the headers " + strings.Join(p.Clues, ", ") + " show that an intermediary answered"
+			p.Summary += "; the response shows that an intermediary answered: " + strings.Join(p.Clues, "; ")
 		} else {
 			p.Summary += "; no response header names an intermediary, but many load balancers add none"
+		}
+		if len(originClues) > 0 {
+			p.Summary += "; the response names " + strings.Join(originClues, "; ")
 		}
 	}
 	if run.opts.Repeat > 0 {
 		p.Repeats = run.repeatProbes(ctx, addrs)
+		if differing := differingRepeats(p.Repeats); len(differing) > 0 {
+			for i := range run.report.Verdicts {
+				v := &run.report.Verdicts[i]
+				if v.Connects {
+					v.Evidence = append(v.Evidence, "this simulation reached a pool member that accepts the client, but repeated probes found another that does not ("+strings.Join(differing, "; ")+"), so the client fails on some connections")
+				}
+			}
+		}
 	}
 	run.report.Path = p
 	run.addPathLayer(p)
@@ -146,6 +164,7 @@ func (run *runner) scanOrigin(ctx context.Context) report.PathEnd {
 	for _, v := range scan.Accepted() {
 		end.Versions = append(end.Versions, v.String())
 	}
+	run.identify(ctx, &end)
 	run.extraConnections.Add(1)
 	if chain, err := certcheck.Fetch(ctx, addr, run.serverName(), run.opts.Timeout); err == nil {
 		end.LeafSHA256 = chain.Describe()[0].SHA256Fingerprint
@@ -194,6 +213,9 @@ func compareEnds(p *report.Path) {
 	}
 	if front.LeafSHA256 != "" && origin.LeafSHA256 != "" && front.LeafSHA256 != origin.LeafSHA256 {
 		p.Summary += "; they send different certificates, so the front end terminates TLS itself rather than passing it through"
+	}
+	if front.Fingerprint != "" && origin.Fingerprint != "" && front.Fingerprint != origin.Fingerprint {
+		p.Summary += fmt.Sprintf("; the front end answers like %s and the origin like %s", front.Stack, origin.Stack)
 	}
 }
 
@@ -274,4 +296,56 @@ func differingRepeats(repeats []report.Repeat) []string {
 		}
 	}
 	return out
+}
+
+// identify fingerprints the TLS stack at end.Address with the fixed hello
+// set of the fingerprint package (12 connections) and names the closest
+// stack of its table.
+func (run *runner) identify(ctx context.Context, end *report.PathEnd) {
+	fp := fingerprint.Take(ctx, run.prober, end.Address, run.serverName())
+	if fp.Conclusive() == 0 {
+		return
+	}
+	end.Fingerprint = fp.Hash
+	end.Stack = "not in the table (" + fp.Summary + ")"
+	if matches := fingerprint.Identify(fp); len(matches) > 0 {
+		end.Stack = matches[0].String()
+	}
+}
+
+// httpClues reads the response headers and cookie names for the boxes on
+// the path, with the fingerprint package's table of products, and adds the
+// forwarding headers that name no product. The first result lists the
+// clues of intermediaries (load balancers, proxies, CDNs, WAFs), the second
+// those of the origin server and its framework.
+func httpClues(r *report.HTTP) (intermediaries, origin []string) {
+	h := http.Header{}
+	for name, value := range r.Headers {
+		h.Set(name, value)
+	}
+	for _, name := range r.CookieNames {
+		h.Add("Set-Cookie", name+"=")
+	}
+	seen := map[string]bool{}
+	for _, c := range fingerprint.HTTPEvidence(h) {
+		header, _, _ := strings.Cut(c.Evidence, ":")
+		seen[strings.ToLower(header)] = true
+		product := c.Product
+		if product == "" || product == "unknown" {
+			product = "a " + c.Role
+		}
+		clue := fmt.Sprintf("%s (%s)", c.Evidence, product)
+		if c.Role == "origin server" || c.Role == "application framework" {
+			origin = append(origin, clue)
+		} else {
+			intermediaries = append(intermediaries, clue)
+		}
+	}
+	for _, header := range diagnose.Intermediary(r.Headers) {
+		name, _, _ := strings.Cut(header, ":")
+		if !seen[strings.ToLower(name)] {
+			intermediaries = append(intermediaries, header)
+		}
+	}
+	return intermediaries, origin
 }

@@ -172,7 +172,7 @@ func TestCheckPathWithoutOrigin(t *testing.T) {
 	if layer.Status != report.StatusSkip {
 		t.Errorf("path layer status = %s, want skip without --origin", layer.Status)
 	}
-	for _, want := range []string{"no --origin given", "Via: 1.1 lab-gateway", "an intermediary answered"} {
+	for _, want := range []string{"no --origin given", `Via: "1.1 lab-gateway"`, "an intermediary answered", "nginx"} {
 		if !strings.Contains(layer.Summary, want) {
 			t.Errorf("path summary = %q, want it to contain %q", layer.Summary, want)
 		}

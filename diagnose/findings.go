@@ -21,6 +21,9 @@ func Findings(r *report.Report, now time.Time) []report.Finding {
 	if r.TLS != nil {
 		out = append(out, versionFindings(r.TLS)...)
 	}
+	if r.Path != nil {
+		out = append(out, pathFindings(r.Path)...)
+	}
 	if r.Certificate != nil && len(r.Certificate.Chain) > 0 {
 		leaf := r.Certificate.Chain[0]
 		left := leaf.NotAfter.Sub(now)
@@ -123,4 +126,27 @@ func SortBySeverity(findings []report.Finding) {
 	sort.SliceStable(findings, func(i, j int) bool {
 		return severityRank[findings[i].Severity] > severityRank[findings[j].Severity]
 	})
+}
+
+// pathFindings reports a pool whose members answer the same probe
+// differently, which makes an IdP's connection test pass on some attempts
+// and fail on others.
+func pathFindings(p *report.Path) []report.Finding {
+	var evidence []string
+	for _, r := range p.Repeats {
+		if r.Accepted > 0 && r.Accepted < r.Rounds {
+			evidence = append(evidence, fmt.Sprintf("%s %s: accepted %d of %d times (%s)", r.Address, r.Version, r.Accepted, r.Rounds, strings.Join(r.Answers, ", ")))
+		}
+	}
+	if len(evidence) == 0 {
+		return nil
+	}
+	return []report.Finding{{
+		ID:       "path.mixed_pool",
+		Severity: report.SeverityHigh,
+		Layer:    "path",
+		Title:    "the same address answers the same TLS probe differently: the members of a pool differ",
+		Detail:   "An IdP's connections land on different members, so its connection test passes on some attempts and fails on others. Give every member of the load-balancer pool the same TLS settings, or take the outdated member out of the pool.",
+		Evidence: evidence,
+	}}
 }

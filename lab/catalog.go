@@ -13,8 +13,8 @@ type endpointSpec struct {
 	build func(authority *pki, logger *slog.Logger) (server, error)
 }
 
-// catalog lists every endpoint in the order Start runs them and --list shows
-// them.
+// catalog lists every endpoint and proxy in the order Start runs them and
+// --list shows them.
 var catalog = []endpointSpec{
 	{
 		Endpoint: Endpoint{
@@ -22,6 +22,7 @@ var catalog = []endpointSpec{
 			Summary: "TLS 1.2 and 1.3, Go's default cipher suites, complete chain from the lab CA",
 			Fault:   "none: the control endpoint",
 			Fix:     "nothing to fix: every client that trusts the lab CA connects",
+			Kind:    KindSCIM,
 		},
 		build: tlsEndpoint(func(authority *pki) (*tls.Config, error) {
 			return leafConfig(authority, authority.validLeaf(), tls.VersionTLS12, tls.VersionTLS13)
@@ -33,6 +34,7 @@ var catalog = []endpointSpec{
 			Summary: "accepts only TLS 1.0",
 			Fault:   "TLS version too old",
 			Fix:     "enable TLS 1.2 and 1.3 in the server's TLS settings",
+			Kind:    KindSCIM,
 		},
 		build: tlsEndpoint(func(authority *pki) (*tls.Config, error) {
 			return leafConfig(authority, authority.validLeaf(), tls.VersionTLS10, tls.VersionTLS10)
@@ -44,6 +46,7 @@ var catalog = []endpointSpec{
 			Summary: "accepts only TLS 1.1",
 			Fault:   "TLS version too old",
 			Fix:     "enable TLS 1.2 and 1.3 in the server's TLS settings",
+			Kind:    KindSCIM,
 		},
 		build: tlsEndpoint(func(authority *pki) (*tls.Config, error) {
 			return leafConfig(authority, authority.validLeaf(), tls.VersionTLS11, tls.VersionTLS11)
@@ -55,6 +58,7 @@ var catalog = []endpointSpec{
 			Summary: "accepts only TLS 1.3",
 			Fault:   "no TLS 1.2 for clients capped at TLS 1.2",
 			Fix:     "enable TLS 1.2 next to TLS 1.3, because a client capped at TLS 1.2 gets the alert protocol_version",
+			Kind:    KindSCIM,
 		},
 		build: tlsEndpoint(func(authority *pki) (*tls.Config, error) {
 			return leafConfig(authority, authority.validLeaf(), tls.VersionTLS13, tls.VersionTLS13)
@@ -66,6 +70,7 @@ var catalog = []endpointSpec{
 			Summary: "TLS 1.2 with TLS_RSA_WITH_3DES_EDE_CBC_SHA as its only cipher suite",
 			Fault:   "no shared cipher suite",
 			Fix:     "enable ECDHE suites with AES-GCM, such as TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256",
+			Kind:    KindSCIM,
 		},
 		build: tlsEndpoint(func(authority *pki) (*tls.Config, error) {
 			// Static RSA key exchange needs an RSA key. crypto/tls left 3DES
@@ -87,6 +92,7 @@ var catalog = []endpointSpec{
 			Summary: "requires a client certificate in TLS 1.2 and 1.3 and accepts any certificate",
 			Fault:   "client certificate required",
 			Fix:     "make client certificates optional on the SCIM path, because IdP provisioning clients send none",
+			Kind:    KindSCIM,
 		},
 		build: tlsEndpoint(func(authority *pki) (*tls.Config, error) {
 			config, err := leafConfig(authority, authority.validLeaf(), tls.VersionTLS12, tls.VersionTLS13)
@@ -107,6 +113,7 @@ var catalog = []endpointSpec{
 			Summary: "leaf certificate expired a day ago",
 			Fault:   "certificate expired",
 			Fix:     "renew the server certificate and install it with its intermediate",
+			Kind:    KindSCIM,
 		},
 		build: tlsEndpoint(func(authority *pki) (*tls.Config, error) {
 			leaf := authority.validLeaf()
@@ -121,6 +128,7 @@ var catalog = []endpointSpec{
 			Summary: "leaf certificate is self-signed, not issued by the lab CA",
 			Fault:   "self-signed certificate",
 			Fix:     "use a certificate from a CA the IdP trusts, which for Okta and Entra ID means a public CA",
+			Kind:    KindSCIM,
 		},
 		build: tlsEndpoint(func(authority *pki) (*tls.Config, error) {
 			leaf := authority.validLeaf()
@@ -134,6 +142,7 @@ var catalog = []endpointSpec{
 			Summary: "certificate names only " + wrongHost + ", not localhost or 127.0.0.1",
 			Fault:   "host name mismatch",
 			Fix:     "issue the certificate with the host name of the SCIM URL in its subjectAltName",
+			Kind:    KindSCIM,
 		},
 		build: tlsEndpoint(func(authority *pki) (*tls.Config, error) {
 			leaf := authority.validLeaf()
@@ -148,6 +157,7 @@ var catalog = []endpointSpec{
 			Summary: "sends the leaf certificate without the intermediate CA that issued it",
 			Fault:   "incomplete certificate chain",
 			Fix:     "configure the server with the full chain file: the leaf followed by its intermediate",
+			Kind:    KindSCIM,
 		},
 		build: tlsEndpoint(func(authority *pki) (*tls.Config, error) {
 			leaf := authority.validLeaf()
@@ -161,17 +171,30 @@ var catalog = []endpointSpec{
 			Summary: "answers a ClientHello without server_name (SNI) with the alert unrecognized_name",
 			Fault:   "server requires SNI",
 			Fix:     "serve a default certificate to hellos without SNI, because some clients send none (Java omits it for IP literals and names without a dot, such as localhost)",
+			Kind:    KindSCIM,
 		},
 		build: tlsEndpoint(sniRequiredConfig),
 	},
 	{
 		Endpoint: Endpoint{
 			Name:    "tls10-proxy",
-			Summary: "TLS-terminating reverse proxy that accepts only TLS 1.0, in front of a correct SCIM backend",
+			Summary: "TLS-terminating reverse proxy that accepts only TLS 1.0 and adds its own Server and Via headers and a " + loadBalancerCookie + " cookie, in front of a correct SCIM origin with TLS 1.2 and 1.3 (Origin)",
 			Fault:   "TLS version too old at a proxy",
-			Fix:     "enable TLS 1.2 and 1.3 on the proxy, because the backend behind it is not at fault",
+			Fix:     "enable TLS 1.2 and 1.3 on the proxy, because the origin behind it is not at fault",
+			Kind:    KindSCIM,
 		},
-		build: newProxyEndpoint,
+		build: newReverseProxyEndpoint,
+	},
+	{
+		Endpoint: Endpoint{
+			Name:    "mixed-pool",
+			Summary: "one port whose connections alternate between two backends: A accepts TLS 1.2 and 1.3, B accepts only TLS 1.0",
+			Fault:   "inconsistent pool member",
+			Fix:     "give every member of the pool the same TLS settings (TLS 1.2 and 1.3), or take the TLS 1.0-only member out of the pool",
+			Kind:    KindSCIM,
+			Repeat:  4,
+		},
+		build: newPoolEndpoint,
 	},
 	{
 		Endpoint: Endpoint{
@@ -179,6 +202,7 @@ var catalog = []endpointSpec{
 			Summary: "plain HTTP/1.1 on the port the URL names as HTTPS",
 			Fault:   "no TLS on the HTTPS port",
 			Fix:     "enable TLS on this port, or point the IdP at the port that serves HTTPS",
+			Kind:    KindSCIM,
 		},
 		build: func(_ *pki, logger *slog.Logger) (server, error) {
 			return newHTTPServer(&scimHandler{logger: logger}, nil, logger), nil
@@ -190,6 +214,7 @@ var catalog = []endpointSpec{
 			Summary: "accepts TCP connections and never sends a byte",
 			Fault:   "no answer (timeout)",
 			Fix:     "find the box that holds the connection open: a firewall, a load balancer without a healthy backend, or a hung server",
+			Kind:    KindSCIM,
 		},
 		build: func(_ *pki, logger *slog.Logger) (server, error) {
 			return newBlackholeServer(logger), nil
@@ -201,9 +226,34 @@ var catalog = []endpointSpec{
 			Summary: "accepts TCP connections and resets them at once",
 			Fault:   "connection reset",
 			Fix:     "find the box that sends the reset: a firewall or IPS rule, a proxy without a matching route, or a crashing server process",
+			Kind:    KindSCIM,
 		},
 		build: func(_ *pki, logger *slog.Logger) (server, error) {
 			return newResetServer(logger), nil
+		},
+	},
+	{
+		Endpoint: Endpoint{
+			Name:    "forward-proxy",
+			Summary: "plain-HTTP forward proxy that tunnels CONNECT to 127.0.0.0/8 without inspection; a client given https:// as the proxy URL sends TLS to it and gets an HTTP answer (OpenSSL: wrong version number)",
+			Fault:   "proxy URL with https:// for a plain-HTTP proxy",
+			Fix:     "write the proxy URL with http://, because the client speaks plain HTTP to the proxy and TLS only inside the CONNECT tunnel",
+			Kind:    KindProxy,
+		},
+		build: func(authority *pki, logger *slog.Logger) (server, error) {
+			return newForwardProxy(authority, false, logger), nil
+		},
+	},
+	{
+		Endpoint: Endpoint{
+			Name:    "inspection-proxy",
+			Summary: "HTTP proxy that answers CONNECT with a certificate from its own CA (" + inspectionCommonName + ") and re-encrypts to the target; try: scimdoctor check --proxy http://127.0.0.1:PORT https://localhost:GOODPORT/scim/v2",
+			Fault:   "TLS inspection re-signs the server certificate",
+			Fix:     "exempt the SCIM host from TLS inspection, or add the inspection CA to the trust store of the client that goes through the proxy",
+			Kind:    KindProxy,
+		},
+		build: func(authority *pki, logger *slog.Logger) (server, error) {
+			return newForwardProxy(authority, true, logger), nil
 		},
 	},
 }

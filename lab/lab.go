@@ -2,7 +2,10 @@
 // failure that an identity provider meets when it connects to a SCIM server.
 // The failures are a TLS version that is too old, no shared cipher suite, a
 // required client certificate, a bad certificate, a proxy in front of a good
-// server, plain HTTP, silence and a reset.
+// server, a load-balanced pool with one old member, plain HTTP, silence and a
+// reset. Next to these SCIM endpoints the lab runs forward proxies (Kind
+// "proxy"): a clean CONNECT tunnel and a TLS-inspection proxy that re-signs
+// with its own CA. A client reaches a SCIM endpoint through them.
 //
 // Every endpoint is a real server, not a canned byte sequence: the TLS ones are
 // crypto/tls servers with the setting under test, and every TLS endpoint that
@@ -10,8 +13,8 @@
 // that sends "Authorization: Bearer lab-token" (BearerToken).
 //
 // Start a lab with Start, point clients at Endpoint.URL with the CA in
-// Lab.CAFile, and stop it with Lab.Close. Catalog lists the endpoints without
-// starting anything.
+// Lab.CAFile, and stop it with Lab.Close. Catalog and ProxyCatalog list the
+// endpoints without starting anything.
 package lab
 
 import (
@@ -30,8 +33,18 @@ import (
 	"time"
 )
 
-// Endpoint describes one lab endpoint. Catalog returns it without URL, Addr
-// and ServerName, and Start fills them in.
+// Kinds of lab endpoint.
+const (
+	// KindSCIM is an endpoint whose URL is a SCIM base URL, to be checked
+	// directly.
+	KindSCIM = "scim"
+	// KindProxy is a forward proxy whose URL (http://127.0.0.1:PORT) a
+	// client uses as its proxy, never as a SCIM URL.
+	KindProxy = "proxy"
+)
+
+// Endpoint describes one lab endpoint. Catalog and ProxyCatalog return it
+// without URL, Addr, ServerName and Origin, and Start fills them in.
 type Endpoint struct {
 	// Name is the short identifier used on the command line, such as
 	// "tls10-only".
@@ -43,15 +56,27 @@ type Endpoint struct {
 	Fault string `json:"fault"`
 	// Fix is one line on what would fix the fault on a real server.
 	Fix string `json:"fix"`
+	// Kind is KindSCIM or KindProxy.
+	Kind string `json:"kind"`
 
 	// URL is the SCIM base URL, such as https://localhost:40123/scim/v2. It
 	// names localhost, which the lab certificates are issued for, while the
-	// server listens on 127.0.0.1 only.
+	// server listens on 127.0.0.1 only. For a proxy it is the proxy URL,
+	// such as http://127.0.0.1:40124.
 	URL string `json:"url,omitempty"`
 	// Addr is the listening address, such as 127.0.0.1:40123.
 	Addr string `json:"addr,omitempty"`
 	// ServerName is the host name a client checks the certificate against.
+	// It is empty for a proxy.
 	ServerName string `json:"server_name,omitempty"`
+	// Origin is the address ("127.0.0.1:PORT") of the server behind a
+	// reverse proxy, for a client that compares the front with the origin
+	// (check --origin). It is empty for endpoints without an origin.
+	Origin string `json:"origin,omitempty"`
+	// Repeat is the number of repeated version probes (check --repeat)
+	// that shows the endpoint's fault, for a pool whose members differ;
+	// 0 for the others.
+	Repeat int `json:"repeat,omitempty"`
 }
 
 // Options tunes a lab. The zero value is valid.
@@ -63,14 +88,25 @@ type Options struct {
 
 // Lab is a set of running endpoints and the PKI they share.
 type Lab struct {
-	// Endpoints lists the running endpoints in catalog order.
+	// Endpoints lists the running SCIM endpoints (KindSCIM) in catalog
+	// order. Every URL in it is a SCIM base URL that check can be run on.
 	Endpoints []Endpoint
+	// Proxies lists the running forward proxies (KindProxy) in catalog
+	// order. Their URLs are proxy URLs, not SCIM URLs.
+	Proxies []Endpoint
 	// CACertPEM is the lab root CA certificate in PEM form. Every lab
-	// certificate chains to it, except the self-signed one.
+	// certificate chains to it, except the self-signed one and those the
+	// inspection proxy issues.
 	CACertPEM []byte
 	// CAFile is the path of a file holding CACertPEM, for clients that take a
 	// CA file (curl --cacert). Close removes it.
 	CAFile string
+	// InspectionCACertPEM is the CA certificate of the inspection-proxy
+	// endpoint in PEM form, a root unrelated to the lab root.
+	InspectionCACertPEM []byte
+	// InspectionCAFile is the path of a file holding InspectionCACertPEM, in
+	// the directory of CAFile. Close removes it.
+	InspectionCAFile string
 	// Token is the bearer token the SCIM handlers accept (BearerToken).
 	Token string
 
@@ -86,20 +122,32 @@ type Lab struct {
 	closeErr         error
 }
 
-// Catalog returns every endpoint of the lab, in the order Start runs them,
-// without addresses.
+// Catalog returns every SCIM endpoint of the lab (KindSCIM), in the order
+// Start runs them, without addresses.
 func Catalog() []Endpoint {
-	endpoints := make([]Endpoint, len(catalog))
-	for i, s := range catalog {
-		endpoints[i] = s.Endpoint
+	return catalogOf(KindSCIM)
+}
+
+// ProxyCatalog returns every forward proxy of the lab (KindProxy), in the
+// order Start runs them, without addresses.
+func ProxyCatalog() []Endpoint {
+	return catalogOf(KindProxy)
+}
+
+func catalogOf(kind string) []Endpoint {
+	var endpoints []Endpoint
+	for _, s := range catalog {
+		if s.Kind == kind {
+			endpoints = append(endpoints, s.Endpoint)
+		}
 	}
 	return endpoints
 }
 
-// Start runs the named endpoints, or every endpoint when no name is given,
-// each on its own port of 127.0.0.1. An unknown name is an error that lists
-// the valid names. The lab closes itself when ctx is done, and callers still
-// call Close to wait for the shutdown and to see its error.
+// Start runs the named endpoints, or every endpoint and every proxy when no
+// name is given, each on its own port of 127.0.0.1. An unknown name is an
+// error that lists the valid names. The lab closes itself when ctx is done,
+// and callers still call Close to wait for the shutdown and to see its error.
 func Start(ctx context.Context, names ...string) (*Lab, error) {
 	return StartWithOptions(ctx, Options{}, names...)
 }
@@ -124,10 +172,11 @@ func StartWithOptions(ctx context.Context, opts Options, names ...string) (*Lab,
 		return nil, err
 	}
 	l := &Lab{
-		CACertPEM: authority.rootPEM(),
-		Token:     BearerToken,
-		roots:     x509.NewCertPool(),
-		logger:    logger,
+		CACertPEM:           authority.rootPEM(),
+		InspectionCACertPEM: authority.inspectionPEM(),
+		Token:               BearerToken,
+		roots:               x509.NewCertPool(),
+		logger:              logger,
 	}
 	l.roots.AddCert(authority.root.cert)
 
@@ -187,6 +236,11 @@ func (l *Lab) writeCAFile() error {
 		os.RemoveAll(dir)
 		return fmt.Errorf("write lab CA file: %w", err)
 	}
+	l.InspectionCAFile = filepath.Join(dir, "lab-inspection-ca.pem")
+	if err := os.WriteFile(l.InspectionCAFile, l.InspectionCACertPEM, 0o644); err != nil {
+		os.RemoveAll(dir)
+		return fmt.Errorf("write lab inspection CA file: %w", err)
+	}
 	return nil
 }
 
@@ -209,23 +263,33 @@ func (l *Lab) startEndpoint(s endpointSpec, authority *pki) error {
 	addr := ln.Addr().(*net.TCPAddr)
 	endpoint := s.Endpoint
 	endpoint.Addr = addr.String()
-	endpoint.ServerName = labHost
-	endpoint.URL = (&url.URL{
-		Scheme: "https",
-		Host:   net.JoinHostPort(labHost, fmt.Sprint(addr.Port)),
-		Path:   scimBasePath,
-	}).String()
-	l.Endpoints = append(l.Endpoints, endpoint)
+	if o, ok := srv.(originServer); ok {
+		endpoint.Origin = o.originAddr()
+	}
+	if s.Kind == KindProxy {
+		endpoint.URL = (&url.URL{Scheme: "http", Host: endpoint.Addr}).String()
+		l.Proxies = append(l.Proxies, endpoint)
+	} else {
+		endpoint.ServerName = labHost
+		endpoint.URL = (&url.URL{
+			Scheme: "https",
+			Host:   net.JoinHostPort(labHost, fmt.Sprint(addr.Port)),
+			Path:   scimBasePath,
+		}).String()
+		l.Endpoints = append(l.Endpoints, endpoint)
+	}
 
 	logger.Info("lab endpoint listening", "addr", endpoint.Addr, "url", endpoint.URL)
 	return nil
 }
 
-// Endpoint returns the running endpoint with the given name.
+// Endpoint returns the running endpoint or proxy with the given name.
 func (l *Lab) Endpoint(name string) (Endpoint, bool) {
-	for _, e := range l.Endpoints {
-		if e.Name == name {
-			return e, true
+	for _, list := range [][]Endpoint{l.Endpoints, l.Proxies} {
+		for _, e := range list {
+			if e.Name == name {
+				return e, true
+			}
 		}
 	}
 	return Endpoint{}, false
@@ -237,7 +301,7 @@ func (l *Lab) CertPool() *x509.CertPool {
 }
 
 // Close stops every listener, closes every open connection, waits for the
-// goroutines Start began and removes the CA file. It returns the same error
+// goroutines Start began and removes the CA files. It returns the same error
 // on every call.
 func (l *Lab) Close() error {
 	l.closeOnce.Do(func() {
@@ -259,7 +323,7 @@ func (l *Lab) Close() error {
 			}
 		}
 		l.closeErr = errors.Join(errs...)
-		l.logger.Info("lab closed", "endpoints", len(l.Endpoints))
+		l.logger.Info("lab closed", "endpoints", len(l.Endpoints), "proxies", len(l.Proxies))
 	})
 	return l.closeErr
 }

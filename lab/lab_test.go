@@ -19,7 +19,9 @@ import (
 	"math/big"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
+	"path/filepath"
 	"runtime"
 	"strings"
 	"sync"
@@ -122,24 +124,40 @@ func selfSignedClientCert(t *testing.T) tls.Certificate {
 }
 
 func TestCatalogEntries(t *testing.T) {
-	seen := make(map[string]bool)
-	for _, e := range Catalog() {
-		if e.Name == "" || e.Summary == "" || e.Fault == "" || e.Fix == "" {
-			t.Errorf("catalog entry %+v has an empty description field", e)
+	seen := make(map[string]string)
+	for _, list := range []struct {
+		kind      string
+		endpoints []Endpoint
+	}{{KindSCIM, Catalog()}, {KindProxy, ProxyCatalog()}} {
+		for _, e := range list.endpoints {
+			if e.Name == "" || e.Summary == "" || e.Fault == "" || e.Fix == "" {
+				t.Errorf("catalog entry %+v has an empty description field", e)
+			}
+			if e.Kind != list.kind {
+				t.Errorf("catalog entry %s has kind %q, want %q", e.Name, e.Kind, list.kind)
+			}
+			if e.URL != "" || e.Addr != "" || e.ServerName != "" || e.Origin != "" {
+				t.Errorf("catalog entry %s has an address before Start: %+v", e.Name, e)
+			}
+			if _, dup := seen[e.Name]; dup {
+				t.Errorf("catalog name %s appears twice", e.Name)
+			}
+			seen[e.Name] = e.Kind
 		}
-		if e.URL != "" || e.Addr != "" || e.ServerName != "" {
-			t.Errorf("catalog entry %s has an address before Start: %+v", e.Name, e)
-		}
-		if seen[e.Name] {
-			t.Errorf("catalog name %s appears twice", e.Name)
-		}
-		seen[e.Name] = true
+	}
+	if len(seen) != len(catalog) {
+		t.Errorf("Catalog and ProxyCatalog list %d entries, catalog has %d", len(seen), len(catalog))
 	}
 	for _, name := range []string{"good", "tls10-only", "tls11-only", "tls13-only", "3des-only",
 		"client-cert-required", "expired", "self-signed", "wrong-host", "missing-intermediate",
-		"sni-required", "tls10-proxy", "plain-http", "blackhole", "reset"} {
-		if !seen[name] {
-			t.Errorf("catalog lacks endpoint %s", name)
+		"sni-required", "tls10-proxy", "mixed-pool", "plain-http", "blackhole", "reset"} {
+		if seen[name] != KindSCIM {
+			t.Errorf("Catalog lacks SCIM endpoint %s", name)
+		}
+	}
+	for _, name := range []string{"forward-proxy", "inspection-proxy"} {
+		if seen[name] != KindProxy {
+			t.Errorf("ProxyCatalog lacks proxy %s", name)
 		}
 	}
 }
@@ -168,10 +186,27 @@ func TestStartAllEndpoints(t *testing.T) {
 		t.Errorf("Start took %v, want well under a second", elapsed)
 	}
 
-	if len(l.Endpoints) != len(catalog) {
-		t.Fatalf("lab runs %d endpoints, catalog has %d", len(l.Endpoints), len(catalog))
+	if got, want := len(l.Endpoints), len(Catalog()); got != want {
+		t.Fatalf("lab runs %d SCIM endpoints, Catalog has %d", got, want)
+	}
+	if got, want := len(l.Proxies), len(ProxyCatalog()); got != want {
+		t.Fatalf("lab runs %d proxies, ProxyCatalog has %d", got, want)
+	}
+	for _, e := range l.Proxies {
+		if want := "http://" + e.Addr; e.URL != want {
+			t.Errorf("proxy %s URL = %q, want %q", e.Name, e.URL, want)
+		}
+		if e.ServerName != "" {
+			t.Errorf("proxy %s ServerName = %q, want none", e.Name, e.ServerName)
+		}
 	}
 	for _, e := range l.Endpoints {
+		if e.Kind != KindSCIM {
+			t.Errorf("endpoint %s in Endpoints has kind %q", e.Name, e.Kind)
+		}
+		if wantOrigin := e.Name == "tls10-proxy"; (e.Origin != "") != wantOrigin {
+			t.Errorf("endpoint %s Origin = %q", e.Name, e.Origin)
+		}
 		host, port, err := net.SplitHostPort(e.Addr)
 		if err != nil || host != "127.0.0.1" || port == "0" {
 			t.Errorf("endpoint %s listens on %q, want 127.0.0.1:PORT", e.Name, e.Addr)
@@ -190,6 +225,16 @@ func TestStartAllEndpoints(t *testing.T) {
 	}
 	if string(pemData) != string(l.CACertPEM) {
 		t.Error("CA file content differs from CACertPEM")
+	}
+	inspectionPEM, err := os.ReadFile(l.InspectionCAFile)
+	if err != nil {
+		t.Fatalf("read inspection CA file: %v", err)
+	}
+	if string(inspectionPEM) != string(l.InspectionCACertPEM) {
+		t.Error("inspection CA file content differs from InspectionCACertPEM")
+	}
+	if filepath.Dir(l.InspectionCAFile) != filepath.Dir(l.CAFile) {
+		t.Errorf("inspection CA file %s is not next to the CA file %s", l.InspectionCAFile, l.CAFile)
 	}
 	if l.Token != BearerToken {
 		t.Errorf("Token = %q, want %q", l.Token, BearerToken)
@@ -359,7 +404,7 @@ func TestVersionEndpoints(t *testing.T) {
 	}
 }
 
-func TestProxyForwardsToBackend(t *testing.T) {
+func TestReverseProxyHeaders(t *testing.T) {
 	l := startLab(t, "tls10-proxy")
 	e := mustEndpoint(t, l, "tls10-proxy")
 
@@ -375,12 +420,406 @@ func TestProxyForwardsToBackend(t *testing.T) {
 	if got := resp.Header.Get("Server"); got != proxyProduct {
 		t.Errorf("Server = %q, want %q", got, proxyProduct)
 	}
-	if got := resp.Header.Get("Via"); !strings.Contains(got, proxyProduct) {
-		t.Errorf("Via = %q, want it to name %s", got, proxyProduct)
+	if got, want := resp.Header.Get("Via"), "1.1 "+proxyViaPseudonym; got != want {
+		t.Errorf("Via = %q, want %q", got, want)
+	}
+	var lbCookie *http.Cookie
+	for _, c := range resp.Cookies() {
+		if c.Name == loadBalancerCookie {
+			lbCookie = c
+		}
+	}
+	if lbCookie == nil || lbCookie.Value != loadBalancerCookieValue {
+		t.Errorf("Set-Cookie = %q, want a %s=%s cookie", resp.Header.Values("Set-Cookie"), loadBalancerCookie, loadBalancerCookieValue)
 	}
 	if !strings.Contains(string(body), `"https://localhost/scim/v2/ServiceProviderConfig"`) {
-		t.Errorf("backend did not see the client's Host; body %s", body)
+		t.Errorf("origin did not see the client's Host; body %s", body)
 	}
+}
+
+func TestReverseProxyOrigin(t *testing.T) {
+	l := startLab(t, "tls10-proxy")
+	e := mustEndpoint(t, l, "tls10-proxy")
+	if host, _, err := net.SplitHostPort(e.Origin); err != nil || host != "127.0.0.1" {
+		t.Fatalf("Origin = %q, want 127.0.0.1:PORT", e.Origin)
+	}
+
+	t.Run("TLS 1.0 client rejected", func(t *testing.T) {
+		conn, err := handshake(e.Origin, clientConfig(l, tls.VersionTLS10, tls.VersionTLS10), testTimeout)
+		if err == nil {
+			conn.Close()
+			t.Fatal("TLS 1.0 handshake with the origin succeeded")
+		}
+		if !remoteAlert(err, "protocol version not supported") {
+			t.Fatalf("handshake error %v, want remote alert protocol version not supported", err)
+		}
+	})
+
+	for _, version := range []uint16{tls.VersionTLS12, tls.VersionTLS13} {
+		t.Run(tls.VersionName(version)+" client served", func(t *testing.T) {
+			conn, err := handshake(e.Origin, clientConfig(l, version, version), testTimeout)
+			if err != nil {
+				t.Fatalf("handshake with the origin: %v", err)
+			}
+			defer conn.Close()
+			resp, body := getServiceProviderConfig(t, conn, "Bearer "+BearerToken)
+			if resp.StatusCode != http.StatusOK {
+				t.Fatalf("status %s, want 200; body %s", resp.Status, body)
+			}
+			if got := resp.Header.Get("Server"); got != originProduct {
+				t.Errorf("Server = %q, want %q", got, originProduct)
+			}
+			if got := resp.Header.Get("Via"); got != "" {
+				t.Errorf("Via = %q, want none from the origin", got)
+			}
+			if got := resp.Header.Values("Set-Cookie"); len(got) != 0 {
+				t.Errorf("Set-Cookie = %q, want none from the origin", got)
+			}
+		})
+	}
+}
+
+// connectThrough sends CONNECT target to the proxy at proxyAddr and returns
+// the connection and the proxy's response. After a 200 the connection is the
+// tunnel.
+func connectThrough(t *testing.T, proxyAddr, target string) (net.Conn, *http.Response) {
+	t.Helper()
+	conn, err := net.DialTimeout("tcp", proxyAddr, testTimeout)
+	if err != nil {
+		t.Fatalf("dial proxy: %v", err)
+	}
+	t.Cleanup(func() { conn.Close() })
+	conn.SetDeadline(time.Now().Add(testTimeout))
+	req := &http.Request{
+		Method: http.MethodConnect,
+		URL:    &url.URL{Opaque: target},
+		Host:   target,
+		Header: make(http.Header),
+	}
+	if err := req.Write(conn); err != nil {
+		t.Fatalf("write CONNECT: %v", err)
+	}
+	// The bufio.Reader may not hold tunnel bytes past the header. It holds
+	// none, because the proxy sends nothing after its 200 until the client
+	// sends its ClientHello.
+	resp, err := http.ReadResponse(bufio.NewReader(conn), req)
+	if err != nil {
+		t.Fatalf("read CONNECT response: %v", err)
+	}
+	conn.SetDeadline(time.Time{})
+	return conn, resp
+}
+
+func TestForwardProxyTunnels(t *testing.T) {
+	l := startLab(t, "good", "forward-proxy")
+	good := mustEndpoint(t, l, "good")
+	proxy := mustEndpoint(t, l, "forward-proxy")
+	_, port, _ := net.SplitHostPort(good.Addr)
+
+	for _, target := range []string{"localhost:" + port, good.Addr} {
+		t.Run(target, func(t *testing.T) {
+			conn, resp := connectThrough(t, proxy.Addr, target)
+			if resp.StatusCode != http.StatusOK {
+				t.Fatalf("CONNECT status %s, want 200", resp.Status)
+			}
+			if got := resp.Header.Get("Proxy-Agent"); got != forwardProxyProduct {
+				t.Errorf("Proxy-Agent = %q, want %q", got, forwardProxyProduct)
+			}
+			tlsConn := tls.Client(conn, clientConfig(l, tls.VersionTLS12, tls.VersionTLS13))
+			tlsConn.SetDeadline(time.Now().Add(testTimeout))
+			if err := tlsConn.Handshake(); err != nil {
+				t.Fatalf("handshake through the tunnel: %v", err)
+			}
+			if issuer := tlsConn.ConnectionState().PeerCertificates[0].Issuer.CommonName; issuer != intermediateCommonName {
+				t.Errorf("leaf issuer = %q, want the lab's %q untouched", issuer, intermediateCommonName)
+			}
+			resp, body := getServiceProviderConfig(t, tlsConn, "Bearer "+BearerToken)
+			if resp.StatusCode != http.StatusOK {
+				t.Fatalf("status %s, want 200; body %s", resp.Status, body)
+			}
+		})
+	}
+}
+
+func TestForwardProxyRejects(t *testing.T) {
+	l := startLab(t, "forward-proxy", "inspection-proxy")
+
+	closed, err := net.Listen("tcp4", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	closedAddr := closed.Addr().String()
+	closed.Close()
+
+	tests := []struct {
+		name       string
+		target     string
+		wantStatus int
+	}{
+		// The proxy rejects these before it dials, so no packet leaves
+		// the loopback interface.
+		{"private address", "10.0.0.1:443", http.StatusForbidden},
+		{"public name", "scim.example:443", http.StatusForbidden},
+		{"IPv6 loopback", "[::1]:443", http.StatusForbidden},
+		{"unspecified address", "0.0.0.0:443", http.StatusForbidden},
+		{"no port", "127.0.0.1", http.StatusBadRequest},
+		{"closed port", closedAddr, http.StatusBadGateway},
+	}
+	for _, proxyName := range []string{"forward-proxy", "inspection-proxy"} {
+		proxy := mustEndpoint(t, l, proxyName)
+		for _, tt := range tests {
+			t.Run(proxyName+" "+tt.name, func(t *testing.T) {
+				_, resp := connectThrough(t, proxy.Addr, tt.target)
+				if resp.StatusCode != tt.wantStatus {
+					t.Fatalf("CONNECT %s status %s, want %d", tt.target, resp.Status, tt.wantStatus)
+				}
+				if resp.Header.Get("Server") == "" {
+					t.Error("rejection has no Server header")
+				}
+			})
+		}
+	}
+}
+
+func TestForwardProxyPlainRequests(t *testing.T) {
+	l := startLab(t, "forward-proxy")
+	proxy := mustEndpoint(t, l, "forward-proxy")
+
+	t.Run("GET rejected", func(t *testing.T) {
+		conn, err := net.DialTimeout("tcp", proxy.Addr, testTimeout)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer conn.Close()
+		resp, _ := getServiceProviderConfig(t, conn, "")
+		if resp.StatusCode != http.StatusMethodNotAllowed {
+			t.Errorf("status %s, want 405", resp.Status)
+		}
+		if got := resp.Header.Get("Allow"); got != http.MethodConnect {
+			t.Errorf("Allow = %q, want CONNECT", got)
+		}
+	})
+
+	// A client given https://127.0.0.1:PORT as its proxy URL starts TLS
+	// with the plain proxy, which answers in HTTP. OpenSSL reports this as
+	// "wrong version number", crypto/tls as a RecordHeaderError.
+	t.Run("TLS to the proxy", func(t *testing.T) {
+		config := &tls.Config{ServerName: "127.0.0.1", RootCAs: l.CertPool(), MinVersion: tls.VersionTLS12}
+		_, err := handshake(proxy.Addr, config, testTimeout)
+		var recordErr tls.RecordHeaderError
+		if !errors.As(err, &recordErr) {
+			t.Fatalf("TLS handshake error %v, want tls.RecordHeaderError", err)
+		}
+		if !strings.HasPrefix(string(recordErr.RecordHeader[:]), "HTTP/") {
+			t.Errorf("first bytes %q, want an HTTP status line", recordErr.RecordHeader[:])
+		}
+	})
+}
+
+// inspectionRoots returns a pool that holds only the inspection CA of l.
+func inspectionRoots(t *testing.T, l *Lab) *x509.CertPool {
+	t.Helper()
+	pool := x509.NewCertPool()
+	if !pool.AppendCertsFromPEM(l.InspectionCACertPEM) {
+		t.Fatal("InspectionCACertPEM holds no certificate")
+	}
+	return pool
+}
+
+func TestInspectionProxyResigns(t *testing.T) {
+	l := startLab(t, "good", "inspection-proxy")
+	good := mustEndpoint(t, l, "good")
+	proxy := mustEndpoint(t, l, "inspection-proxy")
+	_, port, _ := net.SplitHostPort(good.Addr)
+	target := "localhost:" + port
+
+	t.Run("lab root rejects the chain", func(t *testing.T) {
+		conn, resp := connectThrough(t, proxy.Addr, target)
+		if resp.StatusCode != http.StatusOK {
+			t.Fatalf("CONNECT status %s, want 200", resp.Status)
+		}
+		tlsConn := tls.Client(conn, clientConfig(l, tls.VersionTLS12, tls.VersionTLS13))
+		tlsConn.SetDeadline(time.Now().Add(testTimeout))
+		err := tlsConn.Handshake()
+		var unknown x509.UnknownAuthorityError
+		if !errors.As(err, &unknown) {
+			t.Fatalf("handshake error %v, want x509.UnknownAuthorityError", err)
+		}
+	})
+
+	t.Run("inspection CA accepts the chain", func(t *testing.T) {
+		conn, resp := connectThrough(t, proxy.Addr, target)
+		if resp.StatusCode != http.StatusOK {
+			t.Fatalf("CONNECT status %s, want 200", resp.Status)
+		}
+		if got := resp.Header.Get("Proxy-Agent"); got != inspectionProxyProduct {
+			t.Errorf("Proxy-Agent = %q, want %q", got, inspectionProxyProduct)
+		}
+		config := clientConfig(l, tls.VersionTLS12, tls.VersionTLS13)
+		config.RootCAs = inspectionRoots(t, l)
+		tlsConn := tls.Client(conn, config)
+		tlsConn.SetDeadline(time.Now().Add(testTimeout))
+		if err := tlsConn.Handshake(); err != nil {
+			t.Fatalf("handshake trusting the inspection CA: %v", err)
+		}
+		chain := tlsConn.ConnectionState().PeerCertificates
+		if len(chain) != 2 {
+			t.Fatalf("proxy sent %d certificates, want leaf and inspection CA", len(chain))
+		}
+		if got := chain[0].Issuer.CommonName; got != inspectionCommonName {
+			t.Errorf("leaf issuer = %q, want %q", got, inspectionCommonName)
+		}
+		if got := chain[0].DNSNames; len(got) != 1 || got[0] != labHost {
+			t.Errorf("leaf DNS names = %v, want [%s]", got, labHost)
+		}
+		if got := chain[1].Subject.Organization; len(got) != 1 || got[0] != inspectionOrganization {
+			t.Errorf("second certificate organization = %v, want [%s]", got, inspectionOrganization)
+		}
+		resp, body := getServiceProviderConfig(t, tlsConn, "Bearer "+BearerToken)
+		if resp.StatusCode != http.StatusOK {
+			t.Fatalf("status %s through the inspection proxy, want 200; body %s", resp.Status, body)
+		}
+	})
+
+	t.Run("IP literal target", func(t *testing.T) {
+		conn, resp := connectThrough(t, proxy.Addr, good.Addr)
+		if resp.StatusCode != http.StatusOK {
+			t.Fatalf("CONNECT status %s, want 200", resp.Status)
+		}
+		config := &tls.Config{ServerName: "127.0.0.1", RootCAs: inspectionRoots(t, l), MinVersion: tls.VersionTLS12}
+		tlsConn := tls.Client(conn, config)
+		tlsConn.SetDeadline(time.Now().Add(testTimeout))
+		if err := tlsConn.Handshake(); err != nil {
+			t.Fatalf("handshake for 127.0.0.1: %v", err)
+		}
+		if ips := tlsConn.ConnectionState().PeerCertificates[0].IPAddresses; len(ips) != 1 || !ips[0].Equal(labIP) {
+			t.Errorf("leaf IP addresses = %v, want [127.0.0.1]", ips)
+		}
+	})
+}
+
+func TestInspectionProxyBadGateway(t *testing.T) {
+	l := startLab(t, "tls10-only", "inspection-proxy")
+	legacy := mustEndpoint(t, l, "tls10-only")
+	proxy := mustEndpoint(t, l, "inspection-proxy")
+	_, port, _ := net.SplitHostPort(legacy.Addr)
+
+	// The proxy's own TLS client needs TLS 1.2, so the target's TLS 1.0
+	// shows to the client as a 502 from the proxy, not as an alert.
+	conn, resp := connectThrough(t, proxy.Addr, "localhost:"+port)
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("CONNECT status %s, want 200", resp.Status)
+	}
+	config := clientConfig(l, tls.VersionTLS12, tls.VersionTLS13)
+	config.RootCAs = inspectionRoots(t, l)
+	tlsConn := tls.Client(conn, config)
+	tlsConn.SetDeadline(time.Now().Add(testTimeout))
+	if err := tlsConn.Handshake(); err != nil {
+		t.Fatalf("handshake with the inspection proxy: %v", err)
+	}
+	resp, body := getServiceProviderConfig(t, tlsConn, "Bearer "+BearerToken)
+	if resp.StatusCode != http.StatusBadGateway {
+		t.Fatalf("status %s, want 502; body %s", resp.Status, body)
+	}
+	if got := resp.Header.Get("Server"); got != inspectionProxyProduct {
+		t.Errorf("Server = %q, want %q", got, inspectionProxyProduct)
+	}
+	if !strings.Contains(string(body), "protocol version") {
+		t.Errorf("body %q does not name the target's TLS failure", body)
+	}
+}
+
+func TestMixedPoolAlternates(t *testing.T) {
+	l := startLab(t, "mixed-pool")
+	e := mustEndpoint(t, l, "mixed-pool")
+
+	tests := []struct {
+		name        string
+		version     uint16
+		wantProduct string // Server header of the member that accepts
+	}{
+		{"TLS 1.0 client", tls.VersionTLS10, poolMemberBProduct},
+		{"TLS 1.2 client", tls.VersionTLS12, poolMemberAProduct},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			// Two consecutive connections reach both members, in either
+			// order, because the other subtest moved the round robin.
+			var served, rejected int
+			for range 2 {
+				conn, err := handshake(e.Addr, clientConfig(l, tt.version, tt.version), testTimeout)
+				if err != nil {
+					if !remoteAlert(err, "protocol version not supported") {
+						t.Fatalf("handshake error %v, want success or remote alert protocol version not supported", err)
+					}
+					rejected++
+					continue
+				}
+				served++
+				resp, body := getServiceProviderConfig(t, conn, "Bearer "+BearerToken)
+				conn.Close()
+				if resp.StatusCode != http.StatusOK {
+					t.Fatalf("status %s, want 200; body %s", resp.Status, body)
+				}
+				if got := resp.Header.Get("Server"); got != tt.wantProduct {
+					t.Errorf("Server = %q, want %q", got, tt.wantProduct)
+				}
+			}
+			if served != 1 || rejected != 1 {
+				t.Errorf("%d handshakes succeeded and %d failed, want one of each", served, rejected)
+			}
+		})
+	}
+}
+
+func TestLoopbackTarget(t *testing.T) {
+	tests := []struct {
+		host string
+		want string // empty: rejected
+	}{
+		{"127.0.0.1", "127.0.0.1"},
+		{"127.1.2.3", "127.1.2.3"},
+		{"localhost", "127.0.0.1"},
+		{"LocalHost.", "127.0.0.1"},
+		{"::ffff:127.0.0.1", "127.0.0.1"},
+		{"::1", ""},
+		{"10.0.0.1", ""},
+		{"0.0.0.0", ""},
+		{"128.0.0.1", ""},
+		{"localhost.example", ""},
+		{"", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.host, func(t *testing.T) {
+			ip, ok := loopbackTarget(tt.host)
+			if tt.want == "" {
+				if ok {
+					t.Errorf("loopbackTarget(%q) = %v, want rejected", tt.host, ip)
+				}
+				return
+			}
+			if !ok || ip.String() != tt.want {
+				t.Errorf("loopbackTarget(%q) = %v, %v, want %s", tt.host, ip, ok, tt.want)
+			}
+		})
+	}
+}
+
+// FuzzLoopbackTarget checks that no CONNECT host leads the proxies to an
+// address outside 127.0.0.0/8.
+func FuzzLoopbackTarget(f *testing.F) {
+	for _, seed := range []string{"127.0.0.1", "localhost", "::1", "10.0.0.1", "::ffff:127.0.0.1", "127.000.000.001", "scim.example"} {
+		f.Add(seed)
+	}
+	f.Fuzz(func(t *testing.T, host string) {
+		ip, ok := loopbackTarget(host)
+		if !ok {
+			return
+		}
+		if ip.To4() == nil || ip.To4()[0] != 127 {
+			t.Fatalf("loopbackTarget(%q) = %v, outside 127.0.0.0/8", host, ip)
+		}
+	})
 }
 
 func TestCipherSuiteEndpoint(t *testing.T) {
@@ -655,6 +1094,32 @@ func TestCloseEndsGoroutines(t *testing.T) {
 		t.Fatalf("proxy status %s; body %s", resp.Status, body)
 	}
 
+	// Leave relayed connections open as well: one through the pool, one
+	// tunnel through each forward proxy, and one inspection tunnel to a
+	// target that never answers.
+	// The first connection to the pool goes to member A, which accepts TLS
+	// 1.2 and 1.3.
+	pooled, err := handshake(mustEndpoint(t, l, "mixed-pool").Addr, clientConfig(l, tls.VersionTLS12, tls.VersionTLS13), testTimeout)
+	if err != nil {
+		t.Fatalf("handshake through mixed-pool: %v", err)
+	}
+	defer pooled.Close()
+	_, goodPort, _ := net.SplitHostPort(mustEndpoint(t, l, "good").Addr)
+	for _, proxyName := range []string{"forward-proxy", "inspection-proxy"} {
+		tunnel, resp := connectThrough(t, mustEndpoint(t, l, proxyName).Addr, "localhost:"+goodPort)
+		if resp.StatusCode != http.StatusOK {
+			t.Fatalf("CONNECT through %s: status %s", proxyName, resp.Status)
+		}
+		config := clientConfig(l, tls.VersionTLS12, tls.VersionTLS13)
+		config.RootCAs.AppendCertsFromPEM(l.InspectionCACertPEM)
+		tlsTunnel := tls.Client(tunnel, config)
+		tlsTunnel.SetDeadline(time.Now().Add(testTimeout))
+		if err := tlsTunnel.Handshake(); err != nil {
+			t.Fatalf("handshake through %s: %v", proxyName, err)
+		}
+	}
+	connectThrough(t, mustEndpoint(t, l, "forward-proxy").Addr, mustEndpoint(t, l, "blackhole").Addr)
+
 	if err := l.Close(); err != nil {
 		t.Fatalf("Close: %v", err)
 	}
@@ -679,10 +1144,17 @@ func TestCloseEndsGoroutines(t *testing.T) {
 	if _, err := os.Stat(l.CAFile); !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("CA file %s still exists after Close (stat error %v)", l.CAFile, err)
 	}
-	for _, e := range l.Endpoints {
-		if conn, err := net.DialTimeout("tcp", e.Addr, time.Second); err == nil {
+	var addrs []string
+	for _, e := range append(l.Endpoints, l.Proxies...) {
+		addrs = append(addrs, e.Addr)
+		if e.Origin != "" {
+			addrs = append(addrs, e.Origin)
+		}
+	}
+	for _, addr := range addrs {
+		if conn, err := net.DialTimeout("tcp", addr, time.Second); err == nil {
 			conn.Close()
-			t.Errorf("endpoint %s still accepts connections on %s after Close", e.Name, e.Addr)
+			t.Errorf("%s still accepts connections after Close", addr)
 		}
 	}
 }

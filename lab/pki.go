@@ -24,6 +24,11 @@ const (
 	intermediateCommonName = "scimdoctor lab intermediate CA"
 	labOrganization        = "scimdoctor lab"
 
+	// The inspection CA is a second root, unrelated to the lab root, as the
+	// CA of a TLS-inspection appliance is unrelated to the server's CA.
+	inspectionCommonName   = "scimdoctor lab inspection CA"
+	inspectionOrganization = "scimdoctor lab inspection"
+
 	caBackdate    = 365 * 24 * time.Hour
 	caLifetime    = 2 * 365 * 24 * time.Hour
 	leafBackdate  = time.Hour
@@ -54,13 +59,15 @@ type pki struct {
 	now          time.Time
 	root         issuer
 	intermediate issuer
+	// inspection signs the leaves of the inspection-proxy endpoint.
+	inspection issuer
 	// issuerURL is the AIA caIssuers URL of the leaves: the lab's issuer
 	// server once it runs, else labIntermediateURL.
 	issuerURL string
 }
 
-// newPKI creates the root CA and the intermediate CA, both with ECDSA P-256
-// keys, which take microseconds to generate.
+// newPKI creates the root CA, the intermediate CA and the inspection CA, all
+// with ECDSA P-256 keys, which take microseconds to generate.
 func newPKI(now time.Time) (*pki, error) {
 	p := &pki{now: now}
 
@@ -102,6 +109,26 @@ func newPKI(now time.Time) (*pki, error) {
 		return nil, fmt.Errorf("create lab intermediate CA: %w", err)
 	}
 	p.intermediate = issuer{cert: intermediateCert, key: intermediateKey}
+
+	inspectionKey, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		return nil, fmt.Errorf("generate lab inspection CA key: %w", err)
+	}
+	inspectionTemplate := &x509.Certificate{
+		Subject:               pkix.Name{CommonName: inspectionCommonName, Organization: []string{inspectionOrganization}},
+		NotBefore:             now.Add(-caBackdate),
+		NotAfter:              now.Add(caLifetime - caBackdate),
+		KeyUsage:              x509.KeyUsageCertSign | x509.KeyUsageCRLSign,
+		BasicConstraintsValid: true,
+		IsCA:                  true,
+		MaxPathLen:            0,
+		MaxPathLenZero:        true,
+	}
+	inspectionCert, err := createCertificate(inspectionTemplate, inspectionKey, issuer{}, inspectionKey)
+	if err != nil {
+		return nil, fmt.Errorf("create lab inspection CA: %w", err)
+	}
+	p.inspection = issuer{cert: inspectionCert, key: inspectionKey}
 
 	return p, nil
 }
@@ -230,6 +257,41 @@ func createCertificate(template *x509.Certificate, pub crypto.Signer, parent iss
 // rootPEM returns the root CA certificate in PEM form.
 func (p *pki) rootPEM() []byte {
 	return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: p.root.cert.Raw})
+}
+
+// inspectionPEM returns the inspection CA certificate in PEM form.
+func (p *pki) inspectionPEM() []byte {
+	return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: p.inspection.cert.Raw})
+}
+
+// issueInspectionLeaf creates the certificate that a TLS-inspection proxy
+// shows in place of the server's: issued by the inspection CA for host (a
+// DNS name or an IP literal), with the chain leaf then inspection CA, as an
+// appliance that sends its CA along does.
+func (p *pki) issueInspectionLeaf(host string) (tls.Certificate, error) {
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		return tls.Certificate{}, fmt.Errorf("generate lab inspection leaf key: %w", err)
+	}
+	template := &x509.Certificate{
+		Subject:               pkix.Name{CommonName: host, Organization: []string{inspectionOrganization}},
+		NotBefore:             p.now.Add(-leafBackdate),
+		NotAfter:              p.now.Add(leafLifetime - leafBackdate),
+		KeyUsage:              x509.KeyUsageDigitalSignature,
+		ExtKeyUsage:           []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+		BasicConstraintsValid: true,
+	}
+	if ip := net.ParseIP(host); ip != nil {
+		template.IPAddresses = []net.IP{ip}
+	} else {
+		template.DNSNames = []string{host}
+	}
+	cert, err := createCertificate(template, key, p.inspection, key)
+	if err != nil {
+		return tls.Certificate{}, fmt.Errorf("create lab inspection leaf for %q: %w", host, err)
+	}
+	chain := [][]byte{cert.Raw, p.inspection.cert.Raw}
+	return tls.Certificate{Certificate: chain, PrivateKey: key, Leaf: cert}, nil
 }
 
 // rootPool returns a pool that holds only the root CA.

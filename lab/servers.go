@@ -3,6 +3,7 @@ package lab
 import (
 	"crypto/tls"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net"
@@ -30,15 +31,32 @@ const (
 	// EMFILE, which also limits how often the error is logged.
 	acceptRetryDelay = 100 * time.Millisecond
 
-	// Proxy-to-backend timeouts of the tls10-proxy endpoint.
+	// Proxy-to-backend timeouts of the tls10-proxy, mixed-pool and
+	// forward proxy endpoints.
 	backendDialTimeout     = 5 * time.Second
 	backendResponseTimeout = 30 * time.Second
 )
 
-// proxyProduct is the Server header of the tls10-proxy endpoint. It names the
-// lab rather than a real product, so that a report cannot be mistaken for a
-// finding about real software.
-const proxyProduct = "scimdoctor-lab-proxy/1.0"
+// Header values of the tls10-proxy endpoint and its origin. They name the lab
+// rather than a real product, so that a report cannot be mistaken for a
+// finding about real software. The Via pseudonym has no "/", because a Via
+// received-by is a host or a token (RFC 9110, Section 7.6.3).
+const (
+	proxyProduct       = "scimdoctor-lab-proxy/1.0"
+	proxyViaPseudonym  = "scimdoctor-lab-proxy"
+	originProduct      = "scimdoctor-lab-origin/1.0"
+	loadBalancerCookie = "LABLB"
+	// loadBalancerCookieValue names the one origin, as a load balancer's
+	// persistence cookie names the member that served the client.
+	loadBalancerCookieValue = "origin-1"
+)
+
+// originServer is a server with a backend of its own that a client can also
+// reach directly.
+type originServer interface {
+	// originAddr returns the backend's listening address, 127.0.0.1:PORT.
+	originAddr() string
+}
 
 // server is one running lab endpoint.
 type server interface {
@@ -114,54 +132,77 @@ func (s *httpServer) close() error {
 	return err
 }
 
-// proxyServer is a TLS-terminating reverse proxy in front of a plain HTTP
-// backend on another port of 127.0.0.1, as a load balancer in front of an
-// application server.
+// proxyServer is a TLS-terminating reverse proxy in front of an HTTPS origin
+// on another port of 127.0.0.1, as a load balancer in front of an application
+// server. The proxy accepts only TLS 1.0 and the origin TLS 1.2 and 1.3, and
+// each sends its own Server header.
 type proxyServer struct {
 	front     *httpServer
-	backend   *httpServer
-	backendLn net.Listener
+	origin    *httpServer
+	originLn  net.Listener
 	transport *http.Transport
 }
 
-func newProxyEndpoint(authority *pki, logger *slog.Logger) (server, error) {
-	config, err := leafConfig(authority, authority.validLeaf(), tls.VersionTLS10, tls.VersionTLS10)
+// serverHeader sets the Server header of every response of next.
+func serverHeader(product string, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Server", product)
+		next.ServeHTTP(w, r)
+	})
+}
+
+func newReverseProxyEndpoint(authority *pki, logger *slog.Logger) (server, error) {
+	frontConfig, err := leafConfig(authority, authority.validLeaf(), tls.VersionTLS10, tls.VersionTLS10)
 	if err != nil {
 		return nil, err
 	}
-	backendLn, err := net.Listen("tcp4", "127.0.0.1:0")
+	originConfig, err := leafConfig(authority, authority.validLeaf(), tls.VersionTLS12, tls.VersionTLS13)
 	if err != nil {
 		return nil, err
 	}
-	backendLogger := logger.With("role", "backend")
-	backend := newHTTPServer(&scimHandler{logger: backendLogger}, nil, backendLogger)
-	backendURL := &url.URL{Scheme: "http", Host: backendLn.Addr().String()}
+	originLn, err := net.Listen("tcp4", "127.0.0.1:0")
+	if err != nil {
+		return nil, fmt.Errorf("listen for the origin on 127.0.0.1: %w", err)
+	}
+	originLogger := logger.With("role", "origin")
+	origin := newHTTPServer(serverHeader(originProduct, &scimHandler{logger: originLogger}), originConfig, originLogger)
+	originURL := &url.URL{Scheme: "https", Host: originLn.Addr().String()}
 
 	transport := &http.Transport{
-		Proxy:                 nil,
-		DialContext:           (&net.Dialer{Timeout: backendDialTimeout}).DialContext,
+		Proxy:       nil,
+		DialContext: (&net.Dialer{Timeout: backendDialTimeout}).DialContext,
+		// The proxy verifies the origin against the lab root under the
+		// public name, as a load balancer that re-encrypts to its pool does.
+		TLSClientConfig: &tls.Config{
+			RootCAs:    authority.rootPool(),
+			ServerName: labHost,
+			MinVersion: tls.VersionTLS12,
+		},
+		TLSHandshakeTimeout:   backendDialTimeout,
 		ResponseHeaderTimeout: backendResponseTimeout,
-		// One backend connection per request, so no idle connection
+		// One origin connection per request, so no idle connection
 		// outlives Close.
 		DisableKeepAlives: true,
 	}
 	proxyLogger := logger.With("role", "proxy")
 	proxy := &httputil.ReverseProxy{
 		Rewrite: func(r *httputil.ProxyRequest) {
-			r.SetURL(backendURL)
+			r.SetURL(originURL)
 			// Keep the client's Host, as proxies configured to pass it
-			// do, so the backend builds its URLs for the public name.
+			// do, so the origin builds its URLs for the public name.
 			r.Out.Host = r.In.Host
 			r.SetXForwarded()
 		},
 		Transport: transport,
 		ModifyResponse: func(resp *http.Response) error {
 			resp.Header.Set("Server", proxyProduct)
-			resp.Header.Add("Via", "1.1 "+proxyProduct)
+			resp.Header.Add("Via", resp.Proto[len("HTTP/"):]+" "+proxyViaPseudonym)
+			cookie := &http.Cookie{Name: loadBalancerCookie, Value: loadBalancerCookieValue, Path: "/", Secure: true, HttpOnly: true}
+			resp.Header.Add("Set-Cookie", cookie.String())
 			return nil
 		},
 		ErrorHandler: func(w http.ResponseWriter, r *http.Request, err error) {
-			proxyLogger.Error("forward request to backend", "remote", r.RemoteAddr, "path", r.URL.Path, "error", err)
+			proxyLogger.Error("forward request to origin", "remote", r.RemoteAddr, "path", r.URL.Path, "error", err)
 			w.Header().Set("Server", proxyProduct)
 			http.Error(w, "bad gateway", http.StatusBadGateway)
 		},
@@ -169,23 +210,31 @@ func newProxyEndpoint(authority *pki, logger *slog.Logger) (server, error) {
 	}
 
 	return &proxyServer{
-		front:     newHTTPServer(proxy, config, proxyLogger),
-		backend:   backend,
-		backendLn: backendLn,
+		front:     newHTTPServer(proxy, frontConfig, proxyLogger),
+		origin:    origin,
+		originLn:  originLn,
 		transport: transport,
 	}, nil
 }
 
 func (s *proxyServer) start(ln net.Listener, wg *sync.WaitGroup) {
-	s.backend.start(s.backendLn, wg)
+	s.origin.start(s.originLn, wg)
 	s.front.start(ln, wg)
+}
+
+func (s *proxyServer) originAddr() string {
+	return s.originLn.Addr().String()
 }
 
 func (s *proxyServer) close() error {
 	frontErr := s.front.close()
-	backendErr := s.backend.close()
+	originErr := s.origin.close()
+	// Serve closes originLn, but when start never ran only this does.
+	if err := s.originLn.Close(); err != nil && !errors.Is(err, net.ErrClosed) {
+		originErr = errors.Join(originErr, err)
+	}
 	s.transport.CloseIdleConnections()
-	return errors.Join(frontErr, backendErr)
+	return errors.Join(frontErr, originErr)
 }
 
 // blackholeServer accepts connections and never writes to them. It reads and

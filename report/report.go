@@ -133,6 +133,9 @@ type HTTP struct {
 	StatusText  string            `json:"status_text,omitempty"`
 	ContentType string            `json:"content_type,omitempty"`
 	Headers     map[string]string `json:"headers,omitempty"`
+	// CookieNames are the names of the Set-Cookie headers; the values are
+	// not kept.
+	CookieNames []string `json:"cookie_names,omitempty"`
 	// TLSVersion is the version this request negotiated. The request accepts
 	// any version the server offers, so that the server's headers are seen
 	// even when the IdP would fail.
@@ -236,6 +239,11 @@ type PathEnd struct {
 	Versions []string `json:"versions"`
 	// LeafSHA256 is the fingerprint of the leaf certificate it sent.
 	LeafSHA256 string `json:"leaf_sha256,omitempty"`
+	// Stack names the TLS stack its answers to a fixed set of hellos match
+	// best, with the confidence, or "unknown".
+	Stack string `json:"stack,omitempty"`
+	// Fingerprint is the hash of those answers.
+	Fingerprint string `json:"fingerprint,omitempty"`
 	// Error is set when the box could not be scanned.
 	Error string `json:"error,omitempty"`
 }

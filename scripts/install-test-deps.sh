@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs, from Debian's packages, the real servers and clients the
-# integration tests run: nginx, haproxy, stunnel, openssl, curl, a JDK 17,
+# integration tests run: nginx, haproxy, Apache httpd, stunnel, tinyproxy, openssl,
+# curl, a JDK 17,
 # and the reference scanners nmap and sslscan.
 # Packages already present are left alone, so a second run costs nothing.
 set -euo pipefail
@@ -8,7 +9,9 @@ set -euo pipefail
 need=()
 command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || need+=(nginx)
 command -v haproxy >/dev/null 2>&1 || [ -x /usr/sbin/haproxy ] || need+=(haproxy)
+[ -x /usr/sbin/apache2 ] && [ -f /usr/lib/apache2/modules/mod_ssl.so ] || need+=(apache2)
 command -v stunnel4 >/dev/null 2>&1 || need+=(stunnel4)
+command -v tinyproxy >/dev/null 2>&1 || need+=(tinyproxy)
 command -v openssl >/dev/null 2>&1 || need+=(openssl)
 command -v nmap >/dev/null 2>&1 || need+=(nmap)
 command -v sslscan >/dev/null 2>&1 || need+=(sslscan)
@@ -28,10 +31,12 @@ echo "install-test-deps: installing ${need[*]} from Debian's packages" >&2
 export DEBIAN_FRONTEND=noninteractive
 $sudo_cmd apt-get update -qq
 $sudo_cmd apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
-# The nginx package starts a service on port 80 on some systems. The tests
+# The nginx and apache2 packages start a service on port 80 on some systems. The tests
 # start their own nginx on loopback ports, so they need no system instance.
+# The tinyproxy package starts a service on port 8888; the tests start their
+# own tinyproxy on loopback ports as well.
 # The stunnel4 package starts nothing, because it runs one service per file
 # in /etc/stunnel and installs no such file.
 if command -v systemctl >/dev/null 2>&1; then
-  $sudo_cmd systemctl disable --now nginx haproxy >/dev/null 2>&1 || true
+  $sudo_cmd systemctl disable --now nginx haproxy apache2 tinyproxy >/dev/null 2>&1 || true
 fi

@@ -79,6 +79,8 @@ func (a *app) runDemo(ctx context.Context, f report.Format, timeout time.Duratio
 				CACertFiles:   []string{l.CAFile},
 				Authorization: "Bearer " + lab.BearerToken,
 				Tool:          "scimdoctor " + version,
+				Origin:        e.Origin,
+				Repeat:        e.Repeat,
 			})
 		}()
 	}
