@@ -14,7 +14,6 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"fmt"
-	"net"
 	"slices"
 	"time"
 )
@@ -66,8 +65,7 @@ func Fetch(ctx context.Context, addr, serverName string, timeout time.Duration) 
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 
-	var dialer net.Dialer
-	raw, err := dialer.DialContext(ctx, "tcp", addr)
+	raw, err := dialContext(ctx, "tcp", addr)
 	if err != nil {
 		return nil, fmt.Errorf("fetch certificate chain: connect to %s: %w", addr, err)
 	}

@@ -116,8 +116,7 @@ func Handshake(ctx context.Context, addr, serverName string, opts HandshakeOptio
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 
-	var dialer net.Dialer
-	raw, err := dialer.DialContext(ctx, "tcp", addr)
+	raw, err := dialContext(ctx, "tcp", addr)
 	if err != nil {
 		result.Handshake = classify(err)
 		if result.Handshake.Outcome != OutcomeTimeout && result.Handshake.Outcome != OutcomeReset {

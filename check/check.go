@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"os"
 	"sort"
 	"strconv"
 	"strings"
@@ -16,6 +17,7 @@ import (
 	"github.com/scimdoctor/scimdoctor/certcheck"
 	"github.com/scimdoctor/scimdoctor/clients"
 	"github.com/scimdoctor/scimdoctor/diagnose"
+	"github.com/scimdoctor/scimdoctor/netpath"
 	"github.com/scimdoctor/scimdoctor/report"
 	"github.com/scimdoctor/scimdoctor/tlsprobe"
 )
@@ -58,6 +60,11 @@ type Options struct {
 	// times to every address, to catch pool members that answer
 	// differently. Zero: no repeat.
 	Repeat int
+	// Proxy is the --proxy URL. Empty means HTTPS_PROXY and NO_PROXY, read
+	// with Getenv, as net/http does.
+	Proxy string
+	// Getenv reads the proxy variables; nil means os.Getenv.
+	Getenv func(string) string
 }
 
 // Run checks opts.URL layer by layer. It returns an error only for input the
@@ -91,9 +98,27 @@ func Run(ctx context.Context, opts Options) (*report.Report, error) {
 	if opts.Repeat < 0 || opts.Repeat > 100 {
 		return nil, &UsageError{Err: fmt.Errorf("invalid --repeat %d: use 0 to 100", opts.Repeat), Hint: "5 rounds show most mixed pools"}
 	}
+	getenv := opts.Getenv
+	if getenv == nil {
+		getenv = os.Getenv
+	}
+	proxy, err := netpath.ProxyFor(endpoint.HostPort(), opts.Proxy, getenv)
+	if err != nil {
+		return nil, &UsageError{Err: err, Hint: "give --proxy http://HOST:PORT, or unset HTTPS_PROXY to connect directly"}
+	}
 	prober := opts.Prober
 	if prober == nil {
 		prober = &tlsprobe.Prober{Timeout: opts.Timeout}
+	}
+	dial := certcheck.DialFunc((&net.Dialer{Timeout: opts.Timeout}).DialContext)
+	if proxy != nil {
+		// Every connection of the check goes through the proxy's CONNECT
+		// tunnel, as the client behind that proxy would.
+		dial = (&netpath.Dialer{Proxy: proxy, Timeout: opts.Timeout}).DialContext
+		if prober.Dial == nil {
+			prober.Dial = dial
+		}
+		ctx = certcheck.WithDial(ctx, dial)
 	}
 	connectionsBefore := prober.Connections()
 
@@ -105,7 +130,7 @@ func Run(ctx context.Context, opts Options) (*report.Report, error) {
 		Target:    report.Target{URL: opts.URL, Host: endpoint.Host, Port: endpoint.Port},
 	}
 	run := &runner{opts: opts, endpoint: endpoint, profiles: profiles, roots: roots, extraRoots: extraRoots, prober: prober, report: r,
-		resolves: resolves, originHost: originHost, originPort: originPort}
+		resolves: resolves, originHost: originHost, originPort: originPort, proxy: proxy, dial: dial}
 	r.Layers = append(r.Layers, report.Layer{Name: "url", Status: report.StatusPass, Summary: endpoint.URL.String()})
 
 	run.layers(ctx)
@@ -187,6 +212,10 @@ type runner struct {
 	// originHost and originPort are --origin, or "" and 0.
 	originHost string
 	originPort int
+	// proxy is the outbound proxy, or nil for direct connections, and dial
+	// opens every connection that does not go through the prober.
+	proxy *netpath.Proxy
+	dial  certcheck.DialFunc
 
 	// addr is the ip:port that accepted a TCP connection.
 	addr string
@@ -204,12 +233,20 @@ type runner struct {
 }
 
 func (run *runner) layers(ctx context.Context) {
-	addrs, ok := run.resolve(ctx)
-	if !ok {
-		return
-	}
-	if !run.connect(ctx, addrs) {
-		return
+	var addrs []string
+	if run.proxy != nil {
+		if !run.connectViaProxy(ctx) {
+			return
+		}
+	} else {
+		var ok bool
+		addrs, ok = run.resolve(ctx)
+		if !ok {
+			return
+		}
+		if !run.connect(ctx, addrs) {
+			return
+		}
 	}
 	run.scanVersions(ctx)
 

@@ -138,7 +138,7 @@ func (run *runner) httpClient() (*http.Client, func()) {
 	transport := &http.Transport{
 		DialTLSContext: func(ctx context.Context, network, _ string) (net.Conn, error) {
 			run.extraConnections.Add(1)
-			raw, err := (&net.Dialer{Timeout: run.opts.Timeout}).DialContext(ctx, network, run.addr)
+			raw, err := run.dial(ctx, network, run.addr)
 			if err != nil {
 				return nil, err
 			}

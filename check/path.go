@@ -101,7 +101,17 @@ func (run *runner) path(ctx context.Context, addrs []string) {
 			p.Summary += "; the response names " + strings.Join(originClues, "; ")
 		}
 	}
-	if run.opts.Repeat > 0 {
+	if run.proxy != nil {
+		p.Proxy = run.inspectProxy(ctx)
+		p.Summary += "; " + proxyNote(p.Proxy)
+		if p.Proxy.Intercepted {
+			for i := range run.report.Verdicts {
+				v := &run.report.Verdicts[i]
+				v.Evidence = append(v.Evidence, "this check went through a proxy that re-signs TLS, so this verdict describes the proxy's certificate and settings, not the server's")
+			}
+		}
+	}
+	if run.opts.Repeat > 0 && run.proxy == nil {
 		p.Repeats = run.repeatProbes(ctx, addrs)
 		if differing := differingRepeats(p.Repeats); len(differing) > 0 {
 			for i := range run.report.Verdicts {
@@ -270,10 +280,17 @@ func (run *runner) addPathLayer(p *report.Path) {
 		}
 	}
 	status := report.StatusPass
-	if p.FixAt != "" {
+	switch {
+	case p.FixAt != "", p.Proxy != nil && p.Proxy.Intercepted:
 		status = report.StatusFail
-	} else if p.Origin == nil {
+	case p.Origin == nil && p.Proxy == nil:
 		status = report.StatusSkip
+	}
+	if p.Proxy != nil {
+		details = append(details, p.Proxy.Evidence...)
+		if p.Proxy.DirectError != "" {
+			details = append(details, "direct connection for the comparison: "+p.Proxy.DirectError)
+		}
 	}
 	summary := p.Summary
 	if differing := differingRepeats(p.Repeats); len(differing) > 0 {

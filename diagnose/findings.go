@@ -132,6 +132,21 @@ func SortBySeverity(findings []report.Finding) {
 // differently, which makes an IdP's connection test pass on some attempts
 // and fail on others.
 func pathFindings(p *report.Path) []report.Finding {
+	var out []report.Finding
+	if p.Proxy != nil && p.Proxy.Intercepted {
+		title := "the proxy of this check re-signs TLS (TLS inspection)"
+		if p.Proxy.Product != "" {
+			title += " with the CA of " + p.Proxy.Product
+		}
+		out = append(out, report.Finding{
+			ID:       "path.tls_inspection",
+			Severity: report.SeverityHigh,
+			Layer:    "path",
+			Title:    title,
+			Detail:   "This check sees the proxy's certificate and TLS settings, not what Okta or Entra ID see: the IdP connects from the internet, without this proxy. Run the check from a machine without the proxy, or exempt the SCIM host from inspection, before changing the server.",
+			Evidence: p.Proxy.Evidence,
+		})
+	}
 	var evidence []string
 	for _, r := range p.Repeats {
 		if r.Accepted > 0 && r.Accepted < r.Rounds {
@@ -139,14 +154,14 @@ func pathFindings(p *report.Path) []report.Finding {
 		}
 	}
 	if len(evidence) == 0 {
-		return nil
+		return out
 	}
-	return []report.Finding{{
+	return append(out, report.Finding{
 		ID:       "path.mixed_pool",
 		Severity: report.SeverityHigh,
 		Layer:    "path",
 		Title:    "the same address answers the same TLS probe differently: the members of a pool differ",
 		Detail:   "An IdP's connections land on different members, so its connection test passes on some attempts and fails on others. Give every member of the load-balancer pool the same TLS settings, or take the outdated member out of the pool.",
 		Evidence: evidence,
-	}}
+	})
 }

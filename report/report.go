@@ -230,6 +230,25 @@ type Path struct {
 	// Repeats holds, per address and version, the outcome of probes sent
 	// again (--repeat).
 	Repeats []Repeat `json:"repeats,omitempty"`
+	// Proxy describes the outbound proxy the check went through, or nil.
+	Proxy *ProxyPath `json:"proxy,omitempty"`
+}
+
+// ProxyPath is the outbound proxy of this check and what it does to TLS.
+type ProxyPath struct {
+	// URL is the proxy URL without its password, and Source the flag or
+	// variable that named it.
+	URL    string `json:"url"`
+	Source string `json:"source"`
+	// Intercepted reports a proxy that re-signs TLS (TLS inspection), and
+	// Product the inspection product its CA names, if known.
+	Intercepted bool   `json:"intercepted"`
+	Product     string `json:"product,omitempty"`
+	// Evidence explains the verdict, such as the two issuers compared.
+	Evidence []string `json:"evidence,omitempty"`
+	// DirectError is set when the direct connection, made for the
+	// comparison, failed.
+	DirectError string `json:"direct_error,omitempty"`
 }
 
 // PathEnd is one box of the path, as the version scan saw it.

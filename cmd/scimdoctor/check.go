@@ -30,6 +30,7 @@ type checkFlags struct {
 	origin  string
 	resolve []string
 	repeat  int
+	proxy   string
 }
 
 func (a *app) checkCommand() *cobra.Command {
@@ -79,6 +80,7 @@ target could not be resolved or reached.`,
 	fl.StringVar(&f.failOn, "fail-on", "none", "also exit with 1 for a finding of this severity or higher: none, info, low, medium or high")
 	fl.StringVar(&f.origin, "origin", "", "HOST:PORT of the server behind the load balancer or proxy, to compare with the box that answers")
 	fl.StringArrayVar(&f.resolve, "resolve", nil, "HOST:PORT:ADDR: connect to ADDR for HOST:PORT instead of looking it up, as curl --resolve (repeatable)")
+	fl.StringVar(&f.proxy, "proxy", "", "connect through this HTTP proxy (http://HOST:PORT or https://...), by CONNECT; default HTTPS_PROXY and NO_PROXY as Go's net/http reads them")
 	fl.IntVar(&f.repeat, "repeat", 0, "probe TLS 1.0 to 1.3 this many more times per address, to find pool members that answer differently (0 to 100)")
 	return cmd
 }
@@ -109,6 +111,7 @@ func (a *app) runCheck(ctx context.Context, rawURL string, f checkFlags) error {
 		Origin:        f.origin,
 		Resolve:       f.resolve,
 		Repeat:        f.repeat,
+		Proxy:         f.proxy,
 	})
 	if ctx.Err() != nil {
 		a.exitCode = exitInterrupted
