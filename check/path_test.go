@@ -31,6 +31,10 @@ func pathLayer(t *testing.T, r *report.Report) report.Layer {
 // haproxy terminating TLS 1.0 only in front of a healthy nginx, and nginx
 // terminating TLS 1.2 and 1.3 in front of a TLS 1.0-only origin.
 func TestCheckOriginBehindLegacyFront(t *testing.T) {
+	// scim.test is not a loopback name, so a proxy variable of the test
+	// machine would otherwise apply to it.
+	t.Setenv("HTTPS_PROXY", "")
+	t.Setenv("https_proxy", "")
 	cert := testservers.SelfSigned(t)
 	goodNginx := testservers.StartNginx(t, testservers.NginxTLS{Cert: cert, Directives: "ssl_protocols TLSv1.2 TLSv1.3;"})
 	legacyFront := testservers.StartHAProxy(t, testservers.HAProxyTLS{
@@ -199,5 +203,59 @@ func TestCheckPathUsageErrors(t *testing.T) {
 				t.Errorf("Run error = %v, want a *UsageError containing %q", err, tt.wantErr)
 			}
 		})
+	}
+}
+
+// TestCheckNginxBeforeGoOrigin runs nginx as a TLS 1.0-only terminating
+// reverse proxy in front of a Go origin, and checks that the report names
+// both stacks and sends the fix to the front end.
+func TestCheckNginxBeforeGoOrigin(t *testing.T) {
+	cert := testservers.SelfSigned(t)
+	pair, err := tls.X509KeyPair(cert.CertPEM, cert.KeyPEM)
+	if err != nil {
+		t.Fatal(err)
+	}
+	l, err := tls.Listen("tcp", "127.0.0.1:0", &tls.Config{Certificates: []tls.Certificate{pair}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { l.Close() })
+	go func() {
+		for {
+			conn, err := l.Accept()
+			if err != nil {
+				return
+			}
+			go func() {
+				defer conn.Close()
+				conn.SetDeadline(time.Now().Add(5 * time.Second))
+				buf := make([]byte, 4096)
+				conn.Read(buf)
+				io.WriteString(conn, "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+			}()
+		}
+	}()
+	goOrigin := l.Addr().String()
+	front := testservers.StartNginx(t, testservers.NginxTLS{
+		Cert:       cert,
+		Directives: "ssl_protocols TLSv1; ssl_ciphers DEFAULT@SECLEVEL=0;",
+		Locations:  "location / { proxy_pass https://" + goOrigin + "; }",
+	})
+
+	r, err := Run(context.Background(), Options{URL: "https://" + front + "/scim/v2", Origin: goOrigin, Timeout: 3 * time.Second, CACertFiles: []string{cert.CertFile}})
+	if err != nil {
+		t.Fatalf("Run failed: %v", err)
+	}
+	if r.Path == nil || r.Path.Origin == nil {
+		t.Fatalf("path = %+v, want a comparison", r.Path)
+	}
+	if r.Path.FixAt != "front" {
+		t.Errorf("FixAt = %q, want front (%s)", r.Path.FixAt, r.Path.Summary)
+	}
+	if !strings.Contains(r.Path.Front.Stack, "nginx") {
+		t.Errorf("front stack = %q, want nginx", r.Path.Front.Stack)
+	}
+	if !strings.Contains(r.Path.Origin.Stack, "Go crypto/tls") {
+		t.Errorf("origin stack = %q, want Go crypto/tls", r.Path.Origin.Stack)
 	}
 }

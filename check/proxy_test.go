@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/scimdoctor/scimdoctor/internal/testservers"
 	"github.com/scimdoctor/scimdoctor/lab"
 	"github.com/scimdoctor/scimdoctor/report"
 )
@@ -100,5 +101,36 @@ func TestCheckProxyErrors(t *testing.T) {
 
 	if _, err := Run(context.Background(), Options{URL: good.URL, Proxy: "socks5://127.0.0.1:1"}); err == nil {
 		t.Errorf("Run with a socks5 proxy succeeded; want a usage error")
+	}
+}
+
+// TestCheckThroughTinyproxy sends the check through tinyproxy, a real HTTP
+// CONNECT proxy from Debian, which passes TLS through unchanged.
+func TestCheckThroughTinyproxy(t *testing.T) {
+	l, err := lab.Start(context.Background(), "good")
+	if err != nil {
+		t.Fatalf("lab.Start failed: %v", err)
+	}
+	t.Cleanup(func() { l.Close() })
+	good, _ := l.Endpoint("good")
+	proxy := testservers.StartTinyproxy(t, testservers.Tinyproxy{})
+
+	r, err := Run(context.Background(), Options{
+		URL: good.URL, Proxy: "http://" + proxy, Timeout: 3 * time.Second,
+		CACertFiles: []string{l.CAFile}, Authorization: "Bearer " + lab.BearerToken,
+	})
+	if err != nil {
+		t.Fatalf("Run failed: %v", err)
+	}
+	if r.Path == nil || r.Path.Proxy == nil || r.Path.Proxy.Intercepted {
+		t.Fatalf("proxy = %+v, want a proxy that passes TLS through", r.Path)
+	}
+	for _, v := range r.Verdicts {
+		if !v.Connects {
+			t.Errorf("%s = %s %q through tinyproxy, want it to connect", v.Client, v.Class, v.LogLine)
+		}
+	}
+	if !strings.Contains(r.Path.Summary, "passed TLS through unchanged") {
+		t.Errorf("path summary = %q, want it to say the proxy passed TLS through", r.Path.Summary)
 	}
 }

@@ -207,13 +207,22 @@ func encodeServerHello(f *tlsprobe.ServerFlight) string {
 	return fmt.Sprintf("sh:%04x:%04x:%s:%s", uint16(sh.Version), sh.CipherSuite, joinExtensions(sh.Extensions), group)
 }
 
+// extServerName is the server_name extension (RFC 6066). A server echoes
+// it empty only when the hello carried SNI, so it is left out of tokens:
+// the same server must give the same fingerprint whether it is scanned by
+// name or by IP address.
+const extServerName uint16 = 0x0000
+
 func joinExtensions(exts []uint16) string {
-	if len(exts) == 0 {
-		return "-"
+	var parts []string
+	for _, e := range exts {
+		if e == extServerName {
+			continue
+		}
+		parts = append(parts, fmt.Sprintf("%04x", e))
 	}
-	parts := make([]string, len(exts))
-	for i, e := range exts {
-		parts[i] = fmt.Sprintf("%04x", e)
+	if len(parts) == 0 {
+		return "-"
 	}
 	return strings.Join(parts, ".")
 }

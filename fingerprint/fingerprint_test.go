@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/scimdoctor/scimdoctor/internal/testservers"
 	"github.com/scimdoctor/scimdoctor/tlsprobe"
 )
 
@@ -397,4 +398,21 @@ func FuzzHTTPEvidence(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestTakeSameWithAndWithoutSNI scans one nginx by name and by IP address:
+// the fingerprints must agree, because a scan by IP sends no SNI and the
+// server then echoes no server_name extension.
+func TestTakeSameWithAndWithoutSNI(t *testing.T) {
+	cert := testservers.SelfSigned(t)
+	addr := testservers.StartNginx(t, testservers.NginxTLS{Cert: cert, Directives: "ssl_protocols TLSv1; ssl_ciphers DEFAULT@SECLEVEL=0;"})
+	prober := &tlsprobe.Prober{Timeout: 3 * time.Second}
+	byName := Take(context.Background(), prober, addr, "localhost")
+	byIP := Take(context.Background(), prober, addr, "")
+	if byName.Hash != byIP.Hash {
+		t.Errorf("fingerprint by name %s differs from by IP %s:\nname: %v\nIP:   %v", byName.Hash, byIP.Hash, byName.Tokens(), byIP.Tokens())
+	}
+	if matches := Identify(byIP); len(matches) == 0 || !strings.Contains(matches[0].Stack, "nginx") {
+		t.Errorf("Identify by IP = %v, want nginx first", matches)
+	}
 }
