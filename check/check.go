@@ -95,6 +95,9 @@ func Run(ctx context.Context, opts Options) (*report.Report, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := checkResolvesUsed(resolves, endpoint, originHost, originPort); err != nil {
+		return nil, err
+	}
 	if opts.Repeat < 0 || opts.Repeat > 100 {
 		return nil, &UsageError{Err: fmt.Errorf("invalid --repeat %d: use 0 to 100", opts.Repeat), Hint: "5 rounds show most mixed pools"}
 	}
@@ -104,7 +107,11 @@ func Run(ctx context.Context, opts Options) (*report.Report, error) {
 	}
 	proxy, err := netpath.ProxyFor(endpoint.HostPort(), opts.Proxy, getenv)
 	if err != nil {
-		return nil, &UsageError{Err: err, Hint: "give --proxy http://HOST:PORT, or unset HTTPS_PROXY to connect directly"}
+		hint := "fix or unset HTTPS_PROXY to connect directly, or give --proxy http://HOST:PORT"
+		if opts.Proxy != "" {
+			hint = "give --proxy http://HOST:PORT, or https:// for TLS to the proxy"
+		}
+		return nil, &UsageError{Err: err, Hint: hint}
 	}
 	prober := opts.Prober
 	if prober == nil {
@@ -313,10 +320,10 @@ func (run *runner) resolve(ctx context.Context) ([]string, bool) {
 		return []string{run.endpoint.Host}, true
 	}
 
-	if addr, ok := run.resolved(run.endpoint.Host, run.endpoint.Port); ok {
-		run.addLayer("dns", report.StatusPass, fmt.Sprintf("%s resolved by --resolve to %s; no DNS look-up", run.endpoint.Host, addr))
-		run.report.Target.Addresses = []string{addr}
-		return []string{addr}, true
+	if addrs, ok := run.resolved(run.endpoint.Host, run.endpoint.Port); ok {
+		run.addLayer("dns", report.StatusPass, fmt.Sprintf("%s resolved by --resolve to %s; no DNS look-up", run.endpoint.Host, strings.Join(addrs, ", ")))
+		run.report.Target.Addresses = addrs
+		return addrs, true
 	}
 
 	addrs, err := run.lookup(ctx, run.endpoint.Host)

@@ -47,20 +47,48 @@ func parseResolve(values []string) ([]resolveEntry, error) {
 	return out, nil
 }
 
-// resolved returns the --resolve address of host:port, if one was given.
-func (run *runner) resolved(host string, port int) (string, bool) {
+// resolved returns the --resolve addresses of host:port, in the order
+// given, or false when no entry names it.
+func (run *runner) resolved(host string, port int) ([]string, bool) {
+	var addrs []string
 	for _, e := range run.resolves {
-		if e.host == strings.ToLower(host) && e.port == port {
-			return e.addr, true
+		if e.host == strings.ToLower(host) && e.port == port && !slices.Contains(addrs, e.addr) {
+			addrs = append(addrs, e.addr)
 		}
 	}
-	return "", false
+	return addrs, len(addrs) > 0
+}
+
+// checkResolvesUsed rejects a --resolve entry that names neither the URL's
+// host and port nor the origin's: it would be ignored, and the look-up the
+// user meant to avoid would run.
+func checkResolvesUsed(entries []resolveEntry, endpoint *Endpoint, originHost string, originPort int) error {
+	for _, e := range entries {
+		if e.host == strings.ToLower(endpoint.Host) && e.port == endpoint.Port {
+			continue
+		}
+		if originHost != "" && e.host == strings.ToLower(originHost) && e.port == originPort {
+			continue
+		}
+		used := endpoint.HostPort()
+		if originHost != "" {
+			used += " or " + net.JoinHostPort(originHost, strconv.Itoa(originPort))
+		}
+		return &UsageError{
+			Err:  fmt.Errorf("--resolve %s:%d:%s matches no host of this check (%s), so it would be ignored", e.host, e.port, e.addr, used),
+			Hint: "write the host and port exactly as in the URL or --origin, such as --resolve " + endpoint.HostPort() + ":127.0.0.1",
+		}
+	}
+	return nil
 }
 
 // parseOrigin reads --origin HOST[:PORT]; the port defaults to 443.
 func parseOrigin(value string) (host string, port int, err error) {
 	if value == "" {
 		return "", 0, nil
+	}
+	if strings.Count(value, "[") != strings.Count(value, "]") {
+		return "", 0, &UsageError{Err: fmt.Errorf("invalid --origin %q: unbalanced brackets", value), Hint: "write an IPv6 origin in brackets with its port, such as [::1]:8443"}
 	}
 	h, p, splitErr := net.SplitHostPort(value)
 	if splitErr != nil {
@@ -111,7 +139,12 @@ func (run *runner) path(ctx context.Context, addrs []string) {
 			}
 		}
 	}
-	if run.opts.Repeat > 0 && run.proxy == nil {
+	if run.opts.Repeat > 0 && run.anyTLSAnswer() {
+		if run.proxy != nil {
+			// Through a proxy the tunnel names the host, so the repeats go
+			// to the same target as the other probes.
+			addrs = nil
+		}
 		p.Repeats = run.repeatProbes(ctx, addrs)
 		if differing := differingRepeats(p.Repeats); len(differing) > 0 {
 			for i := range run.report.Verdicts {
@@ -147,8 +180,10 @@ func (run *runner) frontEnd() report.PathEnd {
 // with the URL's host as SNI, as a proxy that forwards the host name does.
 func (run *runner) scanOrigin(ctx context.Context) report.PathEnd {
 	end := report.PathEnd{Address: net.JoinHostPort(run.originHost, strconv.Itoa(run.originPort)), Versions: []string{}}
-	ip, ok := run.resolved(run.originHost, run.originPort)
-	if !ok {
+	ip := ""
+	if addrs, ok := run.resolved(run.originHost, run.originPort); ok {
+		ip = addrs[0]
+	} else {
 		if net.ParseIP(run.originHost) != nil {
 			ip = run.originHost
 		} else {
@@ -163,16 +198,43 @@ func (run *runner) scanOrigin(ctx context.Context) report.PathEnd {
 	addr := net.JoinHostPort(ip, strconv.Itoa(run.originPort))
 	end.Address = addr
 
+	if addr == run.addr {
+		end.Error = "--origin names the same address as the URL; give the address of the server behind the load balancer or proxy"
+		return end
+	}
 	scan := run.prober.Versions(ctx, addr, run.serverName())
+	kinds := map[tlsprobe.Kind]int{}
+	var last *tlsprobe.Result
 	for _, v := range scan.Versions {
 		r := v.Result
-		if r != nil && (r.Kind == tlsprobe.KindConnectFailed || r.Kind == tlsprobe.KindTimeout && r.Phase == "connect") {
-			end.Error = "the origin did not accept a TCP connection: " + r.Describe()
+		if r == nil {
+			continue
+		}
+		last = r
+		kinds[r.Kind]++
+		if r.Kind == tlsprobe.KindConnectFailed || r.Kind == tlsprobe.KindTimeout && r.Phase == "connect" {
+			end.Error = "the origin did not accept a TCP connection (" + r.Describe() + "); check the address and that this machine can reach the origin"
 			return end
 		}
 	}
 	for _, v := range scan.Accepted() {
 		end.Versions = append(end.Versions, v.String())
+	}
+	tlsAnswers := kinds[tlsprobe.KindServerHello] + kinds[tlsprobe.KindHelloRetryRequest] + kinds[tlsprobe.KindAlert] + kinds[tlsprobe.KindMalformed]
+	switch {
+	case tlsAnswers > 0:
+	case kinds[tlsprobe.KindNotTLS] > 0:
+		end.PlainHTTP = true
+		return end
+	case kinds[tlsprobe.KindTimeout] > 0:
+		end.Error = fmt.Sprintf("the origin accepted TCP connections but answered no TLS hello within %s", run.opts.Timeout)
+		return end
+	default:
+		end.Error = "the origin closed or reset every TLS hello"
+		if last != nil {
+			end.Error += " (" + last.Describe() + ")"
+		}
+		return end
 	}
 	run.identify(ctx, &end)
 	run.extraConnections.Add(1)
@@ -186,7 +248,15 @@ func (run *runner) scanOrigin(ctx context.Context) report.PathEnd {
 func compareEnds(p *report.Path) {
 	front, origin := p.Front, *p.Origin
 	if origin.Error != "" {
-		p.Summary = fmt.Sprintf("the origin %s could not be scanned (%s), so only the front end at %s was judged", origin.Address, origin.Error, front.Address)
+		p.Summary = fmt.Sprintf("the origin %s could not be scanned: %s. Only the front end at %s was judged", origin.Address, origin.Error, front.Address)
+		return
+	}
+	if origin.PlainHTTP {
+		p.Summary = fmt.Sprintf("the origin at %s speaks plain HTTP, so the front end at %s ends TLS for it, and its settings are the ones the IdP meets", origin.Address, front.Address)
+		if !slices.Contains(front.Versions, "TLS 1.2") {
+			p.FixAt = "front"
+			p.Summary += ": fix the load balancer or proxy, not the application"
+		}
 		return
 	}
 	modern := func(versions []string) bool {
@@ -224,8 +294,11 @@ func compareEnds(p *report.Path) {
 	if front.LeafSHA256 != "" && origin.LeafSHA256 != "" && front.LeafSHA256 != origin.LeafSHA256 {
 		p.Summary += "; they send different certificates, so the front end terminates TLS itself rather than passing it through"
 	}
-	if front.Fingerprint != "" && origin.Fingerprint != "" && front.Fingerprint != origin.Fingerprint {
-		p.Summary += fmt.Sprintf("; the front end answers like %s and the origin like %s", front.Stack, origin.Stack)
+	switch {
+	case front.Fingerprint != "" && front.Fingerprint == origin.Fingerprint && front.LeafSHA256 == origin.LeafSHA256:
+		p.Summary += "; the origin answers exactly like the front end (same certificate and TLS behaviour), so it may be the same box or pass TLS through"
+	case front.Fingerprint != "" && origin.Fingerprint != "" && front.Fingerprint != origin.Fingerprint:
+		p.Summary += fmt.Sprintf("; TLS stack of the front end: %s; of the origin: %s", front.Stack, origin.Stack)
 	}
 }
 
@@ -239,11 +312,28 @@ var repeatVersions = []tlsprobe.Version{tlsprobe.VersionTLS10, tlsprobe.VersionT
 // address.
 func (run *runner) repeatProbes(ctx context.Context, addrs []string) []report.Repeat {
 	port := strconv.Itoa(run.endpoint.Port)
-	var out []report.Repeat
+	targets := []string{run.addr}
 	for _, ip := range addrs {
-		addr := net.JoinHostPort(ip, port)
+		if addr := net.JoinHostPort(ip, port); addr != run.addr {
+			targets = append(targets, addr)
+		}
+	}
+	base := map[string]string{}
+	if run.report.TLS != nil {
+		for _, v := range run.report.TLS.Versions {
+			base[v.Version] = "rejected"
+			if v.Accepted {
+				base[v.Version] = "accepted"
+			}
+		}
+	}
+	var out []report.Repeat
+	for _, addr := range targets {
 		for _, v := range repeatVersions {
 			rep := report.Repeat{Address: addr, Version: v.String(), Rounds: run.opts.Repeat}
+			if addr == run.addr {
+				rep.Base = base[v.String()]
+			}
 			counts := map[string]int{}
 			var order []string
 			for range run.opts.Repeat {
@@ -272,17 +362,22 @@ func (run *runner) repeatProbes(ctx context.Context, addrs []string) []report.Re
 func (run *runner) addPathLayer(p *report.Path) {
 	var details []string
 	if p.Origin != nil {
-		details = append(details, fmt.Sprintf("front end %s: %s", p.Front.Address, strings.Join(p.Front.Versions, ", ")))
-		if p.Origin.Error != "" {
+		details = append(details, fmt.Sprintf("front end %s: %s", p.Front.Address, versionList(p.Front.Versions)))
+		switch {
+		case p.Origin.Error != "":
 			details = append(details, fmt.Sprintf("origin %s: %s", p.Origin.Address, p.Origin.Error))
-		} else {
-			details = append(details, fmt.Sprintf("origin %s: %s", p.Origin.Address, strings.Join(p.Origin.Versions, ", ")))
+		case p.Origin.PlainHTTP:
+			details = append(details, fmt.Sprintf("origin %s: plain HTTP, no TLS", p.Origin.Address))
+		default:
+			details = append(details, fmt.Sprintf("origin %s: %s", p.Origin.Address, versionList(p.Origin.Versions)))
 		}
 	}
 	status := report.StatusPass
 	switch {
 	case p.FixAt != "", p.Proxy != nil && p.Proxy.Intercepted:
 		status = report.StatusFail
+	case p.Origin != nil && p.Origin.Error != "":
+		status = report.StatusWarn
 	case p.Origin == nil && p.Proxy == nil:
 		status = report.StatusSkip
 	}
@@ -303,13 +398,21 @@ func (run *runner) addPathLayer(p *report.Path) {
 	run.addLayer("path", status, summary, details...)
 }
 
-// differingRepeats names each address and version whose repeated probes
-// were accepted some times and not others.
+// differingRepeats names each address and version whose probes were
+// accepted some times and not others, the version scan's own probe
+// counted as one more round.
 func differingRepeats(repeats []report.Repeat) []string {
 	var out []string
 	for _, r := range repeats {
-		if r.Accepted > 0 && r.Accepted < r.Rounds {
-			out = append(out, fmt.Sprintf("%s accepted %s %d of %d times", r.Address, r.Version, r.Accepted, r.Rounds))
+		if report.RepeatDiffers(r) {
+			accepted, rounds := r.Accepted, r.Rounds
+			if r.Base != "" {
+				rounds++
+				if r.Base == "accepted" {
+					accepted++
+				}
+			}
+			out = append(out, fmt.Sprintf("%s accepted %s %d of %d times", r.Address, r.Version, accepted, rounds))
 		}
 	}
 	return out
@@ -324,7 +427,7 @@ func (run *runner) identify(ctx context.Context, end *report.PathEnd) {
 		return
 	}
 	end.Fingerprint = fp.Hash
-	end.Stack = "not in the table (" + fp.Summary + ")"
+	end.Stack = "not in the table of known stacks (" + fp.Summary + ")"
 	if matches := fingerprint.Identify(fp); len(matches) > 0 {
 		end.Stack = matches[0].String()
 	}
@@ -365,4 +468,28 @@ func httpClues(r *report.HTTP) (intermediaries, origin []string) {
 		}
 	}
 	return intermediaries, origin
+}
+
+func versionList(versions []string) string {
+	if len(versions) == 0 {
+		return "no protocol version accepted"
+	}
+	return strings.Join(versions, ", ")
+}
+
+// anyTLSAnswer reports whether some version probe got a TLS record back; a
+// port that answers none would only make the repeats wait out timeouts.
+func (run *runner) anyTLSAnswer() bool {
+	if run.scan == nil {
+		return false
+	}
+	for _, v := range run.scan.Versions {
+		if r := v.Result; r != nil {
+			switch r.Kind {
+			case tlsprobe.KindServerHello, tlsprobe.KindHelloRetryRequest, tlsprobe.KindAlert, tlsprobe.KindMalformed:
+				return true
+			}
+		}
+	}
+	return false
 }

@@ -2,8 +2,9 @@ package check
 
 import (
 	"context"
-	"errors"
 	"fmt"
+	"net"
+	"strconv"
 
 	"github.com/scimdoctor/scimdoctor/netpath"
 	"github.com/scimdoctor/scimdoctor/report"
@@ -13,7 +14,14 @@ import (
 // proxy resolves the host, so no DNS look-up runs here.
 func (run *runner) connectViaProxy(ctx context.Context) bool {
 	target := run.endpoint.HostPort()
-	run.addLayer("dns", report.StatusSkip, fmt.Sprintf("not looked up here: the proxy %s resolves %s", run.proxy, run.endpoint.Host))
+	if addrs, ok := run.resolved(run.endpoint.Host, run.endpoint.Port); ok {
+		// The tunnel goes to the pinned address, so the proxy looks
+		// nothing up either.
+		target = net.JoinHostPort(addrs[0], strconv.Itoa(run.endpoint.Port))
+		run.addLayer("dns", report.StatusPass, fmt.Sprintf("%s resolved by --resolve to %s; the proxy is asked for that address", run.endpoint.Host, addrs[0]))
+	} else {
+		run.addLayer("dns", report.StatusSkip, fmt.Sprintf("not looked up here: the proxy %s resolves %s", run.proxy, run.endpoint.Host))
+	}
 	conn, err := run.dial(ctx, "tcp", target)
 	run.extraConnections.Add(1)
 	if err == nil {
@@ -24,10 +32,6 @@ func (run *runner) connectViaProxy(ctx context.Context) bool {
 		return true
 	}
 	detail := err.Error()
-	var proxyErr *netpath.ProxyError
-	if errors.As(err, &proxyErr) {
-		detail = fmt.Sprintf("%s (%s)", proxyErr.Error(), proxyErr.Kind)
-	}
 	run.addLayer("tcp", report.StatusFail, "no tunnel through the proxy to "+target,
 		detail, "this is the path of this check, not the IdP's: the IdP connects from the internet without this proxy")
 	run.report.Target.Address = target
@@ -40,7 +44,7 @@ func (run *runner) connectViaProxy(ctx context.Context) bool {
 // connection fails, the proxied chain alone is checked for the CA of a
 // known inspection product.
 func (run *runner) inspectProxy(ctx context.Context) *report.ProxyPath {
-	out := &report.ProxyPath{URL: run.proxy.String(), Source: run.proxy.Source}
+	out := &report.ProxyPath{URL: run.proxy.URL.Redacted(), Source: run.proxy.Source}
 	proxied, err := netpath.PeerChain(ctx, &netpath.Dialer{Proxy: run.proxy, Timeout: run.opts.Timeout}, run.addr, run.serverName())
 	run.extraConnections.Add(1)
 	if err != nil {

@@ -66,6 +66,9 @@ func TestCheckThroughProxies(t *testing.T) {
 			if tt.wantIntercepted && !strings.Contains(layer.Summary, "not what Okta or Entra ID see") {
 				t.Errorf("path summary = %q, want it to say the check sees the proxy", layer.Summary)
 			}
+			if okta := r.Verdicts[0]; tt.wantIntercepted && (okta.Cause == nil || !strings.Contains(okta.Cause.Component, "TLS-inspecting proxy")) {
+				t.Errorf("okta cause = %+v, want the inspecting proxy as the component", okta.Cause)
+			}
 		})
 	}
 }

@@ -30,6 +30,9 @@ type facts struct {
 	intermediary []string
 	// path is the front-versus-origin comparison of --origin, or nil.
 	path *report.Path
+	// inspectedBy is the URL of a proxy that re-signed this check's TLS,
+	// or "".
+	inspectedBy string
 	// internalError is set when some version was refused with the alert
 	// internal_error.
 	internalError bool
@@ -64,12 +67,18 @@ func gather(r *report.Report) facts {
 	if r.Path != nil && r.Path.Origin != nil && r.Path.Origin.Error == "" {
 		f.path = r.Path
 	}
+	if r.Path != nil && r.Path.Proxy != nil && r.Path.Proxy.Intercepted {
+		f.inspectedBy = r.Path.Proxy.URL
+	}
 	return f
 }
 
 // component names the box at fault in one phrase. A comparison with the
 // origin (--origin) decides it; without one, the HTTP headers hint at it.
 func (f facts) component() string {
+	if f.inspectedBy != "" {
+		return "the TLS-inspecting proxy " + f.inspectedBy + " on this check's own path, not the server: the IdP connects from the internet without it"
+	}
 	if f.path != nil {
 		switch f.path.FixAt {
 		case "front":
@@ -94,6 +103,14 @@ func (f facts) component() string {
 }
 
 func (f facts) cause(summary string, p Problem) *report.Cause {
+	if f.inspectedBy != "" {
+		return &report.Cause{
+			Summary:   summary + ", as seen through a proxy that re-signs TLS",
+			Component: f.component(),
+			Software:  string(SoftwareUnknown),
+			Fix:       []string{"Check again without the proxy (unset HTTPS_PROXY and leave out --proxy), or exempt the SCIM host from TLS inspection. This result describes the proxy, not the server."},
+		}
+	}
 	return &report.Cause{
 		Summary:          summary,
 		Component:        f.component(),

@@ -24,6 +24,7 @@ func Findings(r *report.Report, now time.Time) []report.Finding {
 	if r.Path != nil {
 		out = append(out, pathFindings(r.Path)...)
 	}
+	out = append(out, inconsistentFindings(r)...)
 	if r.Certificate != nil && len(r.Certificate.Chain) > 0 {
 		leaf := r.Certificate.Chain[0]
 		left := leaf.NotAfter.Sub(now)
@@ -128,9 +129,9 @@ func SortBySeverity(findings []report.Finding) {
 	})
 }
 
-// pathFindings reports a pool whose members answer the same probe
-// differently, which makes an IdP's connection test pass on some attempts
-// and fail on others.
+// pathFindings reports a proxy that re-signs this check's TLS, and a pool
+// whose members treat the same probe differently, which makes an IdP's
+// connection test pass on some attempts and fail on others.
 func pathFindings(p *report.Path) []report.Finding {
 	var out []report.Finding
 	if p.Proxy != nil && p.Proxy.Intercepted {
@@ -149,7 +150,7 @@ func pathFindings(p *report.Path) []report.Finding {
 	}
 	var evidence []string
 	for _, r := range p.Repeats {
-		if r.Accepted > 0 && r.Accepted < r.Rounds {
+		if report.RepeatDiffers(r) {
 			evidence = append(evidence, fmt.Sprintf("%s %s: accepted %d of %d times (%s)", r.Address, r.Version, r.Accepted, r.Rounds, strings.Join(r.Answers, ", ")))
 		}
 	}
@@ -164,4 +165,43 @@ func pathFindings(p *report.Path) []report.Finding {
 		Detail:   "An IdP's connections land on different members, so its connection test passes on some attempts and fails on others. Give every member of the load-balancer pool the same TLS settings, or take the outdated member out of the pool.",
 		Evidence: evidence,
 	})
+}
+
+// inconsistentFindings reports a client refused with protocol_version
+// although the version scan saw the server accept a version the client
+// enables. The server then treats the same version differently from one
+// connection to the next, as a pool with differing members does.
+func inconsistentFindings(r *report.Report) []report.Finding {
+	if r.TLS == nil {
+		return nil
+	}
+	accepted := map[string]bool{}
+	for _, v := range r.TLS.Versions {
+		if v.Accepted {
+			accepted[v.Version] = true
+		}
+	}
+	var evidence []string
+	for _, v := range r.Verdicts {
+		if v.Connects || v.Alert != "protocol_version" {
+			continue
+		}
+		for _, cv := range v.ClientVersions {
+			if accepted[cv] {
+				evidence = append(evidence, fmt.Sprintf("%s's hello got protocol_version, although the version scan's %s probe was accepted", v.Display, cv))
+				break
+			}
+		}
+	}
+	if len(evidence) == 0 {
+		return nil
+	}
+	return []report.Finding{{
+		ID:       "tls.inconsistent_answers",
+		Severity: report.SeverityHigh,
+		Layer:    "tls",
+		Title:    "the server answers the same TLS version differently from one connection to the next",
+		Detail:   "A load-balancer pool whose members have different TLS settings does this, so the IdP's test passes on some attempts only. Run check again with --repeat 5 to see how often each version is accepted, then give every member the same settings.",
+		Evidence: evidence,
+	}}
 }

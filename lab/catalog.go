@@ -178,7 +178,7 @@ var catalog = []endpointSpec{
 	{
 		Endpoint: Endpoint{
 			Name:    "tls10-proxy",
-			Summary: "TLS-terminating reverse proxy that accepts only TLS 1.0 and adds its own Server and Via headers and a " + loadBalancerCookie + " cookie, in front of a correct SCIM origin with TLS 1.2 and 1.3 (Origin)",
+			Summary: "TLS-terminating reverse proxy that accepts only TLS 1.0 and adds its own Server and Via headers and a " + loadBalancerCookie + " cookie, in front of a correct SCIM origin with TLS 1.2 and 1.3 on its own port",
 			Fault:   "TLS version too old at a proxy",
 			Fix:     "enable TLS 1.2 and 1.3 on the proxy, because the origin behind it is not at fault",
 			Kind:    KindSCIM,

@@ -263,6 +263,9 @@ type PathEnd struct {
 	Stack string `json:"stack,omitempty"`
 	// Fingerprint is the hash of those answers.
 	Fingerprint string `json:"fingerprint,omitempty"`
+	// PlainHTTP reports a box that answered the TLS hellos with plain
+	// HTTP: an origin behind a front end that ends TLS for it.
+	PlainHTTP bool `json:"plain_http,omitempty"`
 	// Error is set when the box could not be scanned.
 	Error string `json:"error,omitempty"`
 }
@@ -274,7 +277,18 @@ type Repeat struct {
 	Version  string `json:"version"`
 	Rounds   int    `json:"rounds"`
 	Accepted int    `json:"accepted"`
+	// Base is the version scan's verdict for this address and version,
+	// "accepted" or "rejected", or "" for an address it did not scan.
+	Base string `json:"base,omitempty"`
 	// Answers lists each distinct answer with its count, such as
 	// "3x server chose TLS 1.2 with ...".
 	Answers []string `json:"answers"`
+}
+
+// RepeatDiffers reports whether the probes of r, the version scan's own
+// probe included when Base is set, were accepted some times and not others.
+func RepeatDiffers(r Repeat) bool {
+	some := r.Accepted > 0 || r.Base == "accepted"
+	notAll := r.Accepted < r.Rounds || r.Base == "rejected"
+	return some && notAll
 }

@@ -81,7 +81,7 @@ target could not be resolved or reached.`,
 	fl.StringVar(&f.origin, "origin", "", "HOST:PORT of the server behind the load balancer or proxy, to compare with the box that answers")
 	fl.StringArrayVar(&f.resolve, "resolve", nil, "HOST:PORT:ADDR: connect to ADDR for HOST:PORT instead of looking it up, as curl --resolve (repeatable)")
 	fl.StringVar(&f.proxy, "proxy", "", "connect through this HTTP proxy (http://HOST:PORT or https://...), by CONNECT; default HTTPS_PROXY and NO_PROXY as Go's net/http reads them")
-	fl.IntVar(&f.repeat, "repeat", 0, "probe TLS 1.0 to 1.3 this many more times per address, to find pool members that answer differently (0 to 100)")
+	fl.IntVar(&f.repeat, "repeat", 2, "probe TLS 1.0 to 1.3 this many more times per address, to find pool members that answer differently (0 to 100; 2 or more reach both members of a two-member round robin)")
 	return cmd
 }
 
