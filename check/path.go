@@ -106,7 +106,11 @@ func parseOrigin(value string) (host string, port int, err error) {
 // HTTP headers show about an intermediary.
 func (run *runner) path(ctx context.Context, addrs []string) {
 	p := &report.Path{Front: run.frontEnd()}
-	run.identify(ctx, &p.Front)
+	if run.anyTLSAnswer() {
+		// A port that sent no TLS record would only make the twelve
+		// fingerprint probes wait out timeouts.
+		run.identify(ctx, &p.Front)
+	}
 	var originClues []string
 	if r := run.report.HTTP; r != nil {
 		p.Clues, originClues = httpClues(r)
