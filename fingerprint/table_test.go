@@ -30,9 +30,18 @@ type liveServer struct {
 	product func() string
 	library func() string
 	setting string
-	// start starts the server for t and returns its address. jsse holds the
-	// addresses of the shared JSSE server, started once per test binary.
-	start func(t *testing.T, cert testservers.Cert, jsse []string) string
+	// start starts the server for t and returns its address, or returns
+	// the address of a listener of a server in shared.
+	start func(t *testing.T, cert testservers.Cert, shared sharedServers) string
+}
+
+// sharedServers holds the listener addresses of the servers that run in a
+// JVM, each started once per TestTable because a JVM starts slowly.
+type sharedServers struct {
+	// jsse is indexed like jsseProtocols.
+	jsse []string
+	// tomcat is indexed like tomcatProtocols.
+	tomcat []string
 }
 
 const (
@@ -44,85 +53,99 @@ const (
 // the jsse entries below index them.
 var jsseProtocols = []string{"TLSv1.3,TLSv1.2", "TLSv1"}
 
+// tomcatProtocols are the SSLHostConfig protocols of the shared Tomcat's
+// connectors, in the order the tomcat entries below index them.
+var tomcatProtocols = []string{"TLSv1.2+TLSv1.3", "TLSv1"}
+
 var liveServers = []liveServer{
 	{
 		key: "openssl/default", product: opensslProduct, library: opensslLibrary, setting: settingDefault,
-		start: func(t *testing.T, cert testservers.Cert, _ []string) string {
+		start: func(t *testing.T, cert testservers.Cert, _ sharedServers) string {
 			return testservers.StartOpenSSL(t, "-cert", cert.CertFile, "-key", cert.KeyFile)
 		},
 	},
 	{
 		key: "openssl/tls10", product: opensslProduct, library: opensslLibrary, setting: settingTLS10,
-		start: func(t *testing.T, cert testservers.Cert, _ []string) string {
+		start: func(t *testing.T, cert testservers.Cert, _ sharedServers) string {
 			return testservers.StartOpenSSL(t, "-cert", cert.CertFile, "-key", cert.KeyFile, "-tls1", "-cipher", "DEFAULT@SECLEVEL=0")
 		},
 	},
 	{
 		key: "nginx/default", product: nginxProduct, library: opensslLibrary, setting: settingDefault,
-		start: func(t *testing.T, cert testservers.Cert, _ []string) string {
+		start: func(t *testing.T, cert testservers.Cert, _ sharedServers) string {
 			return testservers.StartNginx(t, testservers.NginxTLS{Cert: cert})
 		},
 	},
 	{
 		key: "nginx/tls10", product: nginxProduct, library: opensslLibrary, setting: settingTLS10,
-		start: func(t *testing.T, cert testservers.Cert, _ []string) string {
+		start: func(t *testing.T, cert testservers.Cert, _ sharedServers) string {
 			return testservers.StartNginx(t, testservers.NginxTLS{Cert: cert, Directives: "ssl_protocols TLSv1; ssl_ciphers DEFAULT@SECLEVEL=0;"})
 		},
 	},
 	{
 		key: "haproxy/default", product: haproxyProduct, library: opensslLibrary, setting: settingDefault,
-		start: func(t *testing.T, cert testservers.Cert, _ []string) string {
+		start: func(t *testing.T, cert testservers.Cert, _ sharedServers) string {
 			return testservers.StartHAProxy(t, testservers.HAProxyTLS{Cert: cert, Backend: "127.0.0.1:1"})
 		},
 	},
 	{
 		key: "haproxy/tls10", product: haproxyProduct, library: opensslLibrary, setting: settingTLS10,
-		start: func(t *testing.T, cert testservers.Cert, _ []string) string {
+		start: func(t *testing.T, cert testservers.Cert, _ sharedServers) string {
 			return testservers.StartHAProxy(t, testservers.HAProxyTLS{Cert: cert, Backend: "127.0.0.1:1",
 				BindOptions: "ssl-min-ver TLSv1.0 ssl-max-ver TLSv1.0 ciphers DEFAULT@SECLEVEL=0"})
 		},
 	},
 	{
 		key: "stunnel/default", product: stunnelProduct, library: opensslLibrary, setting: settingDefault,
-		start: func(t *testing.T, cert testservers.Cert, _ []string) string {
+		start: func(t *testing.T, cert testservers.Cert, _ sharedServers) string {
 			return testservers.StartStunnel(t, testservers.StunnelTLS{Cert: cert})
 		},
 	},
 	{
 		key: "stunnel/tls10", product: stunnelProduct, library: opensslLibrary, setting: settingTLS10,
-		start: func(t *testing.T, cert testservers.Cert, _ []string) string {
+		start: func(t *testing.T, cert testservers.Cert, _ sharedServers) string {
 			return testservers.StartStunnel(t, testservers.StunnelTLS{Cert: cert, MinVersion: "TLSv1", MaxVersion: "TLSv1", SecurityLevel: "0"})
 		},
 	},
 	{
 		key: "apache/default", product: apacheProduct, library: opensslLibrary, setting: settingDefault,
-		start: func(t *testing.T, cert testservers.Cert, _ []string) string {
+		start: func(t *testing.T, cert testservers.Cert, _ sharedServers) string {
 			return testservers.StartApache(t, testservers.ApacheTLS{Cert: cert})
 		},
 	},
 	{
 		key: "apache/tls10", product: apacheProduct, library: opensslLibrary, setting: settingTLS10,
-		start: func(t *testing.T, cert testservers.Cert, _ []string) string {
+		start: func(t *testing.T, cert testservers.Cert, _ sharedServers) string {
 			return testservers.StartApache(t, testservers.ApacheTLS{Cert: cert, Directives: "SSLProtocol -all +TLSv1\n    SSLCipherSuite DEFAULT@SECLEVEL=0"})
 		},
 	},
 	{
 		key: "jsse/default", product: jsseProduct, library: jsseLibrary, setting: "default settings (TLSv1.3,TLSv1.2 enabled)",
-		start: func(t *testing.T, _ testservers.Cert, jsse []string) string { return jsse[0] },
+		start: func(t *testing.T, _ testservers.Cert, shared sharedServers) string { return shared.jsse[0] },
 	},
 	{
 		key: "jsse/tls10", product: jsseProduct, library: jsseLibrary, setting: "TLSv1 only, TLSv1 and TLSv1.1 removed from jdk.tls.disabledAlgorithms",
-		start: func(t *testing.T, _ testservers.Cert, jsse []string) string { return jsse[1] },
+		start: func(t *testing.T, _ testservers.Cert, shared sharedServers) string { return shared.jsse[1] },
+	},
+	{
+		key: "tomcat/default", product: tomcatProduct, library: jsseLibrary,
+		setting: "default settings (SSLHostConfig protocols TLSv1.2+TLSv1.3, Tomcat's default ciphers)",
+		start:   func(t *testing.T, _ testservers.Cert, shared sharedServers) string { return shared.tomcat[0] },
+	},
+	{
+		key: "tomcat/tls10", product: tomcatProduct, library: jsseLibrary,
+		setting: "TLSv1 only (SSLHostConfig protocols TLSv1, Tomcat's default ciphers), TLSv1 and TLSv1.1 removed from jdk.tls.disabledAlgorithms with -Djava.security.properties",
+		start:   func(t *testing.T, _ testservers.Cert, shared sharedServers) string { return shared.tomcat[1] },
 	},
 	{
 		key: "go/default", product: goProduct, library: goProduct, setting: "default settings (net/http ServeTLS)",
-		start: func(t *testing.T, cert testservers.Cert, _ []string) string {
+		start: func(t *testing.T, cert testservers.Cert, _ sharedServers) string {
 			return startGo(t, cert, nil)
 		},
 	},
 	{
 		key: "go/tls10", product: goProduct, library: goProduct, setting: "TLS 1.0 only (MinVersion and MaxVersion VersionTLS10)",
-		start: func(t *testing.T, cert testservers.Cert, _ []string) string {
+		start: func(t *testing.T, cert testservers.Cert, _ sharedServers) string {
 			return startGo(t, cert, func(c *tls.Config) { c.MinVersion, c.MaxVersion = tls.VersionTLS10, tls.VersionTLS10 })
 		},
 	},
@@ -158,7 +181,10 @@ func startGo(t *testing.T, cert testservers.Cert, configure func(*tls.Config)) s
 // distance 0. With -update it writes table.json from the measurements.
 func TestTable(t *testing.T) {
 	cert := testservers.SelfSigned(t)
-	jsse := testservers.StartJSSE(t, testservers.JSSETLS{Cert: cert, Protocols: jsseProtocols})
+	shared := sharedServers{
+		jsse:   testservers.StartJSSE(t, testservers.JSSETLS{Cert: cert, Protocols: jsseProtocols}),
+		tomcat: testservers.StartTomcat(t, testservers.TomcatTLS{Cert: cert, Protocols: tomcatProtocols}),
+	}
 
 	var mu sync.Mutex
 	measured := map[string]*Fingerprint{}
@@ -166,7 +192,7 @@ func TestTable(t *testing.T) {
 		for _, s := range liveServers {
 			t.Run(s.key, func(t *testing.T) {
 				t.Parallel()
-				addr := s.start(t, cert, jsse)
+				addr := s.start(t, cert, shared)
 				ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 				defer cancel()
 				fp := Take(ctx, &tlsprobe.Prober{Timeout: 5 * time.Second}, addr, "localhost")
@@ -335,4 +361,9 @@ var (
 	jsseLibrary = func() string { return "JSSE on OpenJDK " + jsseVersion() }
 	jsseProduct = func() string { return "minimal JSSE HTTPS server (not Tomcat)" }
 	goProduct   = func() string { return "Go crypto/tls " + runtime.Version() }
+	// tomcatProduct runs Tomcat's ServerInfo class, which prints
+	// "Server version: Apache Tomcat/10.1.60 (Debian)".
+	tomcatProduct = sync.OnceValue(func() string {
+		return "Apache Tomcat " + commandVersion(`Apache Tomcat/(\S+)`, "java", "-cp", "/usr/share/tomcat10/lib/catalina.jar", "org.apache.catalina.util.ServerInfo")
+	})
 )

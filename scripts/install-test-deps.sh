@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs, from Debian's packages, the real servers and clients the
 # integration tests run: nginx, haproxy, Apache httpd, stunnel, tinyproxy, openssl,
-# curl, a JDK 17,
+# curl, a JDK 17, Tomcat 10,
 # and the reference scanners nmap and sslscan.
 # Packages already present are left alone, so a second run costs nothing.
 set -euo pipefail
@@ -17,6 +17,7 @@ command -v nmap >/dev/null 2>&1 || need+=(nmap)
 command -v sslscan >/dev/null 2>&1 || need+=(sslscan)
 command -v curl >/dev/null 2>&1 || need+=(curl)
 command -v javac >/dev/null 2>&1 || need+=(openjdk-17-jdk-headless)
+[ -x /usr/share/tomcat10/bin/catalina.sh ] || need+=(tomcat10)
 
 if [ ${#need[@]} -eq 0 ]; then
   exit 0
@@ -37,6 +38,8 @@ $sudo_cmd apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
 # own tinyproxy on loopback ports as well.
 # The stunnel4 package starts nothing, because it runs one service per file
 # in /etc/stunnel and installs no such file.
+# The tomcat10 package starts a service on port 8080; the tests run their own
+# Tomcat from /usr/share/tomcat10 with a CATALINA_BASE on loopback ports.
 if command -v systemctl >/dev/null 2>&1; then
-  $sudo_cmd systemctl disable --now nginx haproxy apache2 tinyproxy >/dev/null 2>&1 || true
+  $sudo_cmd systemctl disable --now nginx haproxy apache2 tinyproxy tomcat10 >/dev/null 2>&1 || true
 fi
