@@ -1,0 +1,199 @@
+// Package audit computes the effective TLS settings of server configuration
+// files (nginx, HAProxy, ...) and judges them the way the identity
+// providers' clients would: which versions and cipher suites each listener
+// really allows, defaults and inheritance included, which IdP fails on
+// them, and the line to change. Each format has its own subpackage that
+// returns Listeners; this package judges them.
+package audit
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/scimdoctor/scimdoctor/clients"
+	"github.com/scimdoctor/scimdoctor/report"
+	"github.com/scimdoctor/scimdoctor/tlsprobe/registry"
+)
+
+// Schema names the JSON layout of Report.
+const Schema = "scimdoctor.audit/v1"
+
+// Setting is one effective value and where it comes from.
+type Setting struct {
+	// Values are protocol version names such as "TLS 1.2", or IANA cipher
+	// suite names, in the order the server uses them.
+	Values []string `json:"values"`
+	// File and Line locate the directive that set it; Line is 0 when the
+	// value is the software's default.
+	File string `json:"file,omitempty"`
+	Line int    `json:"line,omitempty"`
+	// Directive is the directive as written, such as
+	// "ssl_protocols TLSv1 TLSv1.1;", or a description of the default,
+	// such as "default of nginx 1.22.1 (ssl_protocols absent)".
+	Directive string `json:"directive"`
+}
+
+// Listener is the effective TLS configuration of one server block, virtual
+// host, bind line or connector.
+type Listener struct {
+	// Software is the format's software, such as "nginx" or "haproxy".
+	Software string `json:"software"`
+	// Name identifies the listener, such as "server scim.example.com
+	// (listen 443 ssl)" or "frontend scim, bind :443".
+	Name string `json:"name"`
+	File string `json:"file"`
+	Line int    `json:"line"`
+
+	Versions Setting `json:"versions"`
+	// Suites lists the TLS 1.2-and-older suites. Suites13 lists the TLS 1.3
+	// suites when the format sets them apart (ssl_conf_command
+	// Ciphersuites, ciphersuites); empty means the library's default.
+	Suites   Setting `json:"suites"`
+	Suites13 Setting `json:"suites_tls13,omitempty"`
+	// ClientCertificate is "required", "optional" or "off".
+	ClientCertificate Setting `json:"client_certificate"`
+	// Notes are facts about the listener that judge nothing, such as a
+	// directive that another setting can override.
+	Notes []string `json:"notes,omitempty"`
+
+	// Problems are filled by Judge.
+	Problems []Problem `json:"problems,omitempty"`
+}
+
+// Problem is one reason an IdP fails on a listener, with the line to change
+// and its replacement.
+type Problem struct {
+	// Clients names the profiles that fail, such as ["okta", "entra"].
+	Clients  []string        `json:"clients"`
+	Severity report.Severity `json:"severity"`
+	Title    string          `json:"title"`
+	File     string          `json:"file,omitempty"`
+	Line     int             `json:"line,omitempty"`
+	// Directive is the line at fault as written, and Fix the line that
+	// replaces it.
+	Directive string `json:"directive"`
+	Fix       string `json:"fix"`
+}
+
+// FileResult is the audit of one file.
+type FileResult struct {
+	Path string `json:"path"`
+	// Type is the detected or forced format, such as "nginx".
+	Type      string     `json:"type"`
+	Listeners []Listener `json:"listeners"`
+	// Error is set when the file could not be audited; the other files
+	// still are.
+	Error string `json:"error,omitempty"`
+}
+
+// Report is the outcome of one audit run.
+type Report struct {
+	Schema   string       `json:"schema"`
+	Files    []FileResult `json:"files"`
+	ExitCode int          `json:"exit_code"`
+}
+
+// Fixer writes the corrected directive for a format: the versions line for
+// the wanted versions, and the cipher line for the wanted suites.
+type Fixer interface {
+	VersionsLine(versions []string) string
+	SuitesLine(suites []string) string
+}
+
+// idps are the identity providers whose failures an audit reports.
+var idps = []string{"okta", "entra"}
+
+// Judge fills l.Problems: the IdPs that share no version with the listener,
+// that share a version but no cipher suite, or that the listener asks for a
+// client certificate they do not have. fix writes the replacement lines.
+func Judge(l *Listener, fix Fixer) {
+	l.Problems = nil
+	var noVersion, noSuite []string
+	for _, name := range idps {
+		p, err := clients.Load(name)
+		if err != nil {
+			continue
+		}
+		shared := sharedVersions(p, l.Versions.Values)
+		switch {
+		case len(shared) == 0:
+			noVersion = append(noVersion, name)
+		case !slices.Contains(shared, "TLS 1.3") && len(l.Suites.Values) > 0 && !offersAny(p, l.Suites.Values):
+			noSuite = append(noSuite, name)
+		}
+	}
+	if len(noVersion) > 0 {
+		want := modernVersions(l.Versions.Values)
+		l.Problems = append(l.Problems, Problem{
+			Clients:   noVersion,
+			Severity:  report.SeverityHigh,
+			Title:     fmt.Sprintf("%s %s no protocol version with this listener, which allows %s", strings.Join(noVersion, " and "), shareVerb(noVersion), describe(l.Versions.Values)),
+			File:      l.Versions.File,
+			Line:      l.Versions.Line,
+			Directive: l.Versions.Directive,
+			Fix:       fix.VersionsLine(want),
+		})
+	}
+	if len(noSuite) > 0 {
+		l.Problems = append(l.Problems, Problem{
+			Clients:   noSuite,
+			Severity:  report.SeverityHigh,
+			Title:     fmt.Sprintf("%s %s no TLS 1.2 cipher suite with this listener", strings.Join(noSuite, " and "), shareVerb(noSuite)),
+			File:      l.Suites.File,
+			Line:      l.Suites.Line,
+			Directive: l.Suites.Directive,
+			Fix:       fix.SuitesLine(append([]string{"TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256", "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256"}, l.Suites.Values...)),
+		})
+	}
+	if slices.Contains(l.ClientCertificate.Values, "required") {
+		l.Problems = append(l.Problems, Problem{
+			Clients:   slices.Clone(idps),
+			Severity:  report.SeverityHigh,
+			Title:     "the listener requires a client certificate, which Okta and Entra ID never send",
+			File:      l.ClientCertificate.File,
+			Line:      l.ClientCertificate.Line,
+			Directive: l.ClientCertificate.Directive,
+			Fix:       "make client certificates optional or off for the SCIM path",
+		})
+	}
+}
+
+func shareVerb(names []string) string {
+	if len(names) == 1 {
+		return "shares"
+	}
+	return "share"
+}
+
+func sharedVersions(p *clients.Profile, versions []string) []string {
+	var out []string
+	for _, v := range p.Versions() {
+		if slices.Contains(versions, v.String()) {
+			out = append(out, v.String())
+		}
+	}
+	return out
+}
+
+func offersAny(p *clients.Profile, suites []string) bool {
+	for _, name := range suites {
+		if info, ok := registry.SuiteByName(name); ok && p.Offers(info.ID) {
+			return true
+		}
+	}
+	return false
+}
+
+// modernVersions returns the versions to allow: TLS 1.2 and TLS 1.3, and
+// nothing older.
+func modernVersions([]string) []string {
+	return []string{"TLS 1.2", "TLS 1.3"}
+}
+
+func describe(values []string) string {
+	if len(values) == 0 {
+		return "no protocol version"
+	}
+	return strings.Join(values, ", ")
+}
