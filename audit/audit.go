@@ -1,9 +1,9 @@
 // Package audit computes the effective TLS settings of server configuration
-// files (nginx, HAProxy, ...) and judges them the way the identity
-// providers' clients would: which versions and cipher suites each listener
-// really allows, defaults and inheritance included, which IdP fails on
-// them, and the line to change. Each format has its own subpackage that
-// returns Listeners; this package judges them.
+// files (nginx, HAProxy, ...) and judges them as the identity providers'
+// clients would. For each listener it finds the versions and cipher suites
+// really allowed, defaults and inheritance included, the IdP that fails on
+// them and the line to change. Each format has its own subpackage that
+// returns Listeners, and this package judges them.
 package audit
 
 import (
@@ -56,6 +56,10 @@ type Listener struct {
 	// Notes are facts about the listener that judge nothing, such as a
 	// directive that another setting can override.
 	Notes []string `json:"notes,omitempty"`
+	// RejectsHandshakes marks a listener set to reject every handshake on
+	// purpose, such as nginx's catch-all server with ssl_reject_handshake:
+	// its empty version list is no fault of its own.
+	RejectsHandshakes bool `json:"rejects_handshakes,omitempty"`
 
 	// Problems are filled by Judge.
 	Problems []Problem `json:"problems,omitempty"`
@@ -104,11 +108,14 @@ type Fixer interface {
 // idps are the identity providers whose failures an audit reports.
 var idps = []string{"okta", "entra"}
 
-// Judge fills l.Problems: the IdPs that share no version with the listener,
-// that share a version but no cipher suite, or that the listener asks for a
-// client certificate they do not have. fix writes the replacement lines.
+// Judge fills l.Problems with the IdPs that share no version with the
+// listener, share a version but no cipher suite, or lack the client
+// certificate the listener requires. fix writes the replacement lines.
 func Judge(l *Listener, fix Fixer) {
 	l.Problems = nil
+	if l.RejectsHandshakes {
+		return
+	}
 	var noVersion, noSuite []string
 	for _, name := range idps {
 		p, err := clients.Load(name)

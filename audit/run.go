@@ -25,7 +25,7 @@ type Format struct {
 	Audit func(path string) ([]Listener, Fixer, error)
 }
 
-// headBytes is how much of a file Detect sees.
+// headBytes is the number of leading bytes of a file passed to Detect.
 const headBytes = 8192
 
 // Run audits every file under paths (folders are walked, in name order)
@@ -134,9 +134,19 @@ func formatNames(formats []Format) string {
 	return names
 }
 
-// exitCode follows DESIGN.md: 1 when a listener makes an IdP fail or a
-// file could not be audited, 0 otherwise.
+// exitCode is 2 when no file could be audited (every path is missing or
+// in no known format), 1 when a listener makes an IdP fail or one file
+// could not be audited, and 0 otherwise.
 func exitCode(r *Report) int {
+	failed := 0
+	for _, f := range r.Files {
+		if f.Error != "" {
+			failed++
+		}
+	}
+	if failed > 0 && failed == len(r.Files) {
+		return report.ExitUsage
+	}
 	for _, f := range r.Files {
 		if f.Error != "" {
 			return report.ExitFindings

@@ -1,0 +1,167 @@
+// Package haproxy audits HAProxy configuration files. For each TLS bind
+// line of a frontend or listen section it computes the protocol versions,
+// cipher suites and client-certificate mode that HAProxy really uses. The
+// global ssl-default-bind-* settings, HAProxy's defaults by version and
+// OpenSSL 3.0's security level are applied.
+//
+// Use Format (Debian 12: HAProxy 2.6.12 with OpenSSL 3.0) or FormatFor to
+// register the format with audit.Run, or Audit to read files directly.
+package haproxy
+
+import (
+	"bytes"
+	"fmt"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+
+	"github.com/scimdoctor/scimdoctor/audit"
+	"github.com/scimdoctor/scimdoctor/audit/cipherstring"
+	"github.com/scimdoctor/scimdoctor/tlsprobe/registry"
+)
+
+// DefaultVersion is the HAProxy version assumed when none is given:
+// Debian 12's haproxy package.
+const DefaultVersion = "2.6.12"
+
+// Options describe the HAProxy build that runs the audited file.
+type Options struct {
+	// Version is the HAProxy version, such as "2.6.12". Empty means
+	// DefaultVersion. Before 2.2 the bind lines have no default minimum
+	// version.
+	Version string
+	// OpenSSL is the OpenSSL line HAProxy links (Debian 12: OpenSSL30).
+	OpenSSL cipherstring.Version
+	// SecurityLevel is OpenSSL's level before any @SECLEVEL term: 2 on
+	// Debian 12, whose OpenSSL is built with that default.
+	SecurityLevel int
+}
+
+// DebianOptions are the options of Debian 12: HAProxy 2.6.12 linked with
+// OpenSSL 3.0 at security level 2.
+var DebianOptions = Options{Version: DefaultVersion, OpenSSL: cipherstring.OpenSSL30, SecurityLevel: 2}
+
+// Format returns the audit format "haproxy" for Debian 12's HAProxy.
+func Format() audit.Format {
+	return FormatFor(DebianOptions)
+}
+
+// FormatFor returns the audit format "haproxy" for the HAProxy build opts.
+func FormatFor(opts Options) audit.Format {
+	return audit.Format{
+		Name:   "haproxy",
+		Detect: Detect,
+		Audit: func(path string) ([]audit.Listener, audit.Fixer, error) {
+			return Audit(opts, path)
+		},
+	}
+}
+
+var (
+	sectionLine = regexp.MustCompile(`(?m)^[ \t]*(frontend|listen|backend)[ \t]+\S+[ \t]*(#.*)?\r?$`)
+	globalLine  = regexp.MustCompile(`(?m)^[ \t]*(global|defaults)[ \t]*(#.*)?\r?$`)
+	haproxyWord = regexp.MustCompile(`(?m)^[ \t]*(bind|mode|default_backend|use_backend|server|timeout|maxconn|ssl-default-bind-[a-z]+)[ \t]`)
+)
+
+// Detect reports whether the file is an HAProxy configuration. Either its
+// name contains "haproxy" and ends in .cfg, or its head has a section line
+// (frontend, listen, backend, global or defaults) and a keyword that HAProxy
+// uses, such as bind or default_backend.
+func Detect(path string, head []byte) bool {
+	if bytes.IndexByte(head, 0) >= 0 {
+		return false
+	}
+	base := strings.ToLower(filepath.Base(path))
+	if strings.Contains(base, "haproxy") && strings.HasSuffix(base, ".cfg") {
+		return true
+	}
+	return (sectionLine.Match(head) || globalLine.Match(head)) && haproxyWord.Match(head)
+}
+
+// Audit parses paths as one configuration, reading files and folders of
+// *.cfg files as `haproxy -f` does. It returns one Listener per bind line
+// with the ssl option in a frontend or listen section, in file order, and
+// the Fixer that writes corrected lines. Errors name the file and line.
+func Audit(opts Options, paths ...string) ([]audit.Listener, audit.Fixer, error) {
+	if opts.Version == "" {
+		opts.Version = DefaultVersion
+	}
+	cfg, err := parseFiles(opts.Version, paths)
+	if err != nil {
+		return nil, nil, err
+	}
+	listeners, err := Effective(cfg, opts)
+	if err != nil {
+		return nil, nil, err
+	}
+	return listeners, Fixer{}, nil
+}
+
+// Fixer writes HAProxy bind options. The lines fit both a bind line and
+// the global ssl-default-bind-options or ssl-default-bind-ciphers line.
+type Fixer struct{}
+
+var versionKeywords = map[string]string{
+	"SSL 3.0": "SSLv3", "TLS 1.0": "TLSv1.0", "TLS 1.1": "TLSv1.1", "TLS 1.2": "TLSv1.2", "TLS 1.3": "TLSv1.3",
+}
+
+// VersionsLine returns "ssl-min-ver TLSv1.2 ssl-max-ver TLSv1.3" for the
+// lowest and highest of versions. A range cannot have holes, so versions
+// in between are allowed too, and no-tlsv1x or force-tlsvXX options on the
+// same line must go.
+func (Fixer) VersionsLine(versions []string) string {
+	lo, hi := -1, -1
+	for i, name := range versionNames {
+		for _, v := range versions {
+			if v == name {
+				if lo < 0 {
+					lo = i
+				}
+				hi = i
+			}
+		}
+	}
+	if lo < 0 {
+		return "ssl-min-ver TLSv1.2 ssl-max-ver TLSv1.3"
+	}
+	return fmt.Sprintf("ssl-min-ver %s ssl-max-ver %s (replacing any no-tlsv1x and force-tlsvXX option)", versionKeywords[versionNames[lo]], versionKeywords[versionNames[hi]])
+}
+
+// SuitesLine returns "ciphers NAME:NAME..." with the OpenSSL names of the
+// TLS 1.2-and-older suites among suites (IANA names), in order. Suites that
+// OpenSSL does not implement are left out.
+func (Fixer) SuitesLine(suites []string) string {
+	var names []string
+	for _, s := range suites {
+		info, ok := registry.SuiteByName(s)
+		if !ok {
+			continue
+		}
+		if name, ok := openSSLNames()[info.ID]; ok && !containsString(names, name) {
+			names = append(names, name)
+		}
+	}
+	return "ciphers " + strings.Join(names, ":")
+}
+
+func containsString(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// openSSLNames maps IANA ids to OpenSSL names for every suite OpenSSL 3.0
+// implements.
+var openSSLNames = sync.OnceValue(func() map[uint16]string {
+	table := map[uint16]string{}
+	if r, err := cipherstring.Evaluate("ALL:COMPLEMENTOFALL", cipherstring.OpenSSL30, cipherstring.Options{}); err == nil {
+		for _, s := range r.Suites {
+			table[s.ID] = s.Name
+		}
+	}
+	return table
+})

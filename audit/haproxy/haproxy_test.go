@@ -1,0 +1,438 @@
+package haproxy
+
+import (
+	"bytes"
+	"errors"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/scimdoctor/scimdoctor/audit"
+)
+
+func TestSplitLine(t *testing.T) {
+	t.Setenv("SCIMDOCTOR_TEST_CIPHERS", "ECDHE+AESGCM")
+	tests := []struct {
+		name string
+		line string
+		want []string
+	}{
+		{"blanks and tabs", "  bind\t:443   ssl ", []string{"bind", ":443", "ssl"}},
+		{"comment after words", "bind :443 # the SCIM port", []string{"bind", ":443"}},
+		{"hash inside double quotes", `log-format "a#b"`, []string{"log-format", "a#b"}},
+		{"single quotes keep dollar", `ciphers '$HOME:x'`, []string{"ciphers", "$HOME:x"}},
+		{"double quotes expand variable", `ciphers "${SCIMDOCTOR_TEST_CIPHERS}"`, []string{"ciphers", "ECDHE+AESGCM"}},
+		{"bare variable in quotes", `ciphers "$SCIMDOCTOR_TEST_CIPHERS:x"`, []string{"ciphers", "ECDHE+AESGCM:x"}},
+		{"unquoted dollar stays", `x $HOME`, []string{"x", "$HOME"}},
+		{"escaped blank joins words", `x a\ b`, []string{"x", "a b"}},
+		{"escaped hash", `x a\#b`, []string{"x", "a#b"}},
+		{"hex escape", `x \x41`, []string{"x", "A"}},
+		{"quotes join with text", `x a"b c"d`, []string{"x", "ab cd"}},
+		{"empty quoted word", `x ""`, []string{"x", ""}},
+		{"only a comment", "   # nothing", nil},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			c := &Config{}
+			got, err := c.splitLine([]byte(tc.line))
+			if err != nil {
+				t.Fatalf("splitLine(%q): %v", tc.line, err)
+			}
+			if !slices.Equal(got, tc.want) {
+				t.Errorf("splitLine(%q) = %q, want %q", tc.line, got, tc.want)
+			}
+		})
+	}
+}
+
+func TestParseErrors(t *testing.T) {
+	tests := []struct {
+		name     string
+		data     string
+		wantLine int
+		wantText string
+	}{
+		{"unbalanced double quote", "global\n    ssl-default-bind-ciphers \"HIGH\n", 2, "unmatched \" quote opened at column 30"},
+		{"unbalanced single quote", "frontend a\n  bind :1 ssl ciphers 'x\n", 2, "unmatched ' quote"},
+		{"binary junk", "global\n\x00\x01\x02\xff", 2, "NUL byte at column 1"},
+		{"directive before section", "bind :443 ssl\n", 1, `"bind" appears before any section`},
+		{"backslash at end", "global\n  x a\\", 2, "backslash at the end of the line"},
+		{"bad hex escape", "global\n  x \\xZZ", 2, "invalid \\x escape"},
+		{"too many words", "global\n  x" + strings.Repeat(" a", maxArgs+1), 2, "more than 64 words"},
+		{"if without endif", "global\n.if 1\n  x\n", 2, ".if block without .endif"},
+		{"endif without if", "global\n.endif\n", 2, ".endif without a matching .if"},
+		{"unknown predicate", "global\n.if frobnicate(1)\n.endif\n", 2, "unknown predicate frobnicate()"},
+		{"alert stops haproxy", "global\n.alert \"old config\"\n", 2, `.alert "old config"`},
+		{"unclosed env brace", "global\n  x \"${A\"\n", 2, "${ without a closing }"},
+		{"deep parentheses", "global\n.if " + strings.Repeat("(", 100) + "1" + strings.Repeat(")", 100) + "\n.endif\n", 2, "nests deeper than 64"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := Parse("test.cfg", []byte(tc.data))
+			var pe *ParseError
+			if !errors.As(err, &pe) {
+				t.Fatalf("Parse returned %v, want a *ParseError", err)
+			}
+			if pe.File != "test.cfg" || pe.Line != tc.wantLine {
+				t.Errorf("error at %s:%d, want test.cfg:%d (%v)", pe.File, pe.Line, tc.wantLine, err)
+			}
+			if !strings.Contains(err.Error(), tc.wantText) {
+				t.Errorf("error %q does not contain %q", err, tc.wantText)
+			}
+		})
+	}
+}
+
+func TestParseConditionalBlocks(t *testing.T) {
+	data := `global
+.if version_atleast(2.2) && !version_before(2.6)
+    a
+.elif 1
+    b
+.else
+    c
+.endif
+.if defined(SCIMDOCTOR_SURELY_UNSET) || (feature(OPENSSL) && streq(x,x))
+    d
+.endif
+.if 0
+.if 1
+    e
+.endif
+.else
+    f
+.endif
+`
+	cfg, err := Parse("cond.cfg", []byte(data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, d := range cfg.Sections[0].Directives {
+		got = append(got, d.Args[0])
+	}
+	if want := []string{"a", "d", "f"}; !slices.Equal(got, want) {
+		t.Errorf("directives read = %v, want %v", got, want)
+	}
+	if line := cfg.Sections[0].Directives[1].Line; line != 10 {
+		t.Errorf("directive d at line %d, want 10", line)
+	}
+}
+
+func TestParseFilesLimits(t *testing.T) {
+	dir := t.TempDir()
+
+	huge := filepath.Join(dir, "huge.cfg")
+	f, err := os.Create(huge)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Truncate(maxFileBytes + 1); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	_, err = ParseFiles(huge)
+	if err == nil || !strings.Contains(err.Error(), huge) || !strings.Contains(err.Error(), "exceeds the 16777216-byte limit") {
+		t.Errorf("huge file: got %v, want the file name and the limit", err)
+	}
+
+	atLimit := append([]byte("global\n"), bytes.Repeat([]byte("# padding line of a comment\n"), maxFileBytes/28+1)...)
+	atLimit = atLimit[:maxFileBytes]
+	if _, err := Parse("limit.cfg", atLimit); err != nil {
+		t.Errorf("file of exactly %d bytes: %v", len(atLimit), err)
+	}
+	if _, err := Parse("over.cfg", append(atLimit, '\n')); err == nil {
+		t.Errorf("file of %d bytes parsed, want the limit error", len(atLimit)+1)
+	}
+
+	// A folder that holds a symbolic link to one of its own files would
+	// make HAProxy read the file twice.
+	loopDir := filepath.Join(dir, "conf.d")
+	if err := os.Mkdir(loopDir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(loopDir, "a.cfg"), []byte("global\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink("a.cfg", filepath.Join(loopDir, "b.cfg")); err != nil {
+		t.Fatal(err)
+	}
+	_, err = ParseFiles(loopDir)
+	if err == nil || !strings.Contains(err.Error(), "b.cfg") || !strings.Contains(err.Error(), "read twice") {
+		t.Errorf("file reached twice: got %v, want an error naming b.cfg", err)
+	}
+
+	// A cycle of symbolic links never resolves.
+	cycleDir := filepath.Join(dir, "cycle")
+	if err := os.Mkdir(cycleDir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	os.Symlink("y.cfg", filepath.Join(cycleDir, "x.cfg"))
+	os.Symlink("x.cfg", filepath.Join(cycleDir, "y.cfg"))
+	_, err = ParseFiles(filepath.Join(cycleDir, "x.cfg"))
+	if err == nil || !strings.Contains(err.Error(), "x.cfg") {
+		t.Errorf("symbolic link cycle: got %v, want an error naming x.cfg", err)
+	}
+
+	_, err = ParseFiles(filepath.Join(dir, "missing.cfg"))
+	if err == nil || !strings.Contains(err.Error(), "missing.cfg") {
+		t.Errorf("missing file: got %v, want an error naming it", err)
+	}
+}
+
+func TestParseFilesFolderOrder(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "20-frontend.cfg"), []byte("frontend scim\n    bind :443 ssl crt x.pem\n"), 0o600)
+	os.WriteFile(filepath.Join(dir, "10-global.cfg"), []byte("global\n    ssl-default-bind-options force-tlsv13\n"), 0o600)
+	os.WriteFile(filepath.Join(dir, "README"), []byte("not read\x00"), 0o600)
+	listeners, _, err := Audit(DebianOptions, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(listeners) != 1 {
+		t.Fatalf("got %d listeners, want 1", len(listeners))
+	}
+	if got := listeners[0].Versions.Values; !slices.Equal(got, []string{"TLS 1.3"}) {
+		t.Errorf("versions = %v, want the global force-tlsv13 of 10-global.cfg", got)
+	}
+	if got := listeners[0].Versions.File; filepath.Base(got) != "10-global.cfg" {
+		t.Errorf("versions traced to %s, want 10-global.cfg", got)
+	}
+}
+
+func TestAuditLegacyFile(t *testing.T) {
+	listeners, _, err := Audit(DebianOptions, "testdata/legacy.cfg")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(listeners) != 3 {
+		t.Fatalf("got %d listeners, want 3 (the plain bind :80 has no ssl)", len(listeners))
+	}
+	tests := []struct {
+		name         string
+		listener     audit.Listener
+		wantName     string
+		versions     []string
+		versionsLine int
+		suites       []string
+		suitesLine   int
+		clientCert   string
+		certLine     int
+	}{
+		{"force-tlsv10 on the bind line", listeners[0], "frontend scim, bind :443",
+			[]string{"TLS 1.0"}, 16, []string{"TLS_RSA_WITH_AES_128_CBC_SHA"}, 4, "off", 0},
+		{"global minimum with client certificate", listeners[1], "frontend scim, bind :8443",
+			[]string{"TLS 1.0", "TLS 1.1", "TLS 1.2", "TLS 1.3"}, 5, nil, 4, "required", 17},
+		{"bind ciphers at security level 2", listeners[2], "listen admin, bind 127.0.0.1:9443",
+			[]string{"TLS 1.2"}, 21, []string{"TLS_RSA_WITH_AES_256_CBC_SHA"}, 21, "off", 0},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			l := tc.listener
+			if l.Name != tc.wantName {
+				t.Errorf("name = %q, want %q", l.Name, tc.wantName)
+			}
+			if !slices.Equal(l.Versions.Values, tc.versions) {
+				t.Errorf("versions = %v, want %v", l.Versions.Values, tc.versions)
+			}
+			if l.Versions.Line != tc.versionsLine {
+				t.Errorf("versions traced to line %d (%q), want %d", l.Versions.Line, l.Versions.Directive, tc.versionsLine)
+			}
+			if tc.suites != nil && !slices.Equal(l.Suites.Values, tc.suites) {
+				t.Errorf("suites = %v, want %v", l.Suites.Values, tc.suites)
+			}
+			if l.Suites.Line != tc.suitesLine {
+				t.Errorf("suites traced to line %d, want %d", l.Suites.Line, tc.suitesLine)
+			}
+			if got := l.ClientCertificate.Values; len(got) != 1 || got[0] != tc.clientCert {
+				t.Errorf("client certificate = %v, want %s", got, tc.clientCert)
+			}
+			if l.ClientCertificate.Line != tc.certLine {
+				t.Errorf("client certificate traced to line %d, want %d", l.ClientCertificate.Line, tc.certLine)
+			}
+		})
+	}
+	if !slices.ContainsFunc(listeners[2].Notes, func(n string) bool { return strings.Contains(n, "rejects it at security level 2") }) {
+		t.Errorf("admin notes %q lack the security level note", listeners[2].Notes)
+	}
+}
+
+func TestAuditDefaultsByVersion(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "haproxy.cfg")
+	os.WriteFile(path, []byte("frontend scim\n    bind :443 ssl crt /nonexistent.pem ciphers ALL:@SECLEVEL=0\n"), 0o600)
+	tests := []struct {
+		name    string
+		version string
+		want    []string
+	}{
+		{"haproxy 2.6 minimum TLS 1.2", "2.6.12", []string{"TLS 1.2", "TLS 1.3"}},
+		{"haproxy 2.2 minimum TLS 1.2", "2.2.0", []string{"TLS 1.2", "TLS 1.3"}},
+		{"haproxy 2.1 no minimum", "2.1.12", []string{"TLS 1.0", "TLS 1.1", "TLS 1.2", "TLS 1.3"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			opts := DebianOptions
+			opts.Version = tc.version
+			listeners, _, err := Audit(opts, path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			l := listeners[0]
+			if !slices.Equal(l.Versions.Values, tc.want) {
+				t.Errorf("versions = %v, want %v", l.Versions.Values, tc.want)
+			}
+			if l.Versions.Line != 0 || !strings.Contains(l.Versions.Directive, "default of HAProxy "+tc.version) {
+				t.Errorf("versions traced to line %d %q, want the default of %s", l.Versions.Line, l.Versions.Directive, tc.version)
+			}
+		})
+	}
+}
+
+func TestAuditBindErrors(t *testing.T) {
+	tests := []struct {
+		name, bind, want string
+	}{
+		{"bad ssl-min-ver", "bind :443 ssl ssl-min-ver TLS1.2", `invalid ssl-min-ver "TLS1.2"`},
+		{"bad verify", "bind :443 ssl verify always", `invalid verify "always"`},
+		{"missing value", "bind :443 ssl ciphers", "ciphers needs a value"},
+		{"bad cipher string", "bind :443 ssl ciphers HIGH:@SECLEVEL=9", "invalid cipher string"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "haproxy.cfg")
+			os.WriteFile(path, []byte("frontend scim\n    "+tc.bind+"\n"), 0o600)
+			_, _, err := Audit(DebianOptions, path)
+			if err == nil || !strings.Contains(err.Error(), path+":2:") || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("got %v, want %s:2 and %q", err, path, tc.want)
+			}
+		})
+	}
+}
+
+func TestDetect(t *testing.T) {
+	tests := []struct {
+		name, path, head string
+		want             bool
+	}{
+		{"named haproxy.cfg", "/etc/haproxy/haproxy.cfg", "", true},
+		{"frontend with bind", "/srv/lb.conf", "frontend scim\n  bind :443 ssl crt x\n", true},
+		{"global with default_backend", "edge.cfg", "global\n  maxconn 10\n", true},
+		{"ini file", "setup.cfg", "[metadata]\nname = x\n", false},
+		{"nginx", "nginx.conf", "server {\n  listen 443 ssl;\n}\n", false},
+		{"binary", "haproxy.bin", "frontend a\n bind \x00", false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := Detect(tc.path, []byte(tc.head)); got != tc.want {
+				t.Errorf("Detect(%q) = %v, want %v", tc.path, got, tc.want)
+			}
+		})
+	}
+}
+
+func TestFixerLines(t *testing.T) {
+	var f Fixer
+	if got, want := f.VersionsLine([]string{"TLS 1.2", "TLS 1.3"}), "ssl-min-ver TLSv1.2 ssl-max-ver TLSv1.3"; !strings.HasPrefix(got, want) {
+		t.Errorf("VersionsLine = %q, want prefix %q", got, want)
+	}
+	got := f.SuitesLine([]string{"TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256", "TLS_AES_128_GCM_SHA256", "TLS_RSA_WITH_AES_128_CBC_SHA"})
+	if want := "ciphers ECDHE-RSA-AES128-GCM-SHA256:AES128-SHA"; got != want {
+		t.Errorf("SuitesLine = %q, want %q", got, want)
+	}
+}
+
+// TestFormatWithRun runs the format through audit.Run, judged as the
+// scimdoctor audit command does.
+func TestFormatWithRun(t *testing.T) {
+	r, err := audit.Run([]string{"testdata"}, "", []audit.Format{Format()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(r.Files) != 2 {
+		t.Fatalf("audited %d files, want legacy.cfg and modern.cfg", len(r.Files))
+	}
+	legacy := r.Files[0]
+	if legacy.Type != "haproxy" || legacy.Error != "" {
+		t.Fatalf("legacy.cfg: type %q, error %q", legacy.Type, legacy.Error)
+	}
+	problems := legacy.Listeners[0].Problems
+	if len(problems) == 0 || problems[0].Line != 16 || !strings.HasPrefix(problems[0].Fix, "ssl-min-ver TLSv1.2 ssl-max-ver TLSv1.3") {
+		t.Errorf("force-tlsv10 listener problems = %+v, want a fix of line 16", problems)
+	}
+	if len(legacy.Listeners[1].Problems) == 0 {
+		t.Errorf("verify required listener has no problem")
+	}
+	modern := r.Files[1]
+	if len(modern.Listeners) != 1 || len(modern.Listeners[0].Problems) != 0 {
+		t.Errorf("modern.cfg: %+v, want one listener without problems", modern.Listeners)
+	}
+	if got := modern.Listeners[0].Suites13.Values; !slices.Equal(got, []string{"TLS_AES_128_GCM_SHA256", "TLS_AES_256_GCM_SHA384"}) {
+		t.Errorf("modern.cfg TLS 1.3 suites = %v", got)
+	}
+}
+
+// TestAuditDebianPackagedFile audits the haproxy.cfg that Debian's package
+// installs, which sets defaults but has no frontend.
+func TestAuditDebianPackagedFile(t *testing.T) {
+	const path = "/etc/haproxy/haproxy.cfg"
+	if _, err := os.Stat(path); err != nil {
+		t.Fatalf("%s: %v; install Debian package haproxy (scripts/install-test-deps.sh does)", path, err)
+	}
+	if !Detect(path, nil) {
+		t.Errorf("Detect(%s) = false", path)
+	}
+	listeners, _, err := Audit(DebianOptions, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(listeners) != 0 {
+		t.Errorf("got %d listeners, want none (the packaged file has no frontend)", len(listeners))
+	}
+
+	// With a frontend added, its globals decide the listener.
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	withFrontend := filepath.Join(t.TempDir(), "haproxy.cfg")
+	os.WriteFile(withFrontend, append(data, "\nfrontend scim\n    bind :443 ssl crt /nonexistent.pem\n"...), 0o600)
+	listeners, _, err = Audit(DebianOptions, withFrontend)
+	if err != nil {
+		t.Fatal(err)
+	}
+	l := listeners[0]
+	if !slices.Equal(l.Versions.Values, []string{"TLS 1.2", "TLS 1.3"}) || !strings.HasPrefix(l.Versions.Directive, "ssl-default-bind-options") {
+		t.Errorf("versions %v from %q, want TLS 1.2 and 1.3 from ssl-default-bind-options", l.Versions.Values, l.Versions.Directive)
+	}
+	if !strings.HasPrefix(l.Suites.Directive, "ssl-default-bind-ciphers") || len(l.Suites.Values) == 0 {
+		t.Errorf("suites %v from %q, want ssl-default-bind-ciphers", l.Suites.Values, l.Suites.Directive)
+	}
+}
+
+func FuzzParse(f *testing.F) {
+	for _, name := range []string{"testdata/legacy.cfg", "testdata/modern.cfg"} {
+		data, err := os.ReadFile(name)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(data)
+	}
+	f.Add([]byte("global\n.if (1 && !0) || version_atleast(2.2)\n x \"a b\" 'c' \\x41\n.endif\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		cfg, err := Parse("fuzz.cfg", data)
+		if err != nil {
+			if cfg != nil {
+				t.Errorf("Parse returned a config and the error %v", err)
+			}
+			var pe *ParseError
+			if !errors.As(err, &pe) || pe.File != "fuzz.cfg" {
+				t.Errorf("error %v is not a *ParseError naming fuzz.cfg", err)
+			}
+			return
+		}
+		// Effective settings must not panic on any parsed config either.
+		Effective(cfg, DebianOptions)
+	})
+}

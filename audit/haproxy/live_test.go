@@ -1,0 +1,413 @@
+package haproxy
+
+import (
+	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/pem"
+	"fmt"
+	"math/big"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/scimdoctor/scimdoctor/internal/testservers"
+	"github.com/scimdoctor/scimdoctor/tlsscan"
+)
+
+// liveConfigs are full HAProxy configurations. ADDR, CRT and CAFILE are
+// replaced by the listening address, the RSA certificate-and-key PEM file
+// and a CA file. CRTEC is an ECDSA certificate and key, CRTDH the RSA one
+// followed by DH parameters, and DHFILE the DH parameters alone. Each runs in the real haproxy and through Audit, and the two
+// must agree.
+const (
+	t10 = "TLS 1.0"
+	t11 = "TLS 1.1"
+	t12 = "TLS 1.2"
+	t13 = "TLS 1.3"
+)
+
+var liveConfigs = []struct {
+	name string
+	// versions is what the real haproxy accepted, as tlsscan found it.
+	versions []string
+	// clientCert is the expected client-certificate mode.
+	clientCert string
+	// env is extra environment for haproxy, such as OPENSSL_CONF.
+	env    []string
+	config string
+}{
+	{"defaults-only", []string{t12, t13}, "off", nil, `
+frontend scim
+    bind ADDR ssl crt CRT
+`},
+	{"debian-packaged-globals", []string{t12, t13}, "off", nil, `
+global
+    ssl-default-bind-ciphers ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305:DHE-RSA-AES128-GCM-SHA256:DHE-RSA-AES256-GCM-SHA384
+    ssl-default-bind-ciphersuites TLS_AES_128_GCM_SHA256:TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256
+    ssl-default-bind-options ssl-min-ver TLSv1.2 no-tls-tickets
+frontend scim
+    bind ADDR ssl crt CRT
+`},
+	{"legacy-min-tls10-seclevel2", []string{t12, t13}, "off", nil, `
+frontend scim
+    bind ADDR ssl crt CRT ssl-min-ver TLSv1.0
+`},
+	{"legacy-min-tls10-seclevel0", []string{t10, t11, t12, t13}, "off", nil, `
+frontend scim
+    bind ADDR ssl crt CRT ssl-min-ver TLSv1.0 ciphers DEFAULT:@SECLEVEL=0
+`},
+	{"legacy-tls10-tls11-only", []string{t10, t11}, "off", nil, `
+global
+    ssl-default-bind-ciphers "HIGH:!aNULL:@SECLEVEL=0"
+frontend scim
+    bind ADDR ssl crt CRT ssl-min-ver TLSv1.0 ssl-max-ver TLSv1.1
+`},
+	{"legacy-no-tlsv11-hole", []string{t10, t11, t12, t13}, "off", nil, `
+frontend scim
+    bind ADDR ssl crt CRT ssl-min-ver TLSv1.0 no-tlsv11 ciphers 'ALL:@SECLEVEL=0'
+`},
+	{"force-tlsv12", []string{t12}, "off", nil, `
+listen scim
+    bind ADDR ssl crt CRT force-tlsv12
+`},
+	{"force-tlsv13-only", []string{t13}, "off", nil, `
+frontend scim
+    bind ADDR ssl crt CRT force-tlsv13 ciphersuites TLS_AES_256_GCM_SHA384
+`},
+	{"global-tls13-bind-override", []string{t12}, "off", nil, `
+global
+    ssl-default-bind-options ssl-min-ver TLSv1.3
+frontend scim
+    bind ADDR ssl crt CRT ssl-min-ver TLSv1.2 ssl-max-ver TLSv1.2
+`},
+	{"global-no-tlsv13", []string{t12}, "off", nil, `
+global
+    ssl-default-bind-options no-tlsv13
+frontend scim
+    bind ADDR ssl crt CRT
+`},
+	{"static-rsa-only", []string{t12}, "off", nil, `
+frontend scim
+    bind ADDR ssl crt CRT ciphers AES128-SHA:AES256-GCM-SHA384 no-tlsv13
+`},
+	{"client-cert-optional", []string{t12, t13}, "optional", nil, `
+listen scim
+    bind ADDR ssl crt CRT verify optional ca-file CAFILE ciphers ECDHE+AESGCM:ECDHE+CHACHA20
+`},
+	{"conditional-block", []string{t12, t13}, "off", nil, `
+global
+.if version_atleast(2.2)
+    ssl-default-bind-ciphers ECDHE+AESGCM
+.else
+    ssl-default-bind-ciphers ALL
+.endif
+frontend scim
+    bind ADDR ssl crt CRT
+`},
+	{"dh-params-in-crt", []string{t12, t13}, "off", nil, `
+frontend scim
+    bind ADDR ssl crt CRTDH ciphers DHE-RSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256
+`},
+	{"global-ssl-dh-param-file", []string{t12, t13}, "off", nil, `
+global
+    ssl-dh-param-file DHFILE
+frontend scim
+    bind ADDR ssl crt CRT ciphers DHE-RSA-AES256-GCM-SHA384:AES128-SHA
+`},
+	{"ecdsa-certificate", []string{t12, t13}, "off", nil, `
+frontend scim
+    bind ADDR ssl crt CRTEC ciphers HIGH:!aNULL
+`},
+	{"prefer-client-ciphers", []string{t12}, "off", nil, `
+frontend scim
+    bind ADDR ssl crt CRT ciphers ECDHE-RSA-AES256-GCM-SHA384:ECDHE-RSA-AES128-GCM-SHA256:AES128-SHA prefer-client-ciphers force-tlsv12
+`},
+	{"openssl-cnf-min-tls13", []string{t12, t13}, "off", []string{"OPENSSL_CONF=OPENSSLCNF"}, `
+frontend scim
+    bind ADDR ssl crt CRT
+`},
+}
+
+// opensslCnfTLS13 raises OpenSSL's minimum to TLS 1.3 for every SSL_CTX.
+const opensslCnfTLS13 = `openssl_conf = init
+[init]
+ssl_conf = ssl_sect
+[ssl_sect]
+system_default = system_default_sect
+[system_default_sect]
+MinProtocol = TLSv1.3
+`
+
+func TestAuditMatchesLiveHAProxy(t *testing.T) {
+	bin, err := exec.LookPath("haproxy")
+	if err != nil {
+		bin = "/usr/sbin/haproxy"
+		if _, err := os.Stat(bin); err != nil {
+			t.Fatalf("haproxy not found in PATH or /usr/sbin; install Debian package haproxy (scripts/install-test-deps.sh does)")
+		}
+	}
+	cert := testservers.SelfSigned(t)
+	dir := t.TempDir()
+	crt := filepath.Join(dir, "server.pem")
+	if err := os.WriteFile(crt, append(append([]byte{}, cert.CertPEM...), cert.KeyPEM...), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	files := writeCertificateFiles(t, dir, cert)
+	files["CRT"] = crt
+	files["CAFILE"] = cert.CertFile
+	cnf := filepath.Join(dir, "openssl.cnf")
+	if err := os.WriteFile(cnf, []byte(opensslCnfTLS13), 0o600); err != nil {
+		t.Fatal(err)
+	}
+
+	for _, tc := range liveConfigs {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			var env []string
+			for _, e := range tc.env {
+				env = append(env, strings.ReplaceAll(e, "OPENSSLCNF", cnf))
+			}
+			path, addr := startHAProxy(t, bin, tc.config, files, env)
+
+			listeners, _, err := Audit(DebianOptions, path)
+			if err != nil {
+				t.Fatalf("Audit: %v", err)
+			}
+			if len(listeners) != 1 {
+				t.Fatalf("Audit returned %d listeners, want 1", len(listeners))
+			}
+			l := listeners[0]
+
+			ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+			defer cancel()
+			res, err := tlsscan.Run(ctx, tlsscan.Options{Target: addr, Timeout: 3 * time.Second, Clients: []string{"okta"}})
+			if err != nil {
+				t.Fatalf("tlsscan.Run: %v", err)
+			}
+			if res.Unreachable {
+				t.Fatalf("tlsscan.Run found %s unreachable: %s", addr, res.Error)
+			}
+
+			var scanned []string
+			for _, v := range res.Versions {
+				if v.Accepted {
+					scanned = append(scanned, v.Version)
+				}
+			}
+			if !slices.Equal(scanned, tc.versions) {
+				t.Errorf("versions: scan %v, table %v", scanned, tc.versions)
+			}
+			if got := l.ClientCertificate.Values; len(got) != 1 || got[0] != tc.clientCert {
+				t.Errorf("client certificate: audit %v, want %s", got, tc.clientCert)
+			}
+			// The DH and ECDSA cases mean nothing unless those suites are
+			// there to compare.
+			prefix := map[string]string{"dh-params-in-crt": "TLS_DHE_RSA_", "global-ssl-dh-param-file": "TLS_DHE_RSA_", "ecdsa-certificate": "TLS_ECDHE_ECDSA_"}[tc.name]
+			if prefix != "" && !slices.ContainsFunc(l.Suites.Values, func(s string) bool { return strings.HasPrefix(s, prefix) }) {
+				t.Errorf("audit suites %v lack %s suites", l.Suites.Values, prefix)
+			}
+			if !slices.Equal(l.Versions.Values, scanned) {
+				t.Errorf("versions: audit %v (from %q), scan %v; notes %v", l.Versions.Values, l.Versions.Directive, scanned, l.Notes)
+			}
+
+			// The TLS 1.2 list must match in order when the server picks by
+			// its own order, and the union over all versions must match as a set.
+			var union []string
+			for _, list := range res.Suites {
+				if list.Version == "TLS 1.3" {
+					continue
+				}
+				var names []string
+				for _, s := range list.Suites {
+					names = append(names, s.Name)
+					if !slices.Contains(union, s.Name) {
+						union = append(union, s.Name)
+					}
+				}
+				if list.Version == "TLS 1.2" && tc.name == "prefer-client-ciphers" {
+					if list.ServerOrder {
+						t.Errorf("scan found a server order despite prefer-client-ciphers")
+					}
+					if !slices.ContainsFunc(l.Notes, func(n string) bool { return strings.HasPrefix(n, "prefer-client-ciphers") }) {
+						t.Errorf("audit notes %q lack prefer-client-ciphers", l.Notes)
+					}
+				}
+				if list.Version == "TLS 1.2" && list.ServerOrder {
+					var ordered []string
+					for _, s := range l.Suites.Values {
+						if slices.Contains(names, s) {
+							ordered = append(ordered, s)
+						}
+					}
+					if !slices.Equal(ordered, names) {
+						t.Errorf("TLS 1.2 suite order:\naudit %v\nscan  %v", ordered, names)
+					}
+				}
+			}
+			got := slices.Sorted(slices.Values(l.Suites.Values))
+			want := slices.Sorted(slices.Values(union))
+			if !slices.Equal(got, want) {
+				t.Errorf("TLS 1.2-and-older suites:\naudit %v\nscan  %v", got, want)
+			}
+
+			if len(l.Suites13.Values) > 0 {
+				for _, list := range res.Suites {
+					if list.Version != "TLS 1.3" {
+						continue
+					}
+					var names []string
+					for _, s := range list.Suites {
+						names = append(names, s.Name)
+					}
+					if !slices.Equal(slices.Sorted(slices.Values(l.Suites13.Values)), slices.Sorted(slices.Values(names))) {
+						t.Errorf("TLS 1.3 suites: audit %v, scan %v", l.Suites13.Values, names)
+					}
+				}
+			}
+		})
+	}
+}
+
+// writeCertificateFiles writes the CRTEC, CRTDH and DHFILE files of
+// liveConfigs to dir. The DH parameters are RFC 7919's ffdhe2048 group, as
+// openssl genpkey writes it.
+func writeCertificateFiles(t *testing.T, dir string, rsaCert testservers.Cert) map[string]string {
+	t.Helper()
+	dh, err := exec.Command("openssl", "genpkey", "-genparam", "-algorithm", "DH", "-pkeyopt", "group:ffdhe2048").Output()
+	if err != nil {
+		t.Fatalf("openssl genpkey -genparam: %v; install Debian package openssl", err)
+	}
+
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{
+		SerialNumber: big.NewInt(1),
+		Subject:      pkix.Name{CommonName: "localhost"},
+		DNSNames:     []string{"localhost"},
+		IPAddresses:  []net.IP{net.IPv4(127, 0, 0, 1)},
+		NotBefore:    time.Now().Add(-time.Hour),
+		NotAfter:     time.Now().Add(24 * time.Hour),
+		KeyUsage:     x509.KeyUsageDigitalSignature,
+		ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	keyDER, err := x509.MarshalPKCS8PrivateKey(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ecPEM := append(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}),
+		pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: keyDER})...)
+
+	files := map[string]string{
+		"CRTEC":  filepath.Join(dir, "ecdsa.pem"),
+		"CRTDH":  filepath.Join(dir, "rsa-dh.pem"),
+		"DHFILE": filepath.Join(dir, "dh.pem"),
+	}
+	contents := map[string][]byte{
+		"CRTEC":  ecPEM,
+		"CRTDH":  slices.Concat(rsaCert.CertPEM, rsaCert.KeyPEM, dh),
+		"DHFILE": dh,
+	}
+	for name, path := range files {
+		if err := os.WriteFile(path, contents[name], 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return files
+}
+
+// startHAProxy writes config (with ADDR, CRT and CAFILE replaced) to a
+// file, runs haproxy in the foreground on it, and returns the file and the
+// listening address once it accepts connections. haproxy stops when the
+// test ends.
+func startHAProxy(t *testing.T, bin, config string, files map[string]string, env []string) (string, string) {
+	t.Helper()
+	base := "global\n    log stderr format raw local0 err\n"
+	if strings.HasPrefix(strings.TrimSpace(config), "global") {
+		base = ""
+	}
+	tail := "\ndefaults\n    mode tcp\n    timeout connect 5s\n    timeout client 10s\n    timeout server 10s\n"
+	var lastErr error
+	for range 3 {
+		l, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatalf("finding a free port: %v", err)
+		}
+		addr := l.Addr().String()
+		l.Close()
+
+		// Longer placeholders come first, so that CRT does not match CRTEC.
+		replacer := strings.NewReplacer("ADDR", addr, "CRTDH", files["CRTDH"], "CRTEC", files["CRTEC"],
+			"CRT", files["CRT"], "CAFILE", files["CAFILE"], "DHFILE", files["DHFILE"])
+		text := base + replacer.Replace(config)
+		// defaults must come before the frontend, so insert it ahead of
+		// the first proxy section.
+		if i := firstProxySection(text); i >= 0 {
+			text = text[:i] + tail + "\n" + text[i:]
+		}
+		path := filepath.Join(t.TempDir(), "haproxy.cfg")
+		if err := os.WriteFile(path, []byte(text), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if lastErr = runDaemon(t, bin, addr, path, env); lastErr == nil {
+			return path, addr
+		}
+	}
+	t.Fatalf("starting haproxy: %v", lastErr)
+	return "", ""
+}
+
+func firstProxySection(text string) int {
+	best := -1
+	for _, kw := range []string{"\nfrontend ", "\nlisten "} {
+		if i := strings.Index(text, kw); i >= 0 && (best < 0 || i < best) {
+			best = i + 1
+		}
+	}
+	return best
+}
+
+func runDaemon(t *testing.T, bin, addr, path string, env []string) error {
+	ctx, cancel := context.WithCancel(context.Background())
+	cmd := exec.CommandContext(ctx, bin, "-db", "-f", path)
+	cmd.Env = append(os.Environ(), env...)
+	var output strings.Builder
+	cmd.Stdout, cmd.Stderr = &output, &output
+	if err := cmd.Start(); err != nil {
+		cancel()
+		return fmt.Errorf("running %s: %w", bin, err)
+	}
+	exited := make(chan struct{})
+	go func() { cmd.Wait(); close(exited) }()
+	for range 200 {
+		select {
+		case <-exited:
+			cancel()
+			return fmt.Errorf("haproxy -f %s exited before listening: %s", path, output.String())
+		default:
+		}
+		if conn, err := net.DialTimeout("tcp", addr, 200*time.Millisecond); err == nil {
+			conn.Close()
+			t.Cleanup(func() { cancel(); <-exited })
+			return nil
+		}
+		time.Sleep(25 * time.Millisecond)
+	}
+	cancel()
+	<-exited
+	return fmt.Errorf("haproxy -f %s did not listen on %s after 200 attempts: %s", path, addr, output.String())
+}

@@ -1,0 +1,397 @@
+package nginx
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/scimdoctor/scimdoctor/audit"
+	"github.com/scimdoctor/scimdoctor/internal/testservers"
+	"github.com/scimdoctor/scimdoctor/tlsscan"
+)
+
+// liveConfig is an nginx configuration for TestAuditMatchesScan. In main
+// and extra, {ADDR} is the listen address, {CERT} and {KEY} the
+// certificate files and {DIR} the prefix directory.
+type liveConfig struct {
+	name string
+	// main is the configuration after the preamble (pid, error log,
+	// events, master_process off).
+	main string
+	// extra maps file names under the prefix to their content, for
+	// include tests.
+	extra map[string]string
+	// clientCert is the expected client-certificate mode.
+	clientCert string
+	// serverName, when set, is the SNI of the scan and picks the
+	// listener whose name contains it; else the file has one listener.
+	serverName string
+}
+
+const liveHTTPPreamble = `access_log off;
+    client_body_temp_path {DIR}/client_body;
+    proxy_temp_path {DIR}/proxy;
+    fastcgi_temp_path {DIR}/fastcgi;
+    uwsgi_temp_path {DIR}/uwsgi;
+    scgi_temp_path {DIR}/scgi;
+`
+
+var liveConfigs = []liveConfig{
+	{name: "defaults only", main: `http { ` + liveHTTPPreamble + `
+    server {
+        listen {ADDR} ssl;
+        ssl_certificate {CERT};
+        ssl_certificate_key {KEY};
+        return 200;
+    }
+}`},
+	{name: "modern server order", main: `http { ` + liveHTTPPreamble + `
+    server {
+        listen {ADDR} ssl;
+        ssl_certificate {CERT};
+        ssl_certificate_key {KEY};
+        ssl_protocols TLSv1.2 TLSv1.3;
+        ssl_ciphers ECDHE-RSA-AES256-GCM-SHA384:ECDHE-RSA-AES128-GCM-SHA256:ECDHE-RSA-CHACHA20-POLY1305;
+        ssl_prefer_server_ciphers on;
+        return 200;
+    }
+}`},
+	{name: "legacy only at level 2", main: `http { ` + liveHTTPPreamble + `
+    server {
+        listen {ADDR} ssl;
+        ssl_certificate {CERT};
+        ssl_certificate_key {KEY};
+        ssl_protocols TLSv1 TLSv1.1;
+        return 200;
+    }
+}`},
+	{name: "legacy only at level 0", main: `http { ` + liveHTTPPreamble + `
+    server {
+        listen {ADDR} ssl;
+        ssl_certificate {CERT};
+        ssl_certificate_key {KEY};
+        ssl_protocols TLSv1 TLSv1.1;
+        ssl_ciphers "HIGH:!aNULL:!MD5:@SECLEVEL=0";
+        return 200;
+    }
+}`},
+	{name: "legacy and TLS 1.2 at level 1", main: `http { ` + liveHTTPPreamble + `
+    server {
+        listen {ADDR} ssl;
+        ssl_certificate {CERT};
+        ssl_certificate_key {KEY};
+        ssl_protocols TLSv1 TLSv1.1 TLSv1.2;
+        ssl_ciphers 'ECDHE-RSA-AES128-SHA:AES256-SHA:@SECLEVEL=1';
+        ssl_prefer_server_ciphers on;
+        return 200;
+    }
+}`},
+	{name: "TLS 1.3 only", main: `http { ` + liveHTTPPreamble + `
+    server {
+        listen {ADDR} ssl;
+        ssl_certificate {CERT};
+        ssl_certificate_key {KEY};
+        ssl_protocols TLSv1.3;
+        return 200;
+    }
+}`},
+	{name: "inherited from http", main: `http { ` + liveHTTPPreamble + `
+    ssl_protocols TLSv1.2;
+    ssl_ciphers AES128-GCM-SHA256:ECDHE-RSA-AES128-SHA256;
+    ssl_prefer_server_ciphers on;
+    ssl_certificate {CERT};
+    ssl_certificate_key {KEY};
+    server {
+        listen {ADDR} ssl;
+        return 200;
+    }
+}`},
+	{name: "server overrides http", main: `http { ` + liveHTTPPreamble + `
+    ssl_protocols TLSv1.3;
+    ssl_ciphers AES128-SHA;
+    server {
+        listen {ADDR} ssl;
+        ssl_certificate {CERT};
+        ssl_certificate_key {KEY};
+        ssl_protocols TLSv1.2;   # overrides the http block
+        ssl_ciphers ECDHE-RSA-AES256-SHA384;
+        return 200;
+    }
+}`},
+	{name: "include glob relative to prefix", main: `http { ` + liveHTTPPreamble + `
+    include conf.d/*.conf;
+}`, extra: map[string]string{
+		"conf.d/10-tls.conf": "ssl_protocols TLSv1.2 TLSv1.3;\nssl_ciphers 'ECDHE-RSA-AES128-GCM-SHA256:AES256-SHA';\n",
+		"conf.d/20-site.conf": `server {
+    listen {ADDR} ssl;
+    ssl_certificate {CERT};
+    ssl_certificate_key {KEY};
+    include snippets/client.inc;
+    return 200;
+}
+`,
+		"snippets/client.inc": "ssl_verify_client optional_no_ca;\n",
+	}, clientCert: "optional"},
+	{name: "conf_command overrides", main: `http { ` + liveHTTPPreamble + `
+    server {
+        listen {ADDR} ssl;
+        ssl_certificate {CERT};
+        ssl_certificate_key {KEY};
+        ssl_protocols TLSv1.2 TLSv1.3;
+        ssl_ciphers HIGH;
+        ssl_conf_command MaxProtocol TLSv1.2;
+        ssl_conf_command CipherString ECDHE-RSA-AES256-SHA:AES128-SHA;
+        ssl_conf_command Options ServerPreference;
+        return 200;
+    }
+}`},
+	{name: "ECDSA suites with RSA key", main: `http { ` + liveHTTPPreamble + `
+    server {
+        listen {ADDR} ssl;
+        ssl_certificate {CERT};
+        ssl_certificate_key {KEY};
+        ssl_ciphers ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-SHA:DHE-RSA-AES128-GCM-SHA256;
+        return 200;
+    }
+}`},
+	{name: "client certificate required", main: `http { ` + liveHTTPPreamble + `
+    server {
+        listen {ADDR} ssl;
+        ssl_certificate {CERT};
+        ssl_certificate_key {KEY};
+        ssl_verify_client on;
+        ssl_client_certificate {CERT};
+        return 200;
+    }
+}`, clientCert: "required"},
+	{name: "deprecated ssl on", main: `http { ` + liveHTTPPreamble + `
+    ssl on;
+    server {
+        listen {ADDR};
+        ssl_certificate {CERT};
+        ssl_certificate_key {KEY};
+        ssl_protocols TLSv1.2;
+        return 200;
+    }
+}`},
+	{name: "SNI server behind rejecting default", main: `http { ` + liveHTTPPreamble + `
+    ssl_certificate {CERT};
+    ssl_certificate_key {KEY};
+    server {
+        listen {ADDR} ssl default_server;
+        ssl_reject_handshake on;
+    }
+    server {
+        listen {ADDR} ssl;
+        server_name scim.test;
+        ssl_protocols TLSv1.2 TLSv1.3;
+        ssl_ciphers AES128-SHA:ECDHE-RSA-AES256-SHA;
+        return 200;
+    }
+}`, serverName: "scim.test"},
+	{name: "SNI server behind TLS 1.3-only default", main: `http { ` + liveHTTPPreamble + `
+    ssl_certificate {CERT};
+    ssl_certificate_key {KEY};
+    server {
+        listen {ADDR} ssl;
+        ssl_protocols TLSv1.3;
+        return 200;
+    }
+    server {
+        listen {ADDR} ssl;
+        server_name scim.test;
+        ssl_protocols TLSv1.2;
+        return 200;
+    }
+}`, serverName: "scim.test"},
+	{name: "reject handshake", main: `http { ` + liveHTTPPreamble + `
+    server {
+        listen {ADDR} ssl;
+        ssl_reject_handshake on;
+    }
+}`},
+}
+
+// TestAuditMatchesScan starts real nginx from each configuration, scans it
+// with tlsscan, and checks that the audit's versions and TLS 1.2 suites
+// (and its client-certificate mode) are what the scan found.
+func TestAuditMatchesScan(t *testing.T) {
+	cert := testservers.SelfSigned(t)
+	for _, tc := range liveConfigs {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			conf, addr := startNginxConfig(t, tc, cert)
+
+			listeners, err := Audit(conf, Debian12)
+			if err != nil {
+				t.Fatalf("Audit: %v", err)
+			}
+			if tc.serverName == "" && len(listeners) != 1 {
+				t.Fatalf("Audit returned %d listeners, want 1: %+v", len(listeners), listeners)
+			}
+			l := listeners[0]
+			if tc.serverName != "" {
+				i := slices.IndexFunc(listeners, func(l audit.Listener) bool { return strings.Contains(l.Name, tc.serverName) })
+				if i < 0 {
+					t.Fatalf("Audit returned no listener named %s: %+v", tc.serverName, listeners)
+				}
+				l = listeners[i]
+			}
+
+			ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+			defer cancel()
+			res, err := tlsscan.Run(ctx, tlsscan.Options{Target: addr, ServerName: tc.serverName, Timeout: 3 * time.Second, Clients: []string{"okta"}})
+			if err != nil {
+				t.Fatalf("tlsscan.Run: %v", err)
+			}
+
+			var scanned []string
+			for _, v := range res.Versions {
+				if v.Accepted {
+					scanned = append(scanned, v.Version)
+				}
+			}
+			if !slices.Equal(l.Versions.Values, scanned) {
+				t.Errorf("versions: audit %q (from %s), scan %q; notes %q", l.Versions.Values, l.Versions.Directive, scanned, l.Notes)
+			}
+
+			var scanned12 []string
+			serverOrder := false
+			for _, s := range res.Suites {
+				if s.Version != "TLS 1.2" {
+					continue
+				}
+				serverOrder = s.ServerOrder
+				for _, suite := range s.Suites {
+					scanned12 = append(scanned12, suite.Name)
+				}
+			}
+			want12 := l.Suites.Values
+			if !slices.Contains(l.Versions.Values, "TLS 1.2") {
+				want12 = nil
+			}
+			if !serverOrder {
+				want12 = slices.Sorted(slices.Values(want12))
+				scanned12 = slices.Sorted(slices.Values(scanned12))
+			}
+			if !slices.Equal(want12, scanned12) {
+				t.Errorf("TLS 1.2 suites (server order %v): audit %q (from %s), scan %q", serverOrder, want12, l.Suites.Directive, scanned12)
+			}
+
+			t.Logf("scan: versions %q, TLS 1.2 suites %q (server order %v)", scanned, scanned12, serverOrder)
+			wantCert := tc.clientCert
+			if wantCert == "" {
+				wantCert = "off"
+			}
+			if got := l.ClientCertificate.Values; !slices.Equal(got, []string{wantCert}) {
+				t.Errorf("client certificate: audit %q, want %q", got, wantCert)
+			}
+			if res.ClientAuth != nil && wantCert != "off" {
+				for _, v := range res.ClientAuth.Versions {
+					if !v.Requested {
+						t.Errorf("client certificate: audit %q, but the scan saw no CertificateRequest at %v", wantCert, v.Version)
+					}
+				}
+			}
+		})
+	}
+}
+
+// startNginxConfig writes tc under a new prefix directory, starts nginx
+// from it in the foreground on a free 127.0.0.1 port, and returns the main
+// configuration file and the address. nginx stops when the test ends.
+func startNginxConfig(t *testing.T, tc liveConfig, cert testservers.Cert) (conf, addr string) {
+	t.Helper()
+	bin, err := exec.LookPath("nginx")
+	if err != nil {
+		bin = "/usr/sbin/nginx"
+		if _, err := os.Stat(bin); err != nil {
+			t.Fatalf("nginx not found in PATH or /usr/sbin; install Debian package nginx")
+		}
+	}
+	dir := t.TempDir()
+	errorLog := filepath.Join(dir, "error.log")
+
+	var lastErr error
+	for range 3 {
+		addr = freeAddr(t)
+		fill := strings.NewReplacer("{ADDR}", addr, "{CERT}", cert.CertFile, "{KEY}", cert.KeyFile, "{DIR}", dir)
+		for name, text := range tc.extra {
+			path := filepath.Join(dir, name)
+			if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(path, []byte(fill.Replace(text)), 0o600); err != nil {
+				t.Fatal(err)
+			}
+		}
+		text := fmt.Sprintf("master_process off;\npid %s/nginx.pid;\nerror_log %s info;\nevents { worker_connections 64; }\n\n%s\n", dir, errorLog, fill.Replace(tc.main))
+		conf = filepath.Join(dir, "nginx.conf")
+		if err := os.WriteFile(conf, []byte(text), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		err := runDaemon(t, addr, bin, "-p", dir, "-c", conf, "-e", errorLog, "-g", "daemon off;")
+		if err == nil {
+			return conf, addr
+		}
+		logText, _ := os.ReadFile(errorLog)
+		lastErr = fmt.Errorf("%w; error log: %s", err, strings.TrimSpace(string(logText)))
+	}
+	t.Fatalf("starting nginx: %v", lastErr)
+	return "", ""
+}
+
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatalf("finding a free port: %v", err)
+	}
+	defer l.Close()
+	return l.Addr().String()
+}
+
+// runDaemon starts bin in the foreground, waits up to 10 s for addr to
+// accept connections, and stops the process when the test ends.
+func runDaemon(t *testing.T, addr, bin string, args ...string) error {
+	ctx, cancel := context.WithCancel(context.Background())
+	cmd := exec.CommandContext(ctx, bin, args...)
+	var output strings.Builder
+	cmd.Stdout = &output
+	cmd.Stderr = &output
+	if err := cmd.Start(); err != nil {
+		cancel()
+		return err
+	}
+	exited := make(chan struct{})
+	go func() {
+		cmd.Wait()
+		close(exited)
+	}()
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		select {
+		case <-exited:
+			cancel()
+			return fmt.Errorf("nginx exited before listening: %s", strings.TrimSpace(output.String()))
+		default:
+		}
+		if conn, err := net.DialTimeout("tcp", addr, 200*time.Millisecond); err == nil {
+			conn.Close()
+			t.Cleanup(func() {
+				cancel()
+				<-exited
+			})
+			return nil
+		}
+	}
+	cancel()
+	<-exited
+	return fmt.Errorf("nginx did not listen on %s within 10s: %s", addr, strings.TrimSpace(output.String()))
+}

@@ -1,0 +1,82 @@
+package audit
+
+import (
+	"bufio"
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/scimdoctor/scimdoctor/report"
+)
+
+// Write renders r as JSON or as text for a person.
+func Write(w io.Writer, r *Report, f report.Format) error {
+	switch f {
+	case report.FormatJSON:
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		return enc.Encode(r)
+	case report.FormatText:
+		return writeText(w, r)
+	}
+	return fmt.Errorf("invalid format %q (use text or json)", f)
+}
+
+// writeText prints, per file and listener, the effective versions and
+// suites with the directive behind each, then each problem with the line
+// to change and its replacement.
+func writeText(w io.Writer, r *Report) error {
+	b := bufio.NewWriter(w)
+	if len(r.Files) == 0 {
+		fmt.Fprintln(b, "no configuration file found")
+	}
+	for _, f := range r.Files {
+		if f.Error != "" {
+			fmt.Fprintf(b, "%s: error: %s\n\n", f.Path, f.Error)
+			continue
+		}
+		fmt.Fprintf(b, "%s (%s): %d TLS listener(s)\n", f.Path, f.Type, len(f.Listeners))
+		for _, l := range f.Listeners {
+			fmt.Fprintf(b, "  %s, %s:%d\n", l.Name, l.File, l.Line)
+			writeSetting(b, "versions", l.Versions)
+			writeSetting(b, "suites", l.Suites)
+			if len(l.Suites13.Values) > 0 {
+				writeSetting(b, "TLS 1.3 suites", l.Suites13)
+			}
+			writeSetting(b, "client certificate", l.ClientCertificate)
+			for _, n := range l.Notes {
+				fmt.Fprintf(b, "    note: %s\n", n)
+			}
+			switch {
+			case l.RejectsHandshakes:
+				fmt.Fprintln(b, "    rejects every handshake on purpose, so it is not judged")
+			case len(l.Problems) == 0:
+				fmt.Fprintln(b, "    OK: Okta and Entra ID can connect")
+			}
+			for _, p := range l.Problems {
+				fmt.Fprintf(b, "    %s %s\n", strings.ToUpper(string(p.Severity)), p.Title)
+				where := "the default"
+				if p.Line > 0 {
+					where = fmt.Sprintf("%s:%d", p.File, p.Line)
+				}
+				fmt.Fprintf(b, "      at:  %s: %s\n", where, p.Directive)
+				fmt.Fprintf(b, "      fix: %s\n", p.Fix)
+			}
+		}
+		fmt.Fprintln(b)
+	}
+	return b.Flush()
+}
+
+func writeSetting(b *bufio.Writer, name string, s Setting) {
+	values := "none"
+	if len(s.Values) > 0 {
+		values = strings.Join(s.Values, ", ")
+	}
+	from := s.Directive
+	if s.Line > 0 {
+		from = fmt.Sprintf("%s:%d %s", s.File, s.Line, s.Directive)
+	}
+	fmt.Fprintf(b, "    %s: %s\n      from %s\n", name, values, from)
+}
