@@ -605,6 +605,12 @@ func alternatives(pred *Prediction) []string {
 		keys = []string{ClassReset, variantResetOnWrite, variantResetOnConnect}
 	case ClassClientCertRequired:
 		keys = []string{variantWriteFailed, ClassReset}
+		if pred.Profile == "go" {
+			// A server that closes after the TLS 1.3 handshake makes Go
+			// read either the reset of its unread request or the end of
+			// the stream first, depending on timing.
+			keys = append(keys, ClassClosed)
+		}
 		if pred.Profile == "curl" {
 			// A server that closes with curl's request unread makes the
 			// kernel send a reset, and curl may read it before the end of
