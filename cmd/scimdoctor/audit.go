@@ -8,6 +8,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/scimdoctor/scimdoctor/audit"
+	"github.com/scimdoctor/scimdoctor/audit/apache"
 	"github.com/scimdoctor/scimdoctor/audit/haproxy"
 	"github.com/scimdoctor/scimdoctor/audit/nginx"
 	"github.com/scimdoctor/scimdoctor/report"
@@ -15,7 +16,7 @@ import (
 
 // auditFormats are the formats audit reads, in the order it tries them.
 func auditFormats() []audit.Format {
-	return []audit.Format{nginx.Format(), haproxy.Format()}
+	return []audit.Format{nginx.Format(), apache.Format(), haproxy.Format()}
 }
 
 func (a *app) auditCommand() *cobra.Command {
