@@ -14,7 +14,7 @@ import (
 	"github.com/scimdoctor/scimdoctor/tlsprobe/registry"
 )
 
-// versionNames are the versions mod_ssl knows, oldest first, and
+// versionNames are the versions mod_ssl accepts in SSLProtocol, oldest first, and
 // protocolWords the SSLProtocol keywords for them.
 var (
 	versionNames  = []string{"SSL 3.0", "TLS 1.0", "TLS 1.1", "TLS 1.2", "TLS 1.3"}
