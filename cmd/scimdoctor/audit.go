@@ -11,12 +11,13 @@ import (
 	"github.com/scimdoctor/scimdoctor/audit/apache"
 	"github.com/scimdoctor/scimdoctor/audit/haproxy"
 	"github.com/scimdoctor/scimdoctor/audit/nginx"
+	"github.com/scimdoctor/scimdoctor/audit/stunnel"
 	"github.com/scimdoctor/scimdoctor/report"
 )
 
 // auditFormats are the formats audit reads, in the order it tries them.
 func auditFormats() []audit.Format {
-	return []audit.Format{nginx.Format(), apache.Format(), haproxy.Format()}
+	return []audit.Format{nginx.Format(), apache.Format(), haproxy.Format(), stunnel.Format()}
 }
 
 func (a *app) auditCommand() *cobra.Command {

@@ -1,0 +1,287 @@
+package stunnel
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/scimdoctor/scimdoctor/internal/testservers"
+	"github.com/scimdoctor/scimdoctor/tlsscan"
+)
+
+const (
+	t10 = "TLS 1.0"
+	t11 = "TLS 1.1"
+	t12 = "TLS 1.2"
+	t13 = "TLS 1.3"
+)
+
+// service is the start of the audited service. ADDR, BACKEND, CERT and KEY
+// are replaced by the listening address, a TCP backend and the RSA
+// certificate and key files. CAFILE becomes a CA file, ADDR2 a second free
+// address and INCDIR a folder with the case's include files.
+const service = `[scim]
+accept = ADDR
+connect = BACKEND
+cert = CERT
+key = KEY
+`
+
+// liveConfigs run in the real stunnel and through Audit, which must agree.
+var liveConfigs = []struct {
+	name string
+	// versions is what the real stunnel accepted, as tlsscan found it.
+	versions   []string
+	clientCert string
+	// serverOrder is whether the TLS 1.2 list must match in order.
+	serverOrder bool
+	config      string
+	// include holds files written to INCDIR, by name.
+	include map[string]string
+}{
+	{"defaults-only", []string{t12, t13}, "off", false, service, nil},
+	{"legacy-min-tlsv1-seclevel2", []string{t12, t13}, "off", false, service + "sslVersionMin = TLSv1\n", nil},
+	{"legacy-min-tlsv1-securitylevel0", []string{t10, t11, t12, t13}, "off", false, service + "sslVersionMin = TLSv1\nsecurityLevel = 0\n", nil},
+	{"legacy-tlsv1-tlsv11-only", []string{t10, t11}, "off", false,
+		service + "sslVersionMin = TLSv1\nsslVersionMax = TLSv1.1\nciphers = HIGH:!aNULL:@SECLEVEL=0\n", nil},
+	{"legacy-sslversion-tlsv1", []string{t10}, "off", false,
+		service + "sslVersion = TLSv1\nciphers = ALL:@SECLEVEL=0\n", nil},
+	{"sslversion-tlsv12", []string{t12}, "off", false, service + "sslVersion = TLSv1.2\n", nil},
+	{"sslversion-tlsv13-ciphersuites", []string{t13}, "off", false,
+		service + "sslVersion = TLSv1.3\nciphersuites = TLS_AES_128_GCM_SHA256\n", nil},
+	{"options-no-tlsv13", []string{t12}, "off", false, service + "options = NO_TLSv1_3\n", nil},
+	{"global-options-inherited", []string{t12}, "off", false,
+		"sslVersionMax = TLSv1.2\nciphers = ECDHE-RSA-AES128-GCM-SHA256:AES256-SHA\n" + service, nil},
+	{"service-overrides-global", []string{t12, t13}, "off", false,
+		"sslVersion = TLSv1.2\nciphers = AES128-SHA\n" + service + "sslVersionMax = TLSv1.3\nciphers = ECDHE+AESGCM\n", nil},
+	{"server-preference-order", []string{t12}, "off", true,
+		service + "sslVersionMax = TLSv1.2\noptions = CIPHER_SERVER_PREFERENCE\nciphers = AES128-SHA:ECDHE-RSA-AES256-GCM-SHA384:ECDHE-RSA-CHACHA20-POLY1305:AES256-GCM-SHA384\n", nil},
+	{"static-rsa-only", []string{t12}, "off", false,
+		service + "sslVersionMax = TLSv1.2\nciphers = AES128-SHA:AES256-GCM-SHA384\n", nil},
+	{"dhe-without-dh-params", []string{t12, t13}, "off", false,
+		service + "ciphers = DHE-RSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256\n", nil},
+	{"verify-level-1-optional", []string{t12, t13}, "optional", false, service + "CAfile = CAFILE\nverify = 1\n", nil},
+	{"verifychain-requirecert-no", []string{t12, t13}, "optional", false,
+		service + "CAfile = CAFILE\nverifyChain = yes\nrequireCert = no\n", nil},
+	{"verifypeer-required", []string{t12, t13}, "required", false, service + "CAfile = CAFILE\nverifyPeer = yes\n", nil},
+	{"include-directory", []string{t12}, "off", false, "include = INCDIR\n", map[string]string{
+		"00-global.conf":  "; service-level defaults\nsslVersionMax = TLSv1.2\n",
+		"01-service.conf": service + "ciphers = ECDHE-RSA-AES256-GCM-SHA384:ECDHE-RSA-AES128-SHA\n",
+	}},
+	{"client-mode-service-skipped", []string{t12, t13}, "off", false,
+		"[outbound]\nclient = yes\naccept = ADDR2\nconnect = 127.0.0.1:9\n" + service, nil},
+}
+
+func TestAuditMatchesLiveStunnel(t *testing.T) {
+	bin := stunnelBinary(t)
+	cert := testservers.SelfSigned(t)
+	backend := startBackend(t)
+
+	for _, tc := range liveConfigs {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			dir := t.TempDir()
+			incdir := filepath.Join(dir, "conf.d")
+			if err := os.Mkdir(incdir, 0o700); err != nil {
+				t.Fatal(err)
+			}
+			path, addr := startStunnel(t, bin, dir, tc.config, tc.include, map[string]string{
+				"BACKEND": backend, "CERT": cert.CertFile, "KEY": cert.KeyFile, "CAFILE": cert.CertFile, "INCDIR": incdir,
+			})
+
+			listeners, _, err := Audit(DebianOptions, path)
+			if err != nil {
+				t.Fatalf("Audit: %v", err)
+			}
+			if len(listeners) != 1 {
+				t.Fatalf("Audit returned %d listeners, want 1: %+v", len(listeners), listeners)
+			}
+			l := listeners[0]
+
+			ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+			defer cancel()
+			res, err := tlsscan.Run(ctx, tlsscan.Options{Target: addr, Timeout: 3 * time.Second, Clients: []string{"okta"}})
+			if err != nil {
+				t.Fatalf("tlsscan.Run: %v", err)
+			}
+			if res.Unreachable {
+				t.Fatalf("tlsscan.Run found %s unreachable: %s", addr, res.Error)
+			}
+
+			var scanned []string
+			for _, v := range res.Versions {
+				if v.Accepted {
+					scanned = append(scanned, v.Version)
+				}
+			}
+			if !slices.Equal(scanned, tc.versions) {
+				t.Errorf("versions: scan %v, table %v", scanned, tc.versions)
+			}
+			if !slices.Equal(l.Versions.Values, scanned) {
+				t.Errorf("versions: audit %v (from %q), scan %v; notes %v", l.Versions.Values, l.Versions.Directive, scanned, l.Notes)
+			}
+			if got := l.ClientCertificate.Values; len(got) != 1 || got[0] != tc.clientCert {
+				t.Errorf("client certificate: audit %v (from %q), want %s", got, l.ClientCertificate.Directive, tc.clientCert)
+			}
+
+			var union []string
+			for _, list := range res.Suites {
+				if list.Version == t13 {
+					continue
+				}
+				var names []string
+				for _, s := range list.Suites {
+					names = append(names, s.Name)
+					if !slices.Contains(union, s.Name) {
+						union = append(union, s.Name)
+					}
+				}
+				if list.Version == t12 && list.ServerOrder != tc.serverOrder {
+					t.Errorf("scan server order %v, table %v", list.ServerOrder, tc.serverOrder)
+				}
+				if list.Version == t12 && list.ServerOrder {
+					var ordered []string
+					for _, s := range l.Suites.Values {
+						if slices.Contains(names, s) {
+							ordered = append(ordered, s)
+						}
+					}
+					if !slices.Equal(ordered, names) {
+						t.Errorf("TLS 1.2 suite order:\naudit %v\nscan  %v", ordered, names)
+					}
+				}
+			}
+			got := slices.Sorted(slices.Values(l.Suites.Values))
+			want := slices.Sorted(slices.Values(union))
+			if !slices.Equal(got, want) {
+				t.Errorf("TLS 1.2-and-older suites:\naudit %v\nscan  %v", got, want)
+			}
+			if tc.name == "dhe-without-dh-params" && !slices.Contains(l.Suites.Values, "TLS_DHE_RSA_WITH_AES_128_GCM_SHA256") {
+				t.Errorf("audit suites %v lack the DHE suite", l.Suites.Values)
+			}
+
+			for _, list := range res.Suites {
+				if list.Version != t13 {
+					continue
+				}
+				var names []string
+				for _, s := range list.Suites {
+					names = append(names, s.Name)
+				}
+				if !slices.Equal(slices.Sorted(slices.Values(l.Suites13.Values)), slices.Sorted(slices.Values(names))) {
+					t.Errorf("TLS 1.3 suites: audit %v, scan %v", l.Suites13.Values, names)
+				}
+			}
+		})
+	}
+}
+
+// stunnelBinary finds stunnel4, Debian's name, or stunnel in PATH.
+func stunnelBinary(t *testing.T) string {
+	t.Helper()
+	for _, name := range []string{"stunnel4", "stunnel"} {
+		if bin, err := exec.LookPath(name); err == nil {
+			return bin
+		}
+	}
+	t.Fatalf("neither stunnel4 nor stunnel found in PATH; install Debian package stunnel4 (scripts/install-test-deps.sh does)")
+	return ""
+}
+
+// startBackend accepts TCP connections on 127.0.0.1 and closes each one,
+// which is all stunnel needs from its connect target here.
+func startBackend(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatalf("listening for the backend: %v", err)
+	}
+	t.Cleanup(func() { ln.Close() })
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			c.Close()
+		}
+	}()
+	return ln.Addr().String()
+}
+
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatalf("finding a free port: %v", err)
+	}
+	defer l.Close()
+	return l.Addr().String()
+}
+
+// startStunnel writes config, after the global lines that keep stunnel in
+// the foreground and logging to stderr, to dir/stunnel.conf and the
+// include files to dir/conf.d, runs stunnel on it and returns the file
+// and the address once stunnel accepts connections. stunnel stops when
+// the test ends.
+func startStunnel(t *testing.T, bin, dir, config string, include map[string]string, values map[string]string) (string, string) {
+	t.Helper()
+	var lastErr error
+	for range 3 {
+		addr := freeAddr(t)
+		replacer := strings.NewReplacer("ADDR2", freeAddr(t), "ADDR", addr, "BACKEND", values["BACKEND"],
+			"CERT", values["CERT"], "KEY", values["KEY"], "CAFILE", values["CAFILE"], "INCDIR", values["INCDIR"])
+		for name, text := range include {
+			if err := os.WriteFile(filepath.Join(values["INCDIR"], name), []byte(replacer.Replace(text)), 0o600); err != nil {
+				t.Fatal(err)
+			}
+		}
+		text := "foreground = yes\npid =\nsyslog = no\ndebug = warning\n" + replacer.Replace(config)
+		path := filepath.Join(dir, "stunnel.conf")
+		if err := os.WriteFile(path, []byte(text), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if lastErr = runStunnel(t, bin, addr, path); lastErr == nil {
+			return path, addr
+		}
+	}
+	t.Fatalf("starting stunnel: %v", lastErr)
+	return "", ""
+}
+
+func runStunnel(t *testing.T, bin, addr, path string) error {
+	ctx, cancel := context.WithCancel(context.Background())
+	cmd := exec.CommandContext(ctx, bin, path)
+	var output strings.Builder
+	cmd.Stdout, cmd.Stderr = &output, &output
+	if err := cmd.Start(); err != nil {
+		cancel()
+		return fmt.Errorf("running %s: %w", bin, err)
+	}
+	exited := make(chan struct{})
+	go func() { cmd.Wait(); close(exited) }()
+	for range 200 {
+		select {
+		case <-exited:
+			cancel()
+			return fmt.Errorf("%s %s exited before listening: %s", bin, path, output.String())
+		default:
+		}
+		if conn, err := net.DialTimeout("tcp", addr, 200*time.Millisecond); err == nil {
+			conn.Close()
+			t.Cleanup(func() { cancel(); <-exited })
+			return nil
+		}
+		time.Sleep(25 * time.Millisecond)
+	}
+	cancel()
+	<-exited
+	return fmt.Errorf("%s %s did not listen on %s after 200 attempts: %s", bin, path, addr, output.String())
+}
