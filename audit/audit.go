@@ -105,6 +105,14 @@ type Fixer interface {
 	SuitesLine(suites []string) string
 }
 
+// SettingFixer is a Fixer that writes the corrected line for the
+// directive that set the value, such as a global default rather than a
+// listener's own line. Judge prefers it when a format implements it.
+type SettingFixer interface {
+	VersionsLineFor(s Setting, versions []string) string
+	SuitesLineFor(s Setting, suites []string) string
+}
+
 // idps are the identity providers whose failures an audit reports.
 var idps = []string{"okta", "entra"}
 
@@ -139,7 +147,7 @@ func Judge(l *Listener, fix Fixer) {
 			File:      l.Versions.File,
 			Line:      l.Versions.Line,
 			Directive: l.Versions.Directive,
-			Fix:       fix.VersionsLine(want),
+			Fix:       versionsFix(fix, l.Versions, want),
 		})
 	}
 	if len(noSuite) > 0 {
@@ -150,7 +158,7 @@ func Judge(l *Listener, fix Fixer) {
 			File:      l.Suites.File,
 			Line:      l.Suites.Line,
 			Directive: l.Suites.Directive,
-			Fix:       fix.SuitesLine(append([]string{"TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256", "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256"}, l.Suites.Values...)),
+			Fix:       suitesFix(fix, l.Suites, append([]string{"TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256", "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256"}, l.Suites.Values...)),
 		})
 	}
 	if slices.Contains(l.ClientCertificate.Values, "required") {
@@ -164,6 +172,20 @@ func Judge(l *Listener, fix Fixer) {
 			Fix:       "make client certificates optional or off for the SCIM path",
 		})
 	}
+}
+
+func versionsFix(fix Fixer, s Setting, versions []string) string {
+	if sf, ok := fix.(SettingFixer); ok {
+		return sf.VersionsLineFor(s, versions)
+	}
+	return fix.VersionsLine(versions)
+}
+
+func suitesFix(fix Fixer, s Setting, suites []string) string {
+	if sf, ok := fix.(SettingFixer); ok {
+		return sf.SuitesLineFor(s, suites)
+	}
+	return fix.SuitesLine(suites)
 }
 
 func shareVerb(names []string) string {

@@ -144,7 +144,9 @@ func exitCode(r *Report) int {
 			failed++
 		}
 	}
-	if failed > 0 && failed == len(r.Files) {
+	if len(r.Files) == 0 || failed == len(r.Files) {
+		// Nothing was audited: every path is missing, in no known format,
+		// or a folder without a configuration file.
 		return report.ExitUsage
 	}
 	for _, f := range r.Files {

@@ -115,3 +115,39 @@ func TestRunDetectsFormatsInFolder(t *testing.T) {
 		t.Errorf("notes.txt was audited as %q; a file in no format inside a folder is skipped", types["notes.txt"])
 	}
 }
+
+func TestRunEmptyFolderIsInputError(t *testing.T) {
+	r, err := audit.Run([]string{t.TempDir()}, "", formats())
+	if err != nil {
+		t.Fatalf("Run failed: %v", err)
+	}
+	if r.ExitCode != report.ExitUsage {
+		t.Errorf("exit code = %d, want %d for a folder without configuration files", r.ExitCode, report.ExitUsage)
+	}
+}
+
+// TestRunNginxSnippetUsesPrefix audits a snippet under a folder whose
+// parent holds nginx.conf: its relative include resolves against that
+// parent, as nginx does, not against the snippet's own folder.
+func TestRunNginxSnippetUsesPrefix(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(dir, "snippets"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	for name, data := range map[string]string{
+		"nginx.conf":        goodNginx,
+		"fastcgi.conf":      "fastcgi_param A b;\n",
+		"snippets/php.conf": "include fastcgi.conf;\nfastcgi_pass unix:/run/php.sock;\n",
+	} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(data), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	r, err := audit.Run([]string{filepath.Join(dir, "snippets", "php.conf")}, "nginx", formats())
+	if err != nil {
+		t.Fatalf("Run failed: %v", err)
+	}
+	if r.Files[0].Error != "" {
+		t.Errorf("snippet error = %q, want its include resolved against %s", r.Files[0].Error, dir)
+	}
+}

@@ -29,7 +29,7 @@ func Write(w io.Writer, r *Report, f report.Format) error {
 func writeText(w io.Writer, r *Report) error {
 	b := bufio.NewWriter(w)
 	if len(r.Files) == 0 {
-		fmt.Fprintln(b, "no configuration file found")
+		fmt.Fprintln(b, "no configuration file found in a known format; give the file itself, or --type to force a format")
 	}
 	for _, f := range r.Files {
 		if f.Error != "" {

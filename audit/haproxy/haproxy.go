@@ -165,3 +165,51 @@ var openSSLNames = sync.OnceValue(func() map[uint16]string {
 	}
 	return table
 })
+
+// versionOptionArity maps the bind options that set protocol versions to
+// the number of values each takes.
+var versionOptionArity = map[string]int{
+	"ssl-min-ver": 1, "ssl-max-ver": 1,
+	"no-sslv3": 0, "no-tlsv10": 0, "no-tlsv11": 0, "no-tlsv12": 0, "no-tlsv13": 0,
+	"force-sslv3": 0, "force-tlsv10": 0, "force-tlsv11": 0, "force-tlsv12": 0, "force-tlsv13": 0,
+}
+
+// VersionsLineFor rewrites the line that set the versions: the bind line
+// or the global ssl-default-bind-options line, with its version options
+// replaced and its other options kept, so the result can be pasted over
+// the line at fault. A default gets a global line.
+func (f Fixer) VersionsLineFor(s audit.Setting, versions []string) string {
+	options := strings.TrimSuffix(f.VersionsLine(versions), " (replacing any no-tlsv1x and force-tlsvXX option)")
+	words := strings.Fields(s.Directive)
+	if len(words) == 0 || (words[0] != "bind" && words[0] != "ssl-default-bind-options") {
+		return "ssl-default-bind-options " + options
+	}
+	kept := dropOptions(words, versionOptionArity)
+	return strings.Join(kept, " ") + " " + options
+}
+
+// SuitesLineFor rewrites the line that set the suites: the bind line with
+// its ciphers option replaced, or the global ssl-default-bind-ciphers line.
+func (f Fixer) SuitesLineFor(s audit.Setting, suites []string) string {
+	ciphers := strings.TrimPrefix(f.SuitesLine(suites), "ciphers ")
+	words := strings.Fields(s.Directive)
+	if len(words) > 0 && words[0] == "bind" {
+		kept := dropOptions(words, map[string]int{"ciphers": 1})
+		return strings.Join(kept, " ") + " ciphers " + ciphers
+	}
+	return "ssl-default-bind-ciphers " + ciphers
+}
+
+// dropOptions returns words without the options named in drop and their
+// values.
+func dropOptions(words []string, drop map[string]int) []string {
+	var kept []string
+	for i := 0; i < len(words); i++ {
+		if n, ok := drop[words[i]]; ok {
+			i += n
+			continue
+		}
+		kept = append(kept, words[i])
+	}
+	return kept
+}

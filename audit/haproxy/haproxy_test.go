@@ -358,8 +358,8 @@ func TestFormatWithRun(t *testing.T) {
 		t.Fatalf("legacy.cfg: type %q, error %q", legacy.Type, legacy.Error)
 	}
 	problems := legacy.Listeners[0].Problems
-	if len(problems) == 0 || problems[0].Line != 16 || !strings.HasPrefix(problems[0].Fix, "ssl-min-ver TLSv1.2 ssl-max-ver TLSv1.3") {
-		t.Errorf("force-tlsv10 listener problems = %+v, want a fix of line 16", problems)
+	if len(problems) == 0 || problems[0].Line != 16 || problems[0].Fix != "bind :443 ssl crt scim.pem ssl-min-ver TLSv1.2 ssl-max-ver TLSv1.3" {
+		t.Errorf("force-tlsv10 listener problems = %+v, want line 16 rewritten with its version options replaced", problems)
 	}
 	if len(legacy.Listeners[1].Problems) == 0 {
 		t.Errorf("verify required listener has no problem")
@@ -435,4 +435,33 @@ func FuzzParse(f *testing.F) {
 		// Effective settings must not panic on any parsed config either.
 		Effective(cfg, DebianOptions)
 	})
+}
+
+func TestFixerRewritesTheLineAtFault(t *testing.T) {
+	var f Fixer
+	modern := []string{"TLS 1.2", "TLS 1.3"}
+	tests := []struct {
+		name      string
+		directive string
+		versions  bool
+		want      string
+	}{
+		{"global options keep other options", "ssl-default-bind-options ssl-min-ver TLSv1.0 no-tls-tickets", true, "ssl-default-bind-options no-tls-tickets ssl-min-ver TLSv1.2 ssl-max-ver TLSv1.3"},
+		{"bind line keeps its other options", "bind :443 ssl crt a.pem force-tlsv10 alpn http/1.1", true, "bind :443 ssl crt a.pem alpn http/1.1 ssl-min-ver TLSv1.2 ssl-max-ver TLSv1.3"},
+		{"default becomes a global line", "default of HAProxy 2.6.12", true, "ssl-default-bind-options ssl-min-ver TLSv1.2 ssl-max-ver TLSv1.3"},
+		{"global ciphers", "ssl-default-bind-ciphers AES128-SHA", false, "ssl-default-bind-ciphers ECDHE-RSA-AES128-GCM-SHA256"},
+		{"bind ciphers replaced", "bind :443 ssl crt a.pem ciphers AES128-SHA verify none", false, "bind :443 ssl crt a.pem verify none ciphers ECDHE-RSA-AES128-GCM-SHA256"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := audit.Setting{Directive: tt.directive}
+			got := f.SuitesLineFor(s, []string{"TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256"})
+			if tt.versions {
+				got = f.VersionsLineFor(s, modern)
+			}
+			if got != tt.want {
+				t.Errorf("fix = %q, want %q", got, tt.want)
+			}
+		})
+	}
 }

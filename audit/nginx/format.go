@@ -9,6 +9,7 @@ package nginx
 
 import (
 	"bytes"
+	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -68,7 +69,7 @@ func Audit(path string, opts Options) ([]audit.Listener, error) {
 		return nil, err
 	}
 	if opts.Prefix == "" {
-		opts.Prefix = filepath.Dir(path)
+		opts.Prefix = prefixFor(path)
 	}
 	top, err := Parse(path, opts.Prefix)
 	if err != nil {
@@ -112,4 +113,22 @@ func (Fixer) SuitesLine(suites []string) string {
 		names = append(names, info.OpenSSLName)
 	}
 	return "ssl_ciphers " + strings.Join(names, ":") + ";"
+}
+
+// prefixFor returns the directory nginx resolves relative includes against
+// for the file at path: the nearest enclosing directory that holds an
+// nginx.conf, as /etc/nginx for /etc/nginx/snippets/fastcgi-php.conf, or
+// the file's own directory when none does.
+func prefixFor(path string) string {
+	dir := filepath.Dir(path)
+	for d := dir; ; {
+		if st, err := os.Stat(filepath.Join(d, "nginx.conf")); err == nil && st.Mode().IsRegular() {
+			return d
+		}
+		parent := filepath.Dir(d)
+		if parent == d {
+			return dir
+		}
+		d = parent
+	}
 }
