@@ -216,31 +216,5 @@ SSLSessionCache shmcb:%[1]s/ssl_scache(512000)
 }
 
 func runDaemon(t *testing.T, bin, addr, path string) error {
-	ctx, cancel := context.WithCancel(context.Background())
-	cmd := exec.CommandContext(ctx, bin, "-f", path, "-X")
-	var output strings.Builder
-	cmd.Stdout, cmd.Stderr = &output, &output
-	if err := cmd.Start(); err != nil {
-		cancel()
-		return fmt.Errorf("running %s: %w", bin, err)
-	}
-	exited := make(chan struct{})
-	go func() { cmd.Wait(); close(exited) }()
-	for range 200 {
-		select {
-		case <-exited:
-			cancel()
-			return fmt.Errorf("apache2 -f %s exited before listening: %s", path, output.String())
-		default:
-		}
-		if conn, err := net.DialTimeout("tcp", addr, 200*time.Millisecond); err == nil {
-			conn.Close()
-			t.Cleanup(func() { cancel(); <-exited })
-			return nil
-		}
-		time.Sleep(25 * time.Millisecond)
-	}
-	cancel()
-	<-exited
-	return fmt.Errorf("apache2 -f %s did not listen on %s after 200 attempts: %s", path, addr, output.String())
+	return testservers.StartDaemon(t, addr, nil, bin, "-f", path, "-X")
 }

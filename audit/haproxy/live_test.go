@@ -8,7 +8,6 @@ import (
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/pem"
-	"fmt"
 	"math/big"
 	"net"
 	"os"
@@ -382,32 +381,5 @@ func firstProxySection(text string) int {
 }
 
 func runDaemon(t *testing.T, bin, addr, path string, env []string) error {
-	ctx, cancel := context.WithCancel(context.Background())
-	cmd := exec.CommandContext(ctx, bin, "-db", "-f", path)
-	cmd.Env = append(os.Environ(), env...)
-	var output strings.Builder
-	cmd.Stdout, cmd.Stderr = &output, &output
-	if err := cmd.Start(); err != nil {
-		cancel()
-		return fmt.Errorf("running %s: %w", bin, err)
-	}
-	exited := make(chan struct{})
-	go func() { cmd.Wait(); close(exited) }()
-	for range 200 {
-		select {
-		case <-exited:
-			cancel()
-			return fmt.Errorf("haproxy -f %s exited before listening: %s", path, output.String())
-		default:
-		}
-		if conn, err := net.DialTimeout("tcp", addr, 200*time.Millisecond); err == nil {
-			conn.Close()
-			t.Cleanup(func() { cancel(); <-exited })
-			return nil
-		}
-		time.Sleep(25 * time.Millisecond)
-	}
-	cancel()
-	<-exited
-	return fmt.Errorf("haproxy -f %s did not listen on %s after 200 attempts: %s", path, addr, output.String())
+	return testservers.StartDaemon(t, addr, env, bin, "-db", "-f", path)
 }

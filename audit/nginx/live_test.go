@@ -3,7 +3,6 @@ package nginx
 import (
 	"context"
 	"fmt"
-	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -349,49 +348,11 @@ func startNginxConfig(t *testing.T, tc liveConfig, cert testservers.Cert) (conf,
 }
 
 func freeAddr(t *testing.T) string {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatalf("finding a free port: %v", err)
-	}
-	defer l.Close()
-	return l.Addr().String()
+	return testservers.FreeAddr(t)
 }
 
-// runDaemon starts bin in the foreground, waits up to 10 s for addr to
-// accept connections, and stops the process when the test ends.
+// runDaemon starts bin in the foreground, waits for addr to accept
+// connections, and stops the process when the test ends.
 func runDaemon(t *testing.T, addr, bin string, args ...string) error {
-	ctx, cancel := context.WithCancel(context.Background())
-	cmd := exec.CommandContext(ctx, bin, args...)
-	var output strings.Builder
-	cmd.Stdout = &output
-	cmd.Stderr = &output
-	if err := cmd.Start(); err != nil {
-		cancel()
-		return err
-	}
-	exited := make(chan struct{})
-	go func() {
-		cmd.Wait()
-		close(exited)
-	}()
-	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
-		select {
-		case <-exited:
-			cancel()
-			return fmt.Errorf("nginx exited before listening: %s", strings.TrimSpace(output.String()))
-		default:
-		}
-		if conn, err := net.DialTimeout("tcp", addr, 200*time.Millisecond); err == nil {
-			conn.Close()
-			t.Cleanup(func() {
-				cancel()
-				<-exited
-			})
-			return nil
-		}
-	}
-	cancel()
-	<-exited
-	return fmt.Errorf("nginx did not listen on %s within 10s: %s", addr, strings.TrimSpace(output.String()))
+	return testservers.StartDaemon(t, addr, nil, bin, args...)
 }

@@ -2,7 +2,6 @@ package stunnel
 
 import (
 	"context"
-	"fmt"
 	"net"
 	"os"
 	"os/exec"
@@ -217,13 +216,7 @@ func startBackend(t *testing.T) string {
 }
 
 func freeAddr(t *testing.T) string {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatalf("finding a free port: %v", err)
-	}
-	defer l.Close()
-	return l.Addr().String()
+	return testservers.FreeAddr(t)
 }
 
 // startStunnel writes config, after the global lines that keep stunnel in
@@ -257,31 +250,5 @@ func startStunnel(t *testing.T, bin, dir, config string, include map[string]stri
 }
 
 func runStunnel(t *testing.T, bin, addr, path string) error {
-	ctx, cancel := context.WithCancel(context.Background())
-	cmd := exec.CommandContext(ctx, bin, path)
-	var output strings.Builder
-	cmd.Stdout, cmd.Stderr = &output, &output
-	if err := cmd.Start(); err != nil {
-		cancel()
-		return fmt.Errorf("running %s: %w", bin, err)
-	}
-	exited := make(chan struct{})
-	go func() { cmd.Wait(); close(exited) }()
-	for range 200 {
-		select {
-		case <-exited:
-			cancel()
-			return fmt.Errorf("%s %s exited before listening: %s", bin, path, output.String())
-		default:
-		}
-		if conn, err := net.DialTimeout("tcp", addr, 200*time.Millisecond); err == nil {
-			conn.Close()
-			t.Cleanup(func() { cancel(); <-exited })
-			return nil
-		}
-		time.Sleep(25 * time.Millisecond)
-	}
-	cancel()
-	<-exited
-	return fmt.Errorf("%s %s did not listen on %s after 200 attempts: %s", bin, path, addr, output.String())
+	return testservers.StartDaemon(t, addr, nil, bin, path)
 }

@@ -85,6 +85,13 @@ func lookSbin(t testing.TB, name, debianPackage string) string {
 	return ""
 }
 
+// FreeAddr returns a 127.0.0.1 address whose port was free a moment ago,
+// for a server that must be given its port in a configuration file.
+func FreeAddr(t testing.TB) string {
+	t.Helper()
+	return freePort(t)
+}
+
 // freePort returns a 127.0.0.1 address whose port was free a moment ago.
 func freePort(t testing.TB) string {
 	t.Helper()
@@ -97,11 +104,27 @@ func freePort(t testing.TB) string {
 	return addr
 }
 
+// StartDaemon runs bin args in the foreground with env added to this
+// process's environment, waits until addr accepts TCP connections, and
+// stops the process when the test ends. The error of a daemon that exits
+// or does not listen in time carries its output, so a caller can retry
+// with another port.
+func StartDaemon(t testing.TB, addr string, env []string, bin string, args ...string) error {
+	return startDaemonEnv(t, addr, env, bin, args...)
+}
+
 // startDaemon runs bin args in the foreground, waits until addr accepts TCP
 // connections, and stops the process when the test ends.
 func startDaemon(t testing.TB, addr, bin string, args ...string) error {
+	return startDaemonEnv(t, addr, nil, bin, args...)
+}
+
+func startDaemonEnv(t testing.TB, addr string, env []string, bin string, args ...string) error {
 	ctx, cancel := context.WithCancel(context.Background())
 	cmd := exec.CommandContext(ctx, bin, args...)
+	if len(env) > 0 {
+		cmd.Env = append(os.Environ(), env...)
+	}
 	var output strings.Builder
 	cmd.Stdout = &output
 	cmd.Stderr = &output
