@@ -50,14 +50,14 @@ type Options struct {
 	// empty means findings never change the exit code.
 	FailOn report.Severity
 	// Origin is HOST[:PORT] of the server behind a load balancer or proxy.
-	// The check scans it with the same version probes and says which box
-	// to fix. Empty: no comparison.
+	// The check scans it with the same version probes and reports which
+	// box to fix. Empty: no comparison.
 	Origin string
 	// Resolve lists HOST:PORT:ADDR overrides of DNS, as curl's --resolve:
 	// connections to HOST:PORT, of the URL or of Origin, go to ADDR.
 	Resolve []string
 	// Repeat sends the version probes of TLS 1.0 to 1.3 this many more
-	// times to every address, to catch pool members that answer
+	// times to every address, to catch pool members that treat them
 	// differently. Zero: no repeat.
 	Repeat int
 	// Proxy is the --proxy URL. Empty means HTTPS_PROXY and NO_PROXY, read

@@ -481,8 +481,8 @@ func versionList(versions []string) string {
 	return strings.Join(versions, ", ")
 }
 
-// anyTLSAnswer reports whether some version probe got a TLS record back; a
-// port that answers none would only make the repeats wait out timeouts.
+// anyTLSAnswer reports whether some version probe got a TLS record back. A
+// port that sends none would only make the repeats wait out timeouts.
 func (run *runner) anyTLSAnswer() bool {
 	if run.scan == nil {
 		return false

@@ -83,7 +83,7 @@ func TestCheckProxyErrors(t *testing.T) {
 	forward, _ := l.Endpoint("forward-proxy")
 
 	// An https:// URL for a plain-HTTP proxy is the WRONG_VERSION_NUMBER
-	// mistake; the check cannot reach the server and says why.
+	// mistake. The check cannot reach the server and reports why.
 	wrongScheme := "https://" + strings.TrimPrefix(forward.URL, "http://")
 	r, err := Run(context.Background(), Options{URL: good.URL, Proxy: wrongScheme, Timeout: 2 * time.Second})
 	if err != nil {

@@ -44,8 +44,9 @@ type Report struct {
 	TLS         *TLSScan     `json:"tls,omitempty"`
 	Certificate *Certificate `json:"certificate,omitempty"`
 	HTTP        *HTTP        `json:"http,omitempty"`
-	// Path compares the box that answered with the origin behind it and
-	// repeats the version probes per address, when asked to.
+	// Path compares the box at the URL's address with the origin behind it
+	// and holds the repeated version probes per address, when the options
+	// request them.
 	Path *Path `json:"path,omitempty"`
 
 	// Verdicts holds one entry per selected client profile, in the order
@@ -212,10 +213,9 @@ type Finding struct {
 	Evidence []string `json:"evidence,omitempty"`
 }
 
-// Path is what the check learned about the boxes between the IdP and the
-// SCIM application.
+// Path describes the boxes between the IdP and the SCIM application.
 type Path struct {
-	// Front is the box that answered at the URL's address.
+	// Front is the box that accepted the connection at the URL's address.
 	Front PathEnd `json:"front"`
 	// Origin is the server behind it that --origin named, or nil.
 	Origin *PathEnd `json:"origin,omitempty"`
@@ -225,7 +225,8 @@ type Path struct {
 	FixAt string `json:"fix_at,omitempty"`
 	// Summary states the comparison in one sentence.
 	Summary string `json:"summary"`
-	// Clues are the HTTP headers that show an intermediary answered.
+	// Clues are the HTTP headers and cookie names that show an intermediary
+	// handled the request.
 	Clues []string `json:"clues,omitempty"`
 	// Repeats holds, per address and version, the outcome of probes sent
 	// again (--repeat).

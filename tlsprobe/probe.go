@@ -211,7 +211,7 @@ func (p *Prober) ProbeSSLv2(ctx context.Context, addr string) *Result {
 // connecting, sends it once more on a new connection. A server that
 // handles one connection at a time (openssl s_server without -www, small
 // appliances) accepts TCP connections into its backlog while it serves
-// another client, so a probe queued behind a slow connection times out
+// another client. A probe queued behind a slow connection then times out
 // although the server would respond to it. The scans that stop at a failed
 // probe use this; the version scan does not, so that a port that never
 // answers costs one timeout per probe only.

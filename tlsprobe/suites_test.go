@@ -84,8 +84,8 @@ func TestSuitesRealServers(t *testing.T) {
 			wantServerOrder:  true,
 		},
 		{
-			name:    "go tls1.3",
-			start:   func(t *testing.T) string { return startGoTLSSuites(t, tls.VersionTLS13, tls.VersionTLS13, nil) },
+			name:             "go tls1.3",
+			start:            func(t *testing.T) string { return startGoTLSSuites(t, tls.VersionTLS13, tls.VersionTLS13, nil) },
 			version:          VersionTLS13,
 			want:             []uint16{tls.TLS_AES_128_GCM_SHA256, tls.TLS_AES_256_GCM_SHA384, tls.TLS_CHACHA20_POLY1305_SHA256},
 			checkServerOrder: true,
@@ -202,8 +202,8 @@ func TestSuitesScanStops(t *testing.T) {
 			conn.Write(tls12Flight())
 		})
 	}
-	// A server that answers with a TLS 1.1 ServerHello, as if the version
-	// scan's TLS 1.2 answer came from another member of a pool.
+	// A server that sends a TLS 1.1 ServerHello, as if the version scan's
+	// TLS 1.2 ServerHello came from another member of a pool.
 	otherVersion := func(t *testing.T) string {
 		return startRawServer(t, func(conn *net.TCPConn) {
 			defer conn.Close()

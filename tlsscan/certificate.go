@@ -392,7 +392,7 @@ func certificateFix(class certcheck.ProblemClass, host string) string {
 }
 
 // fetchChain runs certcheck.Fetch. With one connection at a time it first
-// takes the prober's slot, so a polite scan spaces this handshake too; with
+// takes the prober's slot, so a polite scan spaces this handshake too. With
 // more, the certificate step runs beside the probes on a slot of its own.
 func (s *scanner) fetchChain(ctx context.Context, addr string) (*certcheck.Chain, error) {
 	if s.opts.MaxConnsPerHost == 1 {

@@ -399,7 +399,7 @@ func checkScanWentOn(t *testing.T, r *Result) {
 	}
 	if len(r.Skipped) > 0 && r.Certificate == nil && r.SNI == nil && r.ClientAuth == nil {
 		// No probe got a TLS record, so the scan skipped the steps that
-		// would only repeat that, and said so.
+		// would only repeat that, and listed them in Skipped.
 		if len(r.Clients) == 0 {
 			t.Errorf("no client was simulated for a port without TLS answers")
 		}
@@ -598,8 +598,8 @@ func TestRunInconsistentVersions(t *testing.T) {
 		t.Errorf("tls.inconsistent_answers present = %v, want %v (a ServerHello chose a version rejected alone)", got, contradiction)
 	}
 
-	// A suite scan that met a ServerHello of another version says so, so
-	// an empty list never looks like a complete one.
+	// A suite scan that met a ServerHello of another version sets Error,
+	// so an empty list never looks like a complete one.
 	for _, list := range r.Suites {
 		t.Logf("suites %s: %d found, error %q", list.Version, len(list.Suites), list.Error)
 		if len(list.Suites) == 0 && list.Error == "" {

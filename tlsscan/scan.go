@@ -299,7 +299,7 @@ type scanner struct {
 	// extraRoots are the --cacert certificates, which every trust store
 	// and simulated client adds to its own roots.
 	extraRoots []*x509.Certificate
-	// aia is what --fetch-aia fetched for the main chain, or nil.
+	// aia is the result of --fetch-aia for the main chain, or nil.
 	aia *certcheck.AIAResult
 	// chain is the main chain of the certificate step, or nil.
 	chain    *certcheck.Chain
@@ -496,7 +496,7 @@ func (s *scanner) recordVersions(scan *tlsprobe.VersionScan) {
 // Prober's per-host limit.
 //
 // TLS 1.0 to 1.2 share one group list in OpenSSL, Go, SChannel and JSSE, so
-// the older versions are not scanned again when a newer one is; that saves
+// the older versions are not scanned again when a newer one is. That saves
 // about seven connections per version, each a signed handshake.
 func (s *scanner) scanSuitesGroupsFeatures(ctx context.Context, addr string, accepted []tlsprobe.Version) {
 	var suiteVersions, groupVersions, sigAlgVersions []tlsprobe.Version

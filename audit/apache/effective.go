@@ -29,8 +29,8 @@ const (
 // protocolSet is a set of versions, bit i for versionNames[i].
 type protocolSet uint8
 
-// allProtocols is what "all" means in httpd 2.4 built against an OpenSSL
-// without SSLv3 (Debian 12): TLSv1 to TLSv1.3.
+// allProtocols is the set that "all" selects in httpd 2.4 built against an
+// OpenSSL without SSLv3 (Debian 12): TLSv1 to TLSv1.3.
 const allProtocols protocolSet = 0b11110
 
 // origin is one directive that set a value.
@@ -85,7 +85,7 @@ func parseProtocol(d Directive) (protocolSet, []string, error) {
 				return 0, nil, &ParseError{File: d.File, Line: d.Line, Reason: fmt.Sprintf("SSLProtocol: invalid protocol %q; use all, SSLv3, TLSv1, TLSv1.1, TLSv1.2 or TLSv1.3 with + or -", w)}
 			}
 			if i == sslv3 && action != '-' {
-				return 0, nil, &ParseError{File: d.File, Line: d.Line, Reason: "SSLProtocol: SSLv3 is not supported by Debian's OpenSSL, so httpd refuses to start; remove it"}
+				return 0, nil, &ParseError{File: d.File, Line: d.Line, Reason: "SSLProtocol: SSLv3 is not supported by Debian's OpenSSL, so httpd fails to start; remove +SSLv3"}
 			}
 			this = 1 << i
 		}

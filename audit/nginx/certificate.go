@@ -35,8 +35,8 @@ func (e *evaluation) certificateKeys() (rsaKey, ecKey bool) {
 			path = filepath.Join(e.opts.Prefix, path)
 		}
 		// TODO: a key below the security level's minimum (RSA under 2048
-		// bits at level 2) makes nginx fail to start; the audit does not
-		// check key sizes.
+		// bits at level 2) makes nginx fail to start, but the audit does
+		// not check key sizes.
 		switch keyType(path) {
 		case "rsa":
 			rsaKey = true

@@ -333,7 +333,7 @@ func (e *evaluation) versions(res *cipherstring.Result, usable []cipherstring.Su
 		}
 	}
 	// TODO: MinProtocol and CipherString set system-wide in
-	// /etc/ssl/openssl.cnf also apply to nginx; the audit reads only the
+	// /etc/ssl/openssl.cnf also apply to nginx. The audit reads only the
 	// nginx files, so it assumes Debian 12's stock openssl.cnf, which sets
 	// neither.
 	minIndex, maxIndex := 0, len(versionOrder)-1
