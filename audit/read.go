@@ -114,10 +114,10 @@ func decodeUTF16(path string, data []byte, order binary.ByteOrder) ([]byte, erro
 }
 
 // binaryJunk reports whether data is binary rather than text in a legacy
-// 8-bit encoding: more than one byte in eight of the first 64 KiB is a
-// control character other than tab, line feed, form feed and carriage
-// return, or not part of valid UTF-8. A comment in Latin-1 passes. It
-// returns the offset of the first such byte.
+// 8-bit encoding such as a Latin-1 comment. Data is binary when more than
+// one byte in eight of the first 64 KiB is invalid UTF-8 or a control
+// character other than tab, line feed, form feed and carriage return.
+// It returns the offset of the first such byte.
 func binaryJunk(data []byte) (int, bool) {
 	sample := data[:min(len(data), 64<<10)]
 	first, bad := -1, 0
