@@ -53,16 +53,21 @@ type Listener struct {
 	Suites13 Setting `json:"suites_tls13,omitempty"`
 	// ClientCertificate is "required", "optional" or "off".
 	ClientCertificate Setting `json:"client_certificate"`
+	// SuitesWithTLS12 lists, when Versions lacks TLS 1.2, the TLS 1.2
+	// suites the cipher setting offers once TLS 1.2 is allowed, so that
+	// Judge can give the cipher fix together with the version fix. nil
+	// means Suites.Values.
+	SuitesWithTLS12 []string `json:"-"`
 	// Notes are facts about the listener that judge nothing, such as a
 	// directive that another setting can override.
-	Notes []string `json:"notes,omitempty"`
+	Notes []string `json:"notes"`
 	// RejectsHandshakes marks a listener set to reject every handshake on
 	// purpose, such as nginx's catch-all server with ssl_reject_handshake:
 	// its empty version list is no fault of its own.
 	RejectsHandshakes bool `json:"rejects_handshakes,omitempty"`
 
 	// Problems are filled by Judge.
-	Problems []Problem `json:"problems,omitempty"`
+	Problems []Problem `json:"problems"`
 }
 
 // Problem is one reason an IdP fails on a listener, with the line to change
@@ -105,6 +110,14 @@ type Fixer interface {
 	SuitesLine(suites []string) string
 }
 
+// ClientCertificateFixer is a Fixer that writes the line that stops
+// requiring a client certificate, in place of the directive s that
+// requires one. Judge prefers it over generic advice when a format
+// implements it.
+type ClientCertificateFixer interface {
+	ClientCertificateLine(s Setting) string
+}
+
 // SettingFixer is a Fixer that writes the corrected line for the
 // directive that set the value, such as a global default rather than a
 // listener's own line. Judge prefers it when a format implements it.
@@ -119,27 +132,39 @@ var idps = []string{"okta", "entra"}
 // Judge fills l.Problems with the IdPs that share no version with the
 // listener, share a version but no cipher suite, or lack the client
 // certificate the listener requires. fix writes the replacement lines.
+//
+// When an IdP shares no version, its suites are judged against the
+// versions of the fix (TLS 1.2 and TLS 1.3, with l.SuitesWithTLS12 when
+// the format set it), so that one run gives both the version and the
+// cipher fix.
 func Judge(l *Listener, fix Fixer) {
-	l.Problems = nil
+	l.Problems = []Problem{}
 	if l.RejectsHandshakes {
 		return
 	}
+	want := modernVersions(l.Versions.Values)
 	var noVersion, noSuite []string
+	afterFix := false
 	for _, name := range idps {
 		p, err := clients.Load(name)
 		if err != nil {
 			continue
 		}
 		shared := sharedVersions(p, l.Versions.Values)
-		switch {
-		case len(shared) == 0:
+		suites := l.Suites.Values
+		if len(shared) == 0 {
 			noVersion = append(noVersion, name)
-		case !slices.Contains(shared, "TLS 1.3") && len(l.Suites.Values) > 0 && !offersAny(p, l.Suites.Values):
+			shared = sharedVersions(p, want)
+			if l.SuitesWithTLS12 != nil {
+				suites = l.SuitesWithTLS12
+			}
+		}
+		if len(shared) > 0 && !slices.Contains(shared, "TLS 1.3") && len(suites) > 0 && !offersAny(p, suites) {
 			noSuite = append(noSuite, name)
+			afterFix = afterFix || slices.Contains(noVersion, name)
 		}
 	}
 	if len(noVersion) > 0 {
-		want := modernVersions(l.Versions.Values)
 		l.Problems = append(l.Problems, Problem{
 			Clients:   noVersion,
 			Severity:  report.SeverityHigh,
@@ -151,14 +176,22 @@ func Judge(l *Listener, fix Fixer) {
 		})
 	}
 	if len(noSuite) > 0 {
+		title := fmt.Sprintf("%s %s no TLS 1.2 cipher suite with this listener", strings.Join(noSuite, " and "), shareVerb(noSuite))
+		suites := l.Suites.Values
+		if afterFix {
+			title = fmt.Sprintf("%s would share no TLS 1.2 cipher suite with this listener once the versions are fixed", strings.Join(noSuite, " and "))
+			if l.SuitesWithTLS12 != nil {
+				suites = l.SuitesWithTLS12
+			}
+		}
 		l.Problems = append(l.Problems, Problem{
 			Clients:   noSuite,
 			Severity:  report.SeverityHigh,
-			Title:     fmt.Sprintf("%s %s no TLS 1.2 cipher suite with this listener", strings.Join(noSuite, " and "), shareVerb(noSuite)),
+			Title:     title,
 			File:      l.Suites.File,
 			Line:      l.Suites.Line,
 			Directive: l.Suites.Directive,
-			Fix:       suitesFix(fix, l.Suites, append([]string{"TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256", "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256"}, l.Suites.Values...)),
+			Fix:       suitesFix(fix, l.Suites, append([]string{"TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256", "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256"}, suites...)),
 		})
 	}
 	if slices.Contains(l.ClientCertificate.Values, "required") {
@@ -169,9 +202,18 @@ func Judge(l *Listener, fix Fixer) {
 			File:      l.ClientCertificate.File,
 			Line:      l.ClientCertificate.Line,
 			Directive: l.ClientCertificate.Directive,
-			Fix:       "make client certificates optional or off for the SCIM path",
+			Fix:       clientCertificateFix(fix, l.ClientCertificate),
 		})
 	}
+}
+
+// clientCertificateFix returns the format's line when fix implements
+// ClientCertificateFixer, and generic advice otherwise.
+func clientCertificateFix(fix Fixer, s Setting) string {
+	if cf, ok := fix.(ClientCertificateFixer); ok {
+		return cf.ClientCertificateLine(s)
+	}
+	return "make client certificates optional or off for the SCIM path"
 }
 
 func versionsFix(fix Fixer, s Setting, versions []string) string {

@@ -17,12 +17,21 @@ type Format struct {
 	// Name is the --type value, such as "nginx".
 	Name string
 	// Detect reports whether the file at path, whose first bytes are head,
-	// is in this format.
+	// is in this format. Run passes head decoded by DecodeText, so UTF-16
+	// arrives as UTF-8, and calls Detect for no file that DecodeText
+	// rejects as binary.
 	Detect func(path string, head []byte) bool
 	// Audit reads the file (and what it includes) and returns its
 	// listeners, unjudged, and the writer of corrected lines. An error
 	// names the file and line.
 	Audit func(path string) ([]Listener, Fixer, error)
+	// AuditInFolder, when set, replaces Audit for a file that Run found
+	// by walking a folder. It is for software that reads a whole folder
+	// as one configuration, such as haproxy -f DIR, whose earlier files
+	// can set defaults for this one. It returns the listeners of path
+	// alone. A file named directly always goes to Audit, because the
+	// software then reads it alone.
+	AuditInFolder func(path string) ([]Listener, Fixer, error)
 }
 
 // headBytes is the number of leading bytes of a file passed to Detect.
@@ -33,6 +42,13 @@ const headBytes = 8192
 // forced. Files no format accepts are skipped inside a folder and an error
 // when named directly. A file that fails gets Error; the others are still
 // audited.
+//
+// A file named directly that yields no TLS listener also gets Error,
+// because the user named it to audit a TLS endpoint: the usual cause is a
+// --type that does not match the file, or a server without TLS. It then
+// counts as a file that could not be audited: exit code 1 beside audited
+// files, 2 when it is the only one, as a usage error. Inside a folder a
+// file without a listener, such as an nginx snippet, is normal.
 func Run(paths []string, forced string, formats []Format) (*Report, error) {
 	var forcedFormat *Format
 	if forced != "" {
@@ -50,6 +66,11 @@ func Run(paths []string, forced string, formats []Format) (*Report, error) {
 		info, err := os.Stat(root)
 		if err != nil {
 			r.Files = append(r.Files, FileResult{Path: root, Error: fmt.Sprintf("cannot read %s: %v", root, errors.Unwrap(err))})
+			continue
+		}
+		if !info.IsDir() && !info.Mode().IsRegular() {
+			// Opening a FIFO would block until a writer comes.
+			r.Files = append(r.Files, FileResult{Path: root, Listeners: []Listener{}, Error: fmt.Sprintf("%s is not a regular file (%v): name a configuration file or a folder", root, info.Mode().Type())})
 			continue
 		}
 		if !info.IsDir() {
@@ -83,10 +104,20 @@ func auditFile(path string, forced *Format, formats []Format, named bool) FileRe
 			res.Error = err.Error()
 			return res
 		}
+		text, decodeErr := DecodeText(path, head)
 		for i := range formats {
-			if formats[i].Detect(path, head) {
+			if decodeErr == nil && formats[i].Detect(path, text) {
 				format = &formats[i]
 				break
+			}
+		}
+		if format == nil && named {
+			// A binary or oversized file named directly gets ReadFile's
+			// error, because "no known format" would suggest --type,
+			// which does not help.
+			if _, err := ReadFile(path); err != nil {
+				res.Error = err.Error()
+				return res
 			}
 		}
 	}
@@ -97,9 +128,17 @@ func auditFile(path string, forced *Format, formats []Format, named bool) FileRe
 		return res
 	}
 	res.Type = format.Name
-	listeners, fixer, err := format.Audit(path)
+	audit := format.Audit
+	if !named && format.AuditInFolder != nil {
+		audit = format.AuditInFolder
+	}
+	listeners, fixer, err := audit(path)
 	if err != nil {
 		res.Error = err.Error()
+		return res
+	}
+	if named && len(listeners) == 0 {
+		res.Error = fmt.Sprintf("no TLS listener found in %s read as %s: check that --type matches the file, name the main configuration file when this one is a part that it includes, and check that a server in it terminates TLS", path, format.Name)
 		return res
 	}
 	for i := range listeners {
@@ -109,16 +148,22 @@ func auditFile(path string, forced *Format, formats []Format, named bool) FileRe
 	return res
 }
 
+// readHead returns the first headBytes bytes of the file at path, cut to
+// an even length so that UTF-16 text decodes.
 func readHead(path string) ([]byte, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, fmt.Errorf("cannot read %s: %w", path, err)
+		return nil, fmt.Errorf("cannot read %s: %w", path, unwrapPath(err))
 	}
 	defer f.Close()
 	head := make([]byte, headBytes)
 	n, err := io.ReadFull(f, head)
 	if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, io.EOF) {
-		return nil, fmt.Errorf("cannot read %s: %w", path, err)
+		return nil, fmt.Errorf("cannot read %s: %w", path, unwrapPath(err))
+	}
+	if n == headBytes {
+		// The file goes on, so an odd length means a cut UTF-16 unit.
+		n &^= 1
 	}
 	return head[:n], nil
 }
@@ -134,9 +179,10 @@ func formatNames(formats []Format) string {
 	return names
 }
 
-// exitCode is 2 when no file could be audited (every path is missing or
-// in no known format), 1 when a listener makes an IdP fail or one file
-// could not be audited, and 0 otherwise.
+// exitCode is 2 when no file could be audited: every path is missing,
+// unreadable, in no known format, or a named file without a TLS listener.
+// It is 1 when a listener makes an IdP fail or one file could not be
+// audited, and 0 otherwise.
 func exitCode(r *Report) int {
 	failed := 0
 	for _, f := range r.Files {

@@ -80,3 +80,55 @@ func writeSetting(b *bufio.Writer, name string, s Setting) {
 	}
 	fmt.Fprintf(b, "    %s: %s\n      from %s\n", name, values, from)
 }
+
+// The MarshalJSON methods below write every list as [] when it is empty,
+// never as null, so that a consumer of the JSON report can iterate each
+// list without a null check. The values themselves are not changed.
+
+// MarshalJSON writes s with Values as [] when it is empty.
+func (s Setting) MarshalJSON() ([]byte, error) {
+	type plain Setting
+	p := plain(s)
+	p.Values = nonNil(p.Values)
+	return json.Marshal(p)
+}
+
+// MarshalJSON writes l with Notes and Problems as [] when they are empty.
+func (l Listener) MarshalJSON() ([]byte, error) {
+	type plain Listener
+	p := plain(l)
+	p.Notes = nonNil(p.Notes)
+	p.Problems = nonNil(p.Problems)
+	return json.Marshal(p)
+}
+
+// MarshalJSON writes p with Clients as [] when it is empty.
+func (p Problem) MarshalJSON() ([]byte, error) {
+	type plain Problem
+	q := plain(p)
+	q.Clients = nonNil(q.Clients)
+	return json.Marshal(q)
+}
+
+// MarshalJSON writes f with Listeners as [] when it is empty.
+func (f FileResult) MarshalJSON() ([]byte, error) {
+	type plain FileResult
+	p := plain(f)
+	p.Listeners = nonNil(p.Listeners)
+	return json.Marshal(p)
+}
+
+// MarshalJSON writes r with Files as [] when it is empty.
+func (r Report) MarshalJSON() ([]byte, error) {
+	type plain Report
+	p := plain(r)
+	p.Files = nonNil(p.Files)
+	return json.Marshal(p)
+}
+
+func nonNil[T any](list []T) []T {
+	if list == nil {
+		return []T{}
+	}
+	return list
+}

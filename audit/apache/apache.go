@@ -139,6 +139,13 @@ func (Fixer) SuitesLine(suites []string) string {
 	return "SSLCipherSuite " + strings.Join(names, ":")
 }
 
+// ClientCertificateLine returns the SSLVerifyClient line that stops
+// requiring a client certificate. optional still verifies a certificate
+// that a client sends; none stops asking for one.
+func (Fixer) ClientCertificateLine(audit.Setting) string {
+	return "SSLVerifyClient optional (or SSLVerifyClient none when no client needs to send a certificate)"
+}
+
 // openSSLNames maps IANA ids to OpenSSL names for every suite OpenSSL 3.0
 // implements.
 var openSSLNames = sync.OnceValue(func() map[uint16]string {

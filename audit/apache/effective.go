@@ -298,7 +298,12 @@ func listener(name, file string, line int, own, main *sslScope, opts Options) (a
 	}
 
 	l.Versions = versionsSetting(own, main, res, opts, &l)
-	l.Suites = suitesSetting(res, l.Versions.Values, certKeyTypes(append(slices.Clone(main.certFiles), own.certFiles...), &l), cipherAt, opts)
+	keyTypes := certKeyTypes(append(slices.Clone(main.certFiles), own.certFiles...), &l)
+	l.Suites = suitesSetting(res, l.Versions.Values, keyTypes, cipherAt, opts)
+	if !slices.Contains(l.Versions.Values, "TLS 1.2") {
+		// For audit.Judge: the suites TLS 1.2 would bring once allowed.
+		l.SuitesWithTLS12 = suitesSetting(res, []string{"TLS 1.2"}, keyTypes, cipherAt, opts).Values
+	}
 	if order := pick(own.honorOrder, main.honorOrder); order == nil || !*order {
 		l.Notes = append(l.Notes, "SSLHonorCipherOrder is off (the default), so httpd follows the client's cipher suite order")
 	}
@@ -431,8 +436,8 @@ func leafKeyType(path string) (string, error) {
 	if err != nil {
 		return "", unwrapPath(err)
 	}
-	if info.Size() > maxFileBytes {
-		return "", fmt.Errorf("file of %d bytes exceeds the %d-byte limit", info.Size(), maxFileBytes)
+	if info.Size() > audit.MaxFileSize {
+		return "", fmt.Errorf("file of %d bytes exceeds the %d-byte limit", info.Size(), audit.MaxFileSize)
 	}
 	data, err := os.ReadFile(path)
 	if err != nil {

@@ -7,13 +7,14 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+
+	"github.com/scimdoctor/scimdoctor/audit"
 )
 
 // Limits of the parser. They bound the audit's memory and time and are
-// not httpd's own limits.
+// not httpd's own limits. Every file is read with audit.ReadFile, whose
+// audit.MaxFileSize bounds each file.
 const (
-	// maxFileBytes is the largest configuration file read: 16 MiB.
-	maxFileBytes = 16 << 20
 	// maxFiles is the largest number of files one audit reads, includes
 	// and glob matches together.
 	maxFiles = 512
@@ -54,14 +55,24 @@ type ParseError struct {
 	File   string
 	Line   int
 	Reason string
+	// Err is the audit.ReadFile error of a file it rejects (binary, too
+	// large), whose text already names the file and line; Reason is then
+	// empty.
+	Err error
 }
 
 func (e *ParseError) Error() string {
+	if e.Err != nil {
+		return "apache: " + e.Err.Error()
+	}
 	if e.Line == 0 {
 		return fmt.Sprintf("apache: %s: %s", e.File, e.Reason)
 	}
 	return fmt.Sprintf("apache: %s:%d: %s", e.File, e.Line, e.Reason)
 }
+
+// Unwrap returns the read error, if any.
+func (e *ParseError) Unwrap() error { return e.Err }
 
 // parser carries the state of one Parse call across included files.
 type parser struct {
@@ -142,12 +153,9 @@ func (p *parser) parseFile(path string, optional bool, from *Directive) ([]Direc
 	if !info.Mode().IsRegular() {
 		return nil, &ParseError{File: path, Reason: fmt.Sprintf("not a regular file (%v); name a configuration file", info.Mode().Type())}
 	}
-	if info.Size() > maxFileBytes {
-		return nil, &ParseError{File: path, Reason: fmt.Sprintf("file of %d bytes exceeds the %d-byte limit; is it a configuration file?", info.Size(), maxFileBytes)}
-	}
-	data, err := os.ReadFile(path)
+	data, err := audit.ReadFile(path)
 	if err != nil {
-		return nil, &ParseError{File: path, Reason: fmt.Sprintf("cannot read the file: %v", unwrapPath(err))}
+		return nil, &ParseError{File: path, Err: err}
 	}
 	p.files = append(p.files, path)
 	p.stack = append(p.stack, abs)

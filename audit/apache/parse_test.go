@@ -2,10 +2,13 @@ package apache
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/scimdoctor/scimdoctor/audit"
 )
 
 func writeFiles(t *testing.T, files map[string]string) string {
@@ -48,7 +51,13 @@ func TestParseBadFiles(t *testing.T) {
 			if !errors.As(err, &pe) {
 				t.Fatalf("Audit error %v, want *ParseError", err)
 			}
-			if filepath.Base(pe.File) != tc.wantFile || pe.Line != tc.wantLine {
+			// A file that audit.ReadFile rejects carries the line in
+			// the wrapped error's text.
+			if pe.Err != nil {
+				if at := fmt.Sprintf("%s:%d:", tc.wantFile, tc.wantLine); filepath.Base(pe.File) != tc.wantFile || !strings.Contains(err.Error(), at) {
+					t.Errorf("error %q does not name %s", err, at)
+				}
+			} else if filepath.Base(pe.File) != tc.wantFile || pe.Line != tc.wantLine {
 				t.Errorf("error at %s:%d, want %s:%d (%v)", filepath.Base(pe.File), pe.Line, tc.wantFile, tc.wantLine, err)
 			}
 			if !strings.Contains(err.Error(), tc.wantText) {
@@ -65,12 +74,12 @@ func TestParseHugeFile(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := f.Truncate(maxFileBytes + 1); err != nil {
+	if err := f.Truncate(audit.MaxFileSize + 1); err != nil {
 		t.Fatal(err)
 	}
 	f.Close()
 	_, err = Parse(path)
-	if err == nil || !strings.Contains(err.Error(), "exceeds the 16777216-byte limit") {
+	if err == nil || !strings.Contains(err.Error(), "larger than 8 MiB") {
 		t.Fatalf("Parse error %v, want the size limit", err)
 	}
 }

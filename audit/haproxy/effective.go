@@ -115,51 +115,38 @@ func (o *sslOptions) applyOption(d Directive, words []string) (int, error) {
 }
 
 // Effective computes the listeners of cfg for the HAProxy build opts.
+//
+// The global ssl-default-bind-* lines apply to the bind lines that come
+// after them in reading order, files included: HAProxy copies them into a
+// bind line when it parses the line's ssl keyword. Measured with HAProxy
+// 2.6.12 started with -f on a folder: ssl-default-bind-options
+// ssl-min-ver TLSv1.3 in 00-global.cfg applies to a bind line in
+// 10-front.cfg, and the same line in 20-global.cfg does not.
 func Effective(cfg *Config, opts Options) ([]audit.Listener, error) {
 	if opts.Version == "" {
 		opts.Version = DefaultVersion
 	}
 	var global sslOptions
 	crtBase := ""
+	out := []audit.Listener{}
 	for _, s := range cfg.Sections {
-		if s.Kind != "global" {
+		switch s.Kind {
+		case "global":
+			if err := global.applyGlobal(s, &crtBase); err != nil {
+				return nil, err
+			}
 			continue
-		}
-		for _, d := range s.Directives {
-			if len(d.Args) < 2 {
-				continue
-			}
-			switch d.Args[0] {
-			case "ssl-default-bind-ciphers":
-				global.ciphers = &origin{value: d.Args[1], file: d.File, line: d.Line, text: d.Text}
-			case "ssl-default-bind-ciphersuites":
-				global.ciphersuites = &origin{value: d.Args[1], file: d.File, line: d.Line, text: d.Text}
-			case "ssl-default-bind-options":
-				for i := 1; i < len(d.Args); {
-					n, err := global.applyOption(d, d.Args[i:])
-					if err != nil {
-						return nil, err
-					}
-					i += n
-				}
-			case "ssl-dh-param-file":
-				global.dhParams = true
-			case "crt-base":
-				crtBase = d.Args[1]
-			}
-		}
-	}
-
-	var out []audit.Listener
-	for _, s := range cfg.Sections {
-		if s.Kind != "frontend" && s.Kind != "listen" {
+		case "frontend", "listen":
+		default:
 			continue
 		}
 		for _, d := range s.Directives {
 			if d.Args[0] != "bind" {
 				continue
 			}
-			l, ok, err := bindListener(s, d, &global, crtBase, opts)
+			// Each bind line gets the global settings read before it.
+			defaults := global
+			l, ok, err := bindListener(s, d, &defaults, crtBase, opts)
 			if err != nil {
 				return nil, err
 			}
@@ -172,6 +159,35 @@ func Effective(cfg *Config, opts Options) ([]audit.Listener, error) {
 		}
 	}
 	return out, nil
+}
+
+// applyGlobal applies the ssl-default-bind-*, ssl-dh-param-file and
+// crt-base lines of one global section.
+func (o *sslOptions) applyGlobal(s Section, crtBase *string) error {
+	for _, d := range s.Directives {
+		if len(d.Args) < 2 {
+			continue
+		}
+		switch d.Args[0] {
+		case "ssl-default-bind-ciphers":
+			o.ciphers = &origin{value: d.Args[1], file: d.File, line: d.Line, text: d.Text}
+		case "ssl-default-bind-ciphersuites":
+			o.ciphersuites = &origin{value: d.Args[1], file: d.File, line: d.Line, text: d.Text}
+		case "ssl-default-bind-options":
+			for i := 1; i < len(d.Args); {
+				n, err := o.applyOption(d, d.Args[i:])
+				if err != nil {
+					return err
+				}
+				i += n
+			}
+		case "ssl-dh-param-file":
+			o.dhParams = true
+		case "crt-base":
+			*crtBase = d.Args[1]
+		}
+	}
+	return nil
 }
 
 // bindListener computes the Listener of one bind line. ok is false when the
@@ -212,8 +228,8 @@ func bindListener(s Section, d Directive, global *sslOptions, crtBase string, op
 		File:     d.File,
 		Line:     d.Line,
 	}
-	if len(unknown) > 0 {
-		l.Notes = append(l.Notes, fmt.Sprintf("bind keywords %s are unknown to HAProxy 2.6; the audit read each as a flag without a value", strings.Join(unknown, ", ")))
+	for _, kw := range unknown {
+		l.Notes = append(l.Notes, fmt.Sprintf("%s:%d: unknown bind keyword %s: haproxy -c would reject it, so HAProxy %s does not start with this line; the audit read it as a flag without a value", d.File, d.Line, kw, opts.Version))
 	}
 
 	// Cipher string: the bind line's, else the global default, else
@@ -243,6 +259,10 @@ func bindListener(s Section, d Directive, global *sslOptions, crtBase string, op
 		l.Notes = append(l.Notes, keyNote)
 	}
 	l.Suites = suitesSetting(res, versions, keyTypes, global.dhParams || certDH, cipherOrigin, opts)
+	if !slices.Contains(versions, "TLS 1.2") {
+		// For audit.Judge: the suites TLS 1.2 would bring once allowed.
+		l.SuitesWithTLS12 = suitesSetting(res, []string{"TLS 1.2"}, keyTypes, global.dhParams || certDH, cipherOrigin, opts).Values
+	}
 	if o := pick(bind.preferClientCiphers, global.preferClientCiphers); o != nil {
 		l.Notes = append(l.Notes, fmt.Sprintf("prefer-client-ciphers (%s:%d) makes HAProxy follow the client's suite order", o.file, o.line))
 	}
@@ -443,8 +463,8 @@ func leafKeyType(path string) (string, bool, error) {
 	if err != nil {
 		return "", false, unwrapPath(err)
 	}
-	if info.Size() > maxFileBytes {
-		return "", false, fmt.Errorf("file of %d bytes exceeds the %d-byte limit", info.Size(), maxFileBytes)
+	if info.Size() > audit.MaxFileSize {
+		return "", false, fmt.Errorf("file of %d bytes exceeds the %d-byte limit", info.Size(), audit.MaxFileSize)
 	}
 	data, err := os.ReadFile(path)
 	if err != nil {

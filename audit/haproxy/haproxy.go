@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 
@@ -55,6 +56,9 @@ func FormatFor(opts Options) audit.Format {
 		Audit: func(path string) ([]audit.Listener, audit.Fixer, error) {
 			return Audit(opts, path)
 		},
+		AuditInFolder: func(path string) ([]audit.Listener, audit.Fixer, error) {
+			return AuditInFolder(opts, path)
+		},
 	}
 }
 
@@ -94,6 +98,74 @@ func Audit(opts Options, paths ...string) ([]audit.Listener, audit.Fixer, error)
 	listeners, err := Effective(cfg, opts)
 	if err != nil {
 		return nil, nil, err
+	}
+	return listeners, Fixer{}, nil
+}
+
+// AuditInFolder audits the file at path as one file of the folder that
+// holds it, read as `haproxy -f FOLDER` reads a folder: its *.cfg files in
+// lexical order as one configuration. The global sections of the files
+// before path apply to its bind lines, and only the listeners of path are
+// returned, each with a note naming the earlier files read. audit.Run
+// uses it for the files it finds by walking a folder.
+//
+// A file whose name does not end in .cfg, which haproxy -f FOLDER skips,
+// is audited alone. An earlier file that fails to parse is left out, with
+// a note, so that its own error, reported for that file, does not hide
+// the audit of this one.
+func AuditInFolder(opts Options, path string) ([]audit.Listener, audit.Fixer, error) {
+	if opts.Version == "" {
+		opts.Version = DefaultVersion
+	}
+	if !strings.HasSuffix(path, ".cfg") {
+		return Audit(opts, path)
+	}
+	siblings, err := filepath.Glob(filepath.Join(filepath.Dir(path), "*.cfg"))
+	if err != nil {
+		return Audit(opts, path)
+	}
+	slices.Sort(siblings)
+
+	// Parse each earlier file alone: those with a global section join the
+	// configuration, and those that fail get a note.
+	var earlier, notes []string
+	for _, f := range siblings {
+		if filepath.Base(f) >= filepath.Base(path) {
+			break
+		}
+		cfg, err := parseFiles(opts.Version, []string{f})
+		if err != nil {
+			notes = append(notes, fmt.Sprintf("%s, read before this file by haproxy -f %s, could not be parsed (%v), so its global section is not applied here", f, filepath.Dir(path), err))
+			continue
+		}
+		if slices.ContainsFunc(cfg.Sections, func(s Section) bool { return s.Kind == "global" }) {
+			earlier = append(earlier, f)
+		}
+	}
+	if len(earlier) == 0 && len(notes) == 0 {
+		return Audit(opts, path)
+	}
+
+	cfg, err := parseFiles(opts.Version, append(slices.Clone(earlier), path))
+	if err != nil {
+		return nil, nil, err
+	}
+	all, err := Effective(cfg, opts)
+	if err != nil {
+		return nil, nil, err
+	}
+
+	// Keep the listeners of path, with notes on the files read before it.
+	listeners := []audit.Listener{}
+	for _, l := range all {
+		if l.File != path {
+			continue
+		}
+		if len(earlier) > 0 {
+			l.Notes = append(l.Notes, fmt.Sprintf("the global sections of %s apply here, because haproxy -f %s reads the folder's *.cfg files in lexical order as one configuration; when HAProxy reads this file alone (-f %s), audit the file by name", strings.Join(earlier, ", "), filepath.Dir(path), path))
+		}
+		l.Notes = append(l.Notes, notes...)
+		listeners = append(listeners, l)
 	}
 	return listeners, Fixer{}, nil
 }
@@ -198,6 +270,19 @@ func (f Fixer) SuitesLineFor(s audit.Setting, suites []string) string {
 		return strings.Join(kept, " ") + " ciphers " + ciphers
 	}
 	return "ssl-default-bind-ciphers " + ciphers
+}
+
+// ClientCertificateLine rewrites the bind line that requires a client
+// certificate with verify optional, its other options kept. optional still
+// verifies a certificate that a client sends; verify none stops asking
+// for one.
+func (Fixer) ClientCertificateLine(s audit.Setting) string {
+	words := strings.Fields(s.Directive)
+	line := "verify optional"
+	if len(words) > 0 && words[0] == "bind" {
+		line = strings.Join(dropOptions(words, map[string]int{"verify": 1}), " ") + " verify optional"
+	}
+	return line + " (or verify none when no client needs to send a certificate)"
 }
 
 // dropOptions returns words without the options named in drop and their

@@ -3,6 +3,7 @@ package haproxy
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -56,7 +57,7 @@ func TestParseErrors(t *testing.T) {
 	}{
 		{"unbalanced double quote", "global\n    ssl-default-bind-ciphers \"HIGH\n", 2, "unmatched \" quote opened at column 30"},
 		{"unbalanced single quote", "frontend a\n  bind :1 ssl ciphers 'x\n", 2, "unmatched ' quote"},
-		{"binary junk", "global\n\x00\x01\x02\xff", 2, "NUL byte at column 1"},
+		{"binary junk", "global\n\x00\x01\x02\xff", 2, "NUL byte at offset 7"},
 		{"directive before section", "bind :443 ssl\n", 1, `"bind" appears before any section`},
 		{"backslash at end", "global\n  x a\\", 2, "backslash at the end of the line"},
 		{"bad hex escape", "global\n  x \\xZZ", 2, "invalid \\x escape"},
@@ -75,7 +76,13 @@ func TestParseErrors(t *testing.T) {
 			if !errors.As(err, &pe) {
 				t.Fatalf("Parse returned %v, want a *ParseError", err)
 			}
-			if pe.File != "test.cfg" || pe.Line != tc.wantLine {
+			// A file that audit.DecodeText rejects carries the line in
+			// the wrapped error's text.
+			if pe.Err != nil {
+				if at := fmt.Sprintf("test.cfg:%d:", tc.wantLine); !strings.Contains(err.Error(), at) {
+					t.Errorf("error %q does not name %s", err, at)
+				}
+			} else if pe.File != "test.cfg" || pe.Line != tc.wantLine {
 				t.Errorf("error at %s:%d, want test.cfg:%d (%v)", pe.File, pe.Line, tc.wantLine, err)
 			}
 			if !strings.Contains(err.Error(), tc.wantText) {
@@ -129,17 +136,17 @@ func TestParseFilesLimits(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := f.Truncate(maxFileBytes + 1); err != nil {
+	if err := f.Truncate(audit.MaxFileSize + 1); err != nil {
 		t.Fatal(err)
 	}
 	f.Close()
 	_, err = ParseFiles(huge)
-	if err == nil || !strings.Contains(err.Error(), huge) || !strings.Contains(err.Error(), "exceeds the 16777216-byte limit") {
+	if err == nil || !strings.Contains(err.Error(), huge) || !strings.Contains(err.Error(), "larger than 8 MiB") {
 		t.Errorf("huge file: got %v, want the file name and the limit", err)
 	}
 
-	atLimit := append([]byte("global\n"), bytes.Repeat([]byte("# padding line of a comment\n"), maxFileBytes/28+1)...)
-	atLimit = atLimit[:maxFileBytes]
+	atLimit := append([]byte("global\n"), bytes.Repeat([]byte("# padding line of a comment\n"), audit.MaxFileSize/28+1)...)
+	atLimit = atLimit[:audit.MaxFileSize]
 	if _, err := Parse("limit.cfg", atLimit); err != nil {
 		t.Errorf("file of exactly %d bytes: %v", len(atLimit), err)
 	}
@@ -463,5 +470,106 @@ func TestFixerRewritesTheLineAtFault(t *testing.T) {
 				t.Errorf("fix = %q, want %q", got, tt.want)
 			}
 		})
+	}
+}
+
+// TestRunFolderSharesGlobal audits a folder as haproxy -f FOLDER reads it.
+// The global section of an earlier file applies to a later file's bind
+// line and a later global section does not. A broken file gets its own
+// error, and the same file named alone gets HAProxy's defaults.
+func TestRunFolderSharesGlobal(t *testing.T) {
+	dir := t.TempDir()
+	files := map[string]string{
+		"00-global.cfg": "global\n    ssl-default-bind-options ssl-min-ver TLSv1.3\n",
+		"05-broken.cfg": "global\n    ssl-default-bind-ciphers \"HIGH\n",
+		"10-front.cfg":  "frontend scim\n    bind :443 ssl crt x.pem\n",
+		"20-global.cfg": "global\n    ssl-default-bind-options force-tlsv10\n",
+		"30-late.cfg":   "frontend late\n    bind :8443 ssl crt x.pem\n",
+	}
+	for name, text := range files {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	r, err := audit.Run([]string{dir}, "haproxy", []audit.Format{Format()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	byName := map[string]audit.FileResult{}
+	for _, f := range r.Files {
+		byName[filepath.Base(f.Path)] = f
+	}
+	if got := byName["05-broken.cfg"].Error; !strings.Contains(got, "05-broken.cfg:2:") {
+		t.Errorf("05-broken.cfg error = %q, want its line", got)
+	}
+	front := byName["10-front.cfg"]
+	if front.Error != "" || len(front.Listeners) != 1 {
+		t.Fatalf("10-front.cfg = %+v, want one listener", front)
+	}
+	l := front.Listeners[0]
+	if !slices.Equal(l.Versions.Values, []string{"TLS 1.3"}) || filepath.Base(l.Versions.File) != "00-global.cfg" {
+		t.Errorf("10-front.cfg versions = %v from %s, want TLS 1.3 from 00-global.cfg", l.Versions.Values, l.Versions.File)
+	}
+	if !slices.ContainsFunc(l.Notes, func(n string) bool { return strings.Contains(n, "05-broken.cfg") && strings.Contains(n, "not applied") }) {
+		t.Errorf("10-front.cfg notes %q, want one on the broken earlier file", l.Notes)
+	}
+	if !slices.ContainsFunc(l.Notes, func(n string) bool { return strings.Contains(n, "audit the file by name") }) {
+		t.Errorf("10-front.cfg notes %q, want one on the shared global section", l.Notes)
+	}
+	if len(byName["30-late.cfg"].Listeners) != 1 {
+		t.Fatalf("30-late.cfg = %+v, want one listener", byName["30-late.cfg"])
+	}
+	// 20-global.cfg comes after 00-global.cfg, so its force-tlsv10 wins
+	// for 30-late.cfg.
+	if got := byName["30-late.cfg"].Listeners[0].Versions.File; filepath.Base(got) != "20-global.cfg" {
+		t.Errorf("30-late.cfg versions traced to %s, want 20-global.cfg", got)
+	}
+
+	alone, err := audit.Run([]string{filepath.Join(dir, "10-front.cfg")}, "haproxy", []audit.Format{Format()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := alone.Files[0].Listeners[0].Versions.Values; !slices.Equal(got, []string{"TLS 1.2", "TLS 1.3"}) {
+		t.Errorf("10-front.cfg named alone: versions = %v, want HAProxy's default TLS 1.2 and TLS 1.3", got)
+	}
+}
+
+// TestEffectiveGlobalAfterBind checks that a global section after a bind
+// line does not apply to it, as HAProxy copies the defaults when it parses
+// the bind line.
+func TestEffectiveGlobalAfterBind(t *testing.T) {
+	cfg, err := Parse("late.cfg", []byte("frontend scim\n    bind :443 ssl crt x.pem\nglobal\n    ssl-default-bind-options ssl-min-ver TLSv1.3\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ls, err := Effective(cfg, DebianOptions)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := ls[0].Versions.Values; !slices.Equal(got, []string{"TLS 1.2", "TLS 1.3"}) {
+		t.Errorf("versions = %v, want the default, as the later global does not apply", got)
+	}
+}
+
+func TestUnknownBindKeywordNote(t *testing.T) {
+	cfg, err := Parse("unk.cfg", []byte("frontend scim\n    bind :443 ssl crt x.pem frobnicate\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ls, err := Effective(cfg, DebianOptions)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "unk.cfg:2: unknown bind keyword frobnicate: haproxy -c would reject it"
+	if !slices.ContainsFunc(ls[0].Notes, func(n string) bool { return strings.HasPrefix(n, want) }) {
+		t.Errorf("notes = %q, want one starting %q", ls[0].Notes, want)
+	}
+}
+
+func TestClientCertificateLine(t *testing.T) {
+	var f Fixer
+	got := f.ClientCertificateLine(audit.Setting{Directive: "bind :443 ssl crt a.pem verify required ca-file ca.pem"})
+	if want := "bind :443 ssl crt a.pem ca-file ca.pem verify optional (or verify none"; !strings.HasPrefix(got, want) {
+		t.Errorf("ClientCertificateLine = %q, want prefix %q", got, want)
 	}
 }

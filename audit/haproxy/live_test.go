@@ -18,6 +18,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/scimdoctor/scimdoctor/audit"
 	"github.com/scimdoctor/scimdoctor/internal/testservers"
 	"github.com/scimdoctor/scimdoctor/tlsscan"
 )
@@ -382,4 +383,86 @@ func firstProxySection(text string) int {
 
 func runDaemon(t *testing.T, bin, addr, path string, env []string) error {
 	return testservers.StartDaemon(t, addr, env, bin, "-db", "-f", path)
+}
+
+// TestAuditMatchesLiveHAProxyFolder starts haproxy -f FOLDER on a folder
+// whose global sections sit in files before and between the frontends,
+// and compares audit.Run on the folder with a scan of each frontend. The
+// first global applies to both frontends and the second one only to the
+// frontend after it, because HAProxy copies the defaults into a bind line
+// when it parses it.
+func TestAuditMatchesLiveHAProxyFolder(t *testing.T) {
+	bin, err := exec.LookPath("haproxy")
+	if err != nil {
+		bin = "/usr/sbin/haproxy"
+		if _, err := os.Stat(bin); err != nil {
+			t.Fatalf("haproxy not found in PATH or /usr/sbin; install Debian package haproxy (scripts/install-test-deps.sh does)")
+		}
+	}
+	cert := testservers.SelfSigned(t)
+	dir := t.TempDir()
+	crt := filepath.Join(dir, "server.pem")
+	if err := os.WriteFile(crt, append(append([]byte{}, cert.CertPEM...), cert.KeyPEM...), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	first, second := testservers.FreeAddr(t), testservers.FreeAddr(t)
+	for second == first {
+		second = testservers.FreeAddr(t)
+	}
+	conf := filepath.Join(dir, "conf.d")
+	files := map[string]string{
+		"00-global.cfg": "global\n    log stderr format raw local0 err\n    ssl-default-bind-options ssl-min-ver TLSv1.3\n" +
+			"defaults\n    mode tcp\n    timeout connect 5s\n    timeout client 10s\n    timeout server 10s\n",
+		"10-first.cfg":  "frontend first\n    bind " + first + " ssl crt " + crt + "\n    default_backend app\nbackend app\n    server app 127.0.0.1:9\n",
+		"20-global.cfg": "global\n    ssl-default-bind-options ssl-min-ver TLSv1.2 ssl-max-ver TLSv1.2\n",
+		"30-second.cfg": "frontend second\n    bind " + second + " ssl crt " + crt + "\n    default_backend app\n",
+	}
+	if err := os.Mkdir(conf, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	for name, text := range files {
+		if err := os.WriteFile(filepath.Join(conf, name), []byte(text), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := testservers.StartDaemon(t, second, nil, bin, "-db", "-f", conf); err != nil {
+		t.Fatalf("haproxy -f %s: %v", conf, err)
+	}
+
+	r, err := audit.Run([]string{conf}, "haproxy", []audit.Format{Format()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	audited := map[string][]string{}
+	for _, f := range r.Files {
+		if f.Error != "" {
+			t.Errorf("%s: %s", f.Path, f.Error)
+		}
+		for _, l := range f.Listeners {
+			audited[filepath.Base(f.Path)] = l.Versions.Values
+		}
+	}
+	for name, addr := range map[string]string{"10-first.cfg": first, "30-second.cfg": second} {
+		ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+		res, err := tlsscan.Run(ctx, tlsscan.Options{Target: addr, Timeout: 3 * time.Second, Clients: []string{"okta"}})
+		cancel()
+		if err != nil {
+			t.Fatalf("tlsscan.Run %s: %v", addr, err)
+		}
+		var scanned []string
+		for _, v := range res.Versions {
+			if v.Accepted {
+				scanned = append(scanned, v.Version)
+			}
+		}
+		if !slices.Equal(audited[name], scanned) {
+			t.Errorf("%s: audit %v, scan %v", name, audited[name], scanned)
+		}
+	}
+	if want := []string{"TLS 1.3"}; !slices.Equal(audited["10-first.cfg"], want) {
+		t.Errorf("10-first.cfg: audit %v, want %v from 00-global.cfg", audited["10-first.cfg"], want)
+	}
+	if want := []string{"TLS 1.2"}; !slices.Equal(audited["30-second.cfg"], want) {
+		t.Errorf("30-second.cfg: audit %v, want %v from 20-global.cfg", audited["30-second.cfg"], want)
+	}
 }

@@ -8,13 +8,15 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/scimdoctor/scimdoctor/audit"
 )
 
 // Limits of the parser. HAProxy itself grows its line buffer without a
 // fixed limit, so these bound the audit's memory, not HAProxy's grammar.
+// Every file is read with audit.ReadFile, whose audit.MaxFileSize bounds
+// each file.
 const (
-	// maxFileBytes is the largest configuration file read: 16 MiB.
-	maxFileBytes = 16 << 20
 	// maxFiles is the largest number of files one audit reads, so that a
 	// folder of thousands of .cfg files fails early.
 	maxFiles = 256
@@ -76,14 +78,24 @@ type ParseError struct {
 	File   string
 	Line   int
 	Reason string
+	// Err is the audit.ReadFile or audit.DecodeText error of a file it
+	// rejects, whose text already names the file and line; Reason is then
+	// empty.
+	Err error
 }
 
 func (e *ParseError) Error() string {
+	if e.Err != nil {
+		return "haproxy: " + e.Err.Error()
+	}
 	if e.Line == 0 {
 		return fmt.Sprintf("haproxy: %s: %s", e.File, e.Reason)
 	}
 	return fmt.Sprintf("haproxy: %s:%d: %s", e.File, e.Line, e.Reason)
 }
+
+// Unwrap returns the read error, if any.
+func (e *ParseError) Unwrap() error { return e.Err }
 
 // ParseFiles reads paths as `haproxy -f PATH -f PATH ...` does: files in
 // the order given, and for a folder its *.cfg files in lexical order. HAProxy
@@ -130,7 +142,7 @@ func parseFiles(version string, paths []string) (*Config, error) {
 			return nil, &ParseError{File: f, Reason: fmt.Sprintf("the file is read twice (first as %s), which defines its sections twice; name each file once", first)}
 		}
 		seen[real] = f
-		data, err := readLimited(f)
+		data, err := readFile(f)
 		if err != nil {
 			return nil, err
 		}
@@ -149,44 +161,36 @@ func unwrapPath(err error) error {
 	return err
 }
 
-func readLimited(path string) ([]byte, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, &ParseError{File: path, Reason: fmt.Sprintf("cannot read the file: %v", unwrapPath(err))}
-	}
-	defer f.Close()
-	info, err := f.Stat()
+// readFile reads one configuration file with audit.ReadFile, after
+// checking that it is a regular file, which a FIFO or device is not.
+func readFile(path string) ([]byte, error) {
+	info, err := os.Stat(path)
 	if err != nil {
 		return nil, &ParseError{File: path, Reason: fmt.Sprintf("cannot read the file: %v", unwrapPath(err))}
 	}
 	if !info.Mode().IsRegular() {
 		return nil, &ParseError{File: path, Reason: "not a regular file; give a configuration file or a folder of *.cfg files"}
 	}
-	if info.Size() > maxFileBytes {
-		return nil, &ParseError{File: path, Reason: fmt.Sprintf("file of %d bytes exceeds the %d-byte limit; is this a configuration file?", info.Size(), maxFileBytes)}
+	data, err := audit.ReadFile(path)
+	if err != nil {
+		return nil, &ParseError{File: path, Err: err}
 	}
-	buf := make([]byte, 0, info.Size()+1)
-	var chunk [64 << 10]byte
-	for {
-		n, err := f.Read(chunk[:])
-		buf = append(buf, chunk[:n]...)
-		if len(buf) > maxFileBytes {
-			return nil, &ParseError{File: path, Reason: fmt.Sprintf("file grew past the %d-byte limit while being read", maxFileBytes)}
-		}
-		if err != nil {
-			break
-		}
-	}
-	return buf, nil
+	return data, nil
 }
 
-// Parse parses one file's content. name is used in errors only.
+// Parse parses one file's content. name is used in errors only. The
+// content is decoded as audit.ReadFile decodes a file (UTF-16 included),
+// and is refused above audit.MaxFileSize or when binary.
 func Parse(name string, data []byte) (*Config, error) {
-	if len(data) > maxFileBytes {
-		return nil, &ParseError{File: name, Reason: fmt.Sprintf("file of %d bytes exceeds the %d-byte limit; is this a configuration file?", len(data), maxFileBytes)}
+	if len(data) > audit.MaxFileSize {
+		return nil, &ParseError{File: name, Reason: fmt.Sprintf("file of %d bytes exceeds the %d-byte limit; name the configuration file itself, not a log or a dump", len(data), audit.MaxFileSize)}
+	}
+	text, err := audit.DecodeText(name, data)
+	if err != nil {
+		return nil, &ParseError{File: name, Err: err}
 	}
 	cfg := &Config{version: DefaultVersion}
-	if err := cfg.parse(name, data); err != nil {
+	if err := cfg.parse(name, text); err != nil {
 		return nil, err
 	}
 	cfg.Files = []string{name}

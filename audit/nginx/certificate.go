@@ -7,9 +7,12 @@ import (
 	"crypto/x509"
 	"encoding/pem"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/scimdoctor/scimdoctor/audit"
 )
 
 // certificateKeys reads the ssl_certificate files and reports which key
@@ -52,10 +55,15 @@ func (e *evaluation) certificateKeys() (rsaKey, ecKey bool) {
 }
 
 // keyType returns "rsa", "ecdsa" or "ed25519" for the first certificate of
-// a PEM file, or "" when it cannot be read.
+// a PEM file, or "" when it cannot be read or exceeds audit.MaxFileSize.
 func keyType(path string) string {
-	data, err := os.ReadFile(path)
+	f, err := os.Open(path)
 	if err != nil {
+		return ""
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, audit.MaxFileSize+1))
+	if err != nil || len(data) > audit.MaxFileSize {
 		return ""
 	}
 	for {

@@ -250,6 +250,7 @@ func (e *evaluation) run() error {
 	e.versions(res, e.usable)
 	e.l.Suites = e.cipherFrom
 	e.l.Suites.Values = suiteNames(e.usable, e.l.Versions.Values)
+	e.l.SuitesWithTLS12 = suitesWithTLS12(e.usable, e.l.Versions.Values)
 	if !e.serverPref && len(l.Suites.Values) > 1 {
 		l.Notes = append(l.Notes, "ssl_prefer_server_ciphers is off, so the client's order picks the TLS 1.2 suite; Suites lists the cipher string's order")
 	}
@@ -410,6 +411,15 @@ func suiteNames(usable []cipherstring.Suite, versions []string) []string {
 		names = append(names, registry.SuiteName(s.ID))
 	}
 	return names
+}
+
+// suitesWithTLS12 returns, when versions lacks TLS 1.2, the suites TLS 1.2
+// would negotiate once allowed, for audit.Judge; nil otherwise.
+func suitesWithTLS12(usable []cipherstring.Suite, versions []string) []string {
+	if slices.Contains(versions, "TLS 1.2") {
+		return nil
+	}
+	return suiteNames(usable, []string{"TLS 1.2"})
 }
 
 // serverSuites filters the usable suites of the cipher string down to those

@@ -115,6 +115,14 @@ func (Fixer) SuitesLine(suites []string) string {
 	return "ssl_ciphers " + strings.Join(names, ":") + ";"
 }
 
+// ClientCertificateLine returns the ssl_verify_client line that stops
+// requiring a client certificate. optional still verifies a certificate
+// that a client sends, so other clients that authenticate with one keep
+// working; off stops asking for one.
+func (Fixer) ClientCertificateLine(audit.Setting) string {
+	return "ssl_verify_client optional; (or ssl_verify_client off; when no client needs to send a certificate)"
+}
+
 // prefixFor returns the directory nginx resolves relative includes against
 // for the file at path: the nearest enclosing directory that holds an
 // nginx.conf, as /etc/nginx for /etc/nginx/snippets/fastcgi-php.conf, or

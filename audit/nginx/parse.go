@@ -1,20 +1,20 @@
 package nginx
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/scimdoctor/scimdoctor/audit"
 )
 
 // Limits of the parser. nginx itself has none of these. They keep a hostile
-// or broken file from exhausting memory or the stack.
+// or broken file from exhausting memory or the stack. Every file is read
+// with audit.ReadFile, whose audit.MaxFileSize also bounds a file and
+// everything it includes together.
 const (
-	// MaxFileSize is the largest configuration file read, in bytes, counted
-	// per file and again over a file and everything it includes.
-	MaxFileSize = 16 << 20
 	// MaxDepth is the deepest nesting of blocks and includes together.
 	MaxDepth = 64
 	// MaxFiles is the most files one configuration may include in total.
@@ -60,19 +60,28 @@ func quoteArg(a string) string {
 	return `"` + r.Replace(a) + `"`
 }
 
-// ParseError is a syntax or include error, located by file and line.
+// ParseError is a syntax, read or include error, located by file and line.
 type ParseError struct {
 	File   string
 	Line   int
 	Reason string
+	// Err is the audit.ReadFile error of the top file, whose text already
+	// names the file and line; Reason is then empty.
+	Err error
 }
 
 func (e *ParseError) Error() string {
+	if e.Err != nil {
+		return "nginx: " + e.Err.Error()
+	}
 	if e.Line == 0 {
 		return fmt.Sprintf("nginx: %s: %s", e.File, e.Reason)
 	}
 	return fmt.Sprintf("nginx: %s:%d: %s", e.File, e.Line, e.Reason)
 }
+
+// Unwrap returns the read error, if any.
+func (e *ParseError) Unwrap() error { return e.Err }
 
 // Parse reads the nginx configuration file path and the files its include
 // directives name, and returns its top-level directives with every include
@@ -83,8 +92,10 @@ func (e *ParseError) Error() string {
 //
 // Parse returns a *ParseError, naming the file and line, for a syntax error
 // nginx would also reject, an include that matches no file (without
-// wildcards) or forms a loop, a NUL byte, or a limit exceeded (MaxFileSize,
-// MaxDepth, MaxFiles). It never panics on any input.
+// wildcards) or forms a loop, a file audit.ReadFile rejects (binary, too
+// large), or a limit exceeded (audit.MaxFileSize over a file and its
+// includes, MaxDepth, MaxFiles). UTF-16 files are decoded. It never panics
+// on any input.
 func Parse(path, prefix string) ([]*Directive, error) {
 	if prefix == "" {
 		prefix = filepath.Dir(path)
@@ -132,23 +143,19 @@ func (p *parser) parseFile(path string, stack []string, depth int, fromFile stri
 	if info.IsDir() {
 		return nil, where(fmt.Sprintf("%s is a directory, not a configuration file; give a file or a glob such as %s/*.conf", path, path))
 	}
-	if info.Size() > MaxFileSize {
-		return nil, where(fmt.Sprintf("%s is %d bytes, over the %d-byte limit of one configuration file", path, info.Size(), MaxFileSize))
+	if !info.Mode().IsRegular() {
+		return nil, where(fmt.Sprintf("%s is not a regular file (%v); give the nginx configuration file", path, info.Mode().Type()))
 	}
-	p.total += info.Size()
-	if p.total > MaxFileSize {
-		return nil, where(fmt.Sprintf("the configuration and its includes exceed %d bytes at %s", MaxFileSize, path))
-	}
-	data, err := os.ReadFile(path)
+	data, err := audit.ReadFile(path)
 	if err != nil {
-		return nil, where(fmt.Sprintf("cannot read %s: %v", path, unwrapPathError(err)))
+		if fromFile == "" {
+			return nil, &ParseError{File: path, Err: err}
+		}
+		return nil, where(fmt.Sprintf("included file rejected: %v", err))
 	}
-	if len(data) > MaxFileSize {
-		return nil, where(fmt.Sprintf("%s is over the %d-byte limit of one configuration file", path, MaxFileSize))
-	}
-	if i := bytes.IndexByte(data, 0); i >= 0 {
-		line := 1 + bytes.Count(data[:i], []byte{'\n'})
-		return nil, &ParseError{File: path, Line: line, Reason: fmt.Sprintf("NUL byte at offset %d: this is not a text file; give the nginx configuration file", i)}
+	p.total += int64(len(data))
+	if p.total > audit.MaxFileSize {
+		return nil, where(fmt.Sprintf("the configuration and its includes exceed %d bytes at %s; check the include globs", audit.MaxFileSize, path))
 	}
 	dirs, err := parseBytes(path, data, depth)
 	if err != nil {

@@ -57,6 +57,7 @@ func shareVersions(servers []serverTLS) {
 			v.Values = slices.Clone(v.Values)
 			s.listener.Versions = v
 			s.listener.Suites.Values = suiteNames(s.usable, v.Values)
+			s.listener.SuitesWithTLS12 = suitesWithTLS12(s.usable, v.Values)
 			break
 		}
 	}

@@ -63,6 +63,8 @@ type state struct {
 	// certificate even when it does not require one.
 	verifyRequested         bool
 	verifyChain, verifyPeer bool
+	// config lists the config = COMMAND:VALUE lines in order.
+	config []Option
 }
 
 // newState returns stunnel's defaults: sslVersionMin = TLSv1 and
@@ -127,8 +129,16 @@ func (s *state) apply(o Option) error {
 			s.serverPreference = opt
 		}
 	case "config":
-		// TODO: apply OpenSSL configuration commands (SSL_CONF_cmd), such as
-		// config = MinProtocol:TLSv1.3, which can change versions and suites.
+		cmd, _, ok := strings.Cut(o.Value, ":")
+		if !ok {
+			return bad("COMMAND:VALUE, such as MinProtocol:TLSv1.2")
+		}
+		if !slices.ContainsFunc(confCommands, func(c string) bool { return strings.EqualFold(c, strings.TrimSpace(cmd)) }) {
+			return &ParseError{File: o.File, Line: o.Line, Reason: fmt.Sprintf("unknown OpenSSL configuration command %q, with which stunnel fails to start; use one of %s", cmd, strings.Join(confCommands, ", "))}
+		}
+		// The lines add up, the global section's first: they are applied
+		// by applyConfig after every other option.
+		s.config = append(slices.Clip(s.config), o)
 	case "client":
 		yes, err := yesNo(o)
 		if err != nil {
@@ -192,6 +202,97 @@ func (s *state) apply(o Option) error {
 	return nil
 }
 
+// confCommands are the OpenSSL 3.0 SSL_CONF_cmd commands allowed in a
+// configuration file, which stunnel's config option passes on. OpenSSL
+// compares these names without regard to case.
+var confCommands = []string{
+	"SignatureAlgorithms", "ClientSignatureAlgorithms", "Curves", "Groups",
+	"ECDHParameters", "CipherString", "Ciphersuites", "Protocol", "MinProtocol",
+	"MaxProtocol", "Options", "VerifyMode", "Certificate", "PrivateKey",
+	"ServerInfoFile", "ChainCAPath", "ChainCAFile", "VerifyCAPath", "VerifyCAFile",
+	"RequestCAFile", "ClientCAFile", "RequestCAPath", "ClientCAPath",
+	"DHParameters", "RecordPadding", "NumTickets",
+}
+
+// applyConfig applies the config = COMMAND:VALUE lines to s and returns
+// notes on the commands it does not model. stunnel 5.68 passes them to
+// OpenSSL after its own options, so they win over sslVersionMin,
+// sslVersionMax, ciphers and ciphersuites whatever the line order. A
+// service's lines add to those of the global section. Both were measured
+// with Debian 12's stunnel4 5.68 and OpenSSL 3.0. A value OpenSSL rejects
+// stops stunnel, so it is an error here too.
+func (s *state) applyConfig() ([]string, error) {
+	var notes []string
+	for _, o := range s.config {
+		cmd, value, _ := strings.Cut(o.Value, ":")
+		cmd, value = strings.TrimSpace(cmd), strings.TrimSpace(value)
+		bad := func(want string) error {
+			return &ParseError{File: o.File, Line: o.Line, Reason: fmt.Sprintf("invalid %s value %q, with which stunnel fails to start; use %s", cmd, value, want)}
+		}
+		opt := o
+		opt.arg = value
+		switch strings.ToLower(cmd) {
+		case "minprotocol", "maxprotocol":
+			i, ok := confVersionIndex(value)
+			if !ok {
+				return nil, bad("None, SSLv3, TLSv1, TLSv1.1, TLSv1.2 or TLSv1.3, spelled in this case")
+			}
+			if strings.EqualFold(cmd, "MinProtocol") {
+				s.minVersion, s.minIndex = &opt, max(i, ssl30)
+			} else {
+				s.maxVersion, s.maxIndex = &opt, i
+			}
+		case "cipherstring":
+			s.ciphers = &opt
+		case "ciphersuites":
+			s.cipherSuites = &opt
+		case "protocol":
+			for _, item := range strings.FieldsFunc(value, func(r rune) bool { return r == ',' || r == ' ' || r == '\t' }) {
+				name, disable := strings.CutPrefix(item, "-")
+				name = strings.TrimPrefix(name, "+")
+				var set *Option
+				if disable {
+					set = &opt
+				}
+				switch i, ok := confVersionIndex(name); {
+				case name == "ALL":
+					for j := range s.disabled {
+						s.disabled[j] = set
+					}
+				case ok && i >= 0:
+					s.disabled[i] = set
+				case name == "SSLv2" || name == "DTLSv1" || name == "DTLSv1.2":
+					// Not a TLS version this audit lists.
+				default:
+					return nil, bad("a list such as -TLSv1.1,-TLSv1 of ALL, SSLv3, TLSv1, TLSv1.1, TLSv1.2 and TLSv1.3")
+				}
+			}
+		case "options":
+			for _, item := range strings.FieldsFunc(value, func(r rune) bool { return r == ',' || r == ' ' || r == '\t' }) {
+				switch item {
+				case "ServerPreference":
+					s.serverPreference = &opt
+				case "-ServerPreference":
+					s.serverPreference = nil
+				}
+			}
+		default:
+			notes = append(notes, fmt.Sprintf("%s:%d: %s is passed to OpenSSL, which the audit does not model; it does not change versions or cipher suites, but VerifyMode can change the client-certificate mode", o.File, o.Line, o.Text()))
+		}
+	}
+	return notes, nil
+}
+
+// confVersionIndex maps a MinProtocol, MaxProtocol or Protocol word of
+// OpenSSL, which compares them with case, to its index: -1 for None.
+func confVersionIndex(word string) (int, bool) {
+	if word == "None" {
+		return -1, true
+	}
+	i := slices.Index(versionWords, word)
+	return i, i >= 0
+}
+
 func yesNo(o Option) (bool, error) {
 	switch strings.ToLower(o.Value) {
 	case "yes":
@@ -250,6 +351,10 @@ func Effective(cfg *Config, opts Options) ([]audit.Listener, error) {
 }
 
 func listener(sec Section, s *state, opts Options) (audit.Listener, error) {
+	configNotes, err := s.applyConfig()
+	if err != nil {
+		return audit.Listener{}, err
+	}
 	l := audit.Listener{
 		Software: "stunnel",
 		Name:     fmt.Sprintf("[%s] accept = %s", sec.Name, s.accept.Value),
@@ -263,7 +368,7 @@ func listener(sec Section, s *state, opts Options) (audit.Listener, error) {
 	}
 	ciphers := defaultCiphers
 	if s.ciphers != nil {
-		ciphers = s.ciphers.Value
+		ciphers = s.ciphers.value()
 	}
 	res, err := cipherstring.Evaluate(ciphers, opts.OpenSSL, cipherstring.Options{SecurityLevel: level})
 	if err != nil {
@@ -275,6 +380,7 @@ func listener(sec Section, s *state, opts Options) (audit.Listener, error) {
 
 	versions, setting, notes := effectiveVersions(s, res, opts)
 	l.Versions = setting
+	l.Notes = append(l.Notes, configNotes...)
 	l.Notes = append(l.Notes, notes...)
 
 	keyTypes, note := certificateKeyType(s.cert)
@@ -282,6 +388,10 @@ func listener(sec Section, s *state, opts Options) (audit.Listener, error) {
 		l.Notes = append(l.Notes, note)
 	}
 	l.Suites = suitesSetting(s, res, versions, keyTypes, opts)
+	if !slices.Contains(versions, "TLS 1.2") {
+		// For audit.Judge: the suites TLS 1.2 would bring once allowed.
+		l.SuitesWithTLS12 = suitesSetting(s, res, []string{"TLS 1.2"}, keyTypes, opts).Values
+	}
 	if s.serverPreference == nil && len(l.Suites.Values) > 1 {
 		l.Notes = append(l.Notes, "stunnel leaves CIPHER_SERVER_PREFERENCE off unless an options = CIPHER_SERVER_PREFERENCE line sets it, so the client's suite order decides and the listed order is only the cipher string's")
 	}
@@ -385,7 +495,7 @@ func suites13Setting(s *state, opts Options) audit.Setting {
 	value := defaultCipherSuites
 	setting := audit.Setting{Directive: describeDefault(opts, "ciphersuites = "+defaultCipherSuites+"; no ciphersuites option")}
 	if s.cipherSuites != nil {
-		value = s.cipherSuites.Value
+		value = s.cipherSuites.value()
 		setting.File, setting.Line, setting.Directive = s.cipherSuites.File, s.cipherSuites.Line, s.cipherSuites.Text()
 	}
 	setting.Values = []string{}
@@ -429,8 +539,8 @@ func certificateKeyType(cert *Option) ([]string, string) {
 	if err != nil {
 		return nil, fmt.Sprintf("cannot read the certificate %s (%v), so suites are not narrowed to its key type", path, pathErrorReason(err))
 	}
-	if info.Size() > maxFileBytes {
-		return nil, fmt.Sprintf("the certificate %s exceeds %d bytes, so suites are not narrowed to its key type", path, maxFileBytes)
+	if info.Size() > audit.MaxFileSize {
+		return nil, fmt.Sprintf("the certificate %s exceeds %d bytes, so suites are not narrowed to its key type", path, audit.MaxFileSize)
 	}
 	data, err := os.ReadFile(path)
 	if err != nil {

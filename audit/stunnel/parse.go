@@ -10,14 +10,15 @@ import (
 	"sort"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/scimdoctor/scimdoctor/audit"
 )
 
 // Limits on what Parse reads, so that a hostile or mistaken file cannot
-// exhaust memory.
+// exhaust memory. Every file is read with audit.ReadFile, whose
+// audit.MaxFileSize bounds each file and all files of one configuration
+// together.
 const (
-	// maxFileBytes is the largest file Parse reads, and also the limit on
-	// all files of one configuration together.
-	maxFileBytes = 16 << 20
 	// maxLineBytes is the longest line Parse accepts. stunnel 5.68 reads
 	// lines into a 16384-byte buffer (CONFLINELEN), so longer lines do
 	// not work in stunnel either.
@@ -34,6 +35,19 @@ type Option struct {
 	Value string
 	File  string
 	Line  int
+
+	// arg is the value an OpenSSL configuration command sets, such as
+	// "AES128-SHA" for config = CipherString:AES128-SHA, when it differs
+	// from Value.
+	arg string
+}
+
+// value returns the value the option sets: arg when set, else Value.
+func (o Option) value() string {
+	if o.arg != "" {
+		return o.arg
+	}
+	return o.Value
 }
 
 // Is reports whether the option is named name, ignoring case as stunnel
@@ -65,14 +79,24 @@ type ParseError struct {
 	// Line is 0 when the error concerns the whole file.
 	Line   int
 	Reason string
+	// Err is the audit.ReadFile error of a top file it rejects (binary,
+	// too large), whose text already names the file and line; Reason is
+	// then empty.
+	Err error
 }
 
 func (e *ParseError) Error() string {
+	if e.Err != nil {
+		return e.Err.Error()
+	}
 	if e.Line == 0 {
 		return fmt.Sprintf("%s: %s", e.File, e.Reason)
 	}
 	return fmt.Sprintf("%s:%d: %s", e.File, e.Line, e.Reason)
 }
+
+// Unwrap returns the read error, if any.
+func (e *ParseError) Unwrap() error { return e.Err }
 
 // Parse reads the stunnel configuration file at path and the files its
 // include directives name. The grammar is stunnel 5.68's: one item per
@@ -139,12 +163,15 @@ func (p *parser) file(path, from string, fromLine, depth int) error {
 	if !info.Mode().IsRegular() {
 		return where(fmt.Sprintf("%s is not a regular file; give the stunnel configuration file", path))
 	}
-	if info.Size() > maxFileBytes || p.total+info.Size() > maxFileBytes {
-		return where(fmt.Sprintf("%s makes the configuration exceed the %d-byte limit (%d bytes); is it really a stunnel configuration?", path, maxFileBytes, p.total+info.Size()))
-	}
-	data, err := os.ReadFile(path)
+	data, err := audit.ReadFile(path)
 	if err != nil {
-		return where(fmt.Sprintf("cannot read %s: %v", path, pathErrorReason(err)))
+		if from == "" {
+			return &ParseError{File: path, Err: err}
+		}
+		return where(fmt.Sprintf("included file rejected: %v", err))
+	}
+	if p.total+int64(len(data)) > audit.MaxFileSize {
+		return where(fmt.Sprintf("%s makes the configuration exceed the %d-byte limit (%d bytes); check that the include directory holds only stunnel configuration parts", path, audit.MaxFileSize, p.total+int64(len(data))))
 	}
 	p.total += int64(len(data))
 	p.active[abs] = true
@@ -160,9 +187,9 @@ func pathErrorReason(err error) error {
 	return err
 }
 
-// parse splits data into lines and handles each.
+// parse splits data into lines and handles each. data comes from
+// audit.ReadFile, which has dropped a byte order mark and decoded UTF-16.
 func (p *parser) parse(path string, data []byte, depth int) error {
-	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
 	for n := 1; len(data) > 0; n++ {
 		var raw []byte
 		if i := bytes.IndexByte(data, '\n'); i >= 0 {
@@ -176,12 +203,14 @@ func (p *parser) parse(path string, data []byte, depth int) error {
 		if i := bytes.IndexByte(raw, 0); i >= 0 {
 			return &ParseError{File: path, Line: n, Reason: fmt.Sprintf("NUL byte at column %d: this is binary data, not a stunnel configuration", i+1)}
 		}
-		if !utf8.Valid(raw) {
-			return &ParseError{File: path, Line: n, Reason: "invalid UTF-8: this looks like binary data, not a stunnel configuration; save the file as text"}
-		}
 		line := strings.TrimSpace(string(raw))
 		if line == "" || line[0] == ';' || line[0] == '#' {
+			// A comment may be in a legacy 8-bit encoding such as
+			// Latin-1, which stunnel ignores too.
 			continue
+		}
+		if !utf8.ValidString(line) {
+			return &ParseError{File: path, Line: n, Reason: "invalid UTF-8: this looks like binary data, not a stunnel configuration; save the file as text"}
 		}
 		if line[0] == '[' {
 			if line[len(line)-1] != ']' {

@@ -95,7 +95,7 @@ func TestParseIncludeOrderAndSections(t *testing.T) {
 }
 
 func TestParseBadFiles(t *testing.T) {
-	huge := strings.Repeat("; padding line to exceed the size limit of the parser\n", maxFileBytes/50)
+	huge := strings.Repeat("; padding line to exceed the size limit of the parser\n", audit.MaxFileSize/50)
 	tests := []struct {
 		name  string
 		files map[string]string
@@ -103,11 +103,12 @@ func TestParseBadFiles(t *testing.T) {
 		want []string
 	}{
 		{"binary junk", map[string]string{"stunnel.conf": "accept = 1\n\x7fELF\x02\x01\x01\x00\x00"}, []string{"stunnel.conf:2:", "NUL byte", "binary"}},
-		{"invalid utf8", map[string]string{"stunnel.conf": "; ok\n\xff\xfe\xfd = x\n"}, []string{"stunnel.conf:2:", "invalid UTF-8"}},
+		{"binary junk without NUL", map[string]string{"stunnel.conf": "; ok\n\xff\xfe\xfd = x\n"}, []string{"stunnel.conf:2:", "binary content"}},
+		{"invalid utf8 in a value", map[string]string{"stunnel.conf": "; caf\xe9 in a Latin-1 comment is fine\n[s]\naccept = 1\ncert = caf\xe9.pem\n"}, []string{"stunnel.conf:4:", "invalid UTF-8"}},
 		{"include loop", map[string]string{"stunnel.conf": "include = conf.d\n", "conf.d/a.conf": "include = ../loop\n", "loop/b.conf": "include = ../conf.d\n"}, []string{"b.conf:1:", "include loop", "a.conf"}},
 		{"folder including itself", map[string]string{"stunnel.conf": "include = d\n", "d/self.conf": "include = .\n"}, []string{"self.conf:1:", "include loop"}},
 		{"unbalanced quote in ciphers", map[string]string{"stunnel.conf": "[s]\naccept = 1\nciphers = \"HIGH:!aNULL\n"}, []string{"stunnel.conf:3:", "quote", "remove the quotes"}},
-		{"huge file", map[string]string{"stunnel.conf": huge}, []string{"stunnel.conf", "16777216-byte limit"}},
+		{"huge file", map[string]string{"stunnel.conf": huge}, []string{"stunnel.conf", "larger than 8 MiB"}},
 		{"long line", map[string]string{"stunnel.conf": "ciphers = " + strings.Repeat("A", maxLineBytes) + "\n"}, []string{"stunnel.conf:1:", "line limit"}},
 		{"line without equals", map[string]string{"stunnel.conf": "[s]\naccept 443\n"}, []string{"stunnel.conf:2:", "no '='"}},
 		{"unclosed section", map[string]string{"stunnel.conf": "\n[scim\n"}, []string{"stunnel.conf:2:", "closing ']'"}},
@@ -188,6 +189,79 @@ func TestEffectiveTracesSettings(t *testing.T) {
 	}
 }
 
+// TestEffectiveConfigCommands applies config = COMMAND:VALUE lines after
+// the other options, whatever their order, as stunnel 5.68 does.
+func TestEffectiveConfigCommands(t *testing.T) {
+	tests := []struct {
+		name         string
+		lines        string
+		wantVersions []string
+		wantFrom     string // the directive behind the versions
+		wantSuites   string // a substring of the suites' directive
+		wantSuites13 []string
+	}{
+		{"MinProtocol beats a later sslVersionMin", "config = MinProtocol:TLSv1.3\nsslVersionMin = TLSv1.2\n", []string{"TLS 1.3"}, "config = MinProtocol:TLSv1.3", "", nil},
+		{"MaxProtocol None lifts sslVersionMax", "sslVersionMax = TLSv1.2\nconfig = MaxProtocol:None\n", []string{"TLS 1.2", "TLS 1.3"}, "config = MaxProtocol:None", "", nil},
+		{"Protocol disables TLS 1.3", "config = Protocol:-TLSv1.3\n", []string{"TLS 1.2"}, "", "", nil},
+		{"CipherString beats a later ciphers", "sslVersionMax = TLSv1.2\nconfig = CipherString:AES128-SHA\nciphers = ECDHE+AESGCM\n", []string{"TLS 1.2"}, "", "config = CipherString:AES128-SHA", nil},
+		{"lowercase command name", "config = ciphersuites:TLS_AES_128_GCM_SHA256\n", []string{"TLS 1.2", "TLS 1.3"}, "", "", []string{"TLS_AES_128_GCM_SHA256"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := writeFiles(t, map[string]string{"stunnel.conf": "[s]\naccept = 443\n" + tt.lines})
+			listeners, _, err := Audit(DebianOptions, filepath.Join(dir, "stunnel.conf"))
+			if err != nil {
+				t.Fatalf("Audit: %v", err)
+			}
+			l := listeners[0]
+			if !slices.Equal(l.Versions.Values, tt.wantVersions) {
+				t.Errorf("versions = %v, want %v", l.Versions.Values, tt.wantVersions)
+			}
+			if tt.wantFrom != "" && l.Versions.Directive != tt.wantFrom {
+				t.Errorf("versions from %q, want %q", l.Versions.Directive, tt.wantFrom)
+			}
+			if tt.wantSuites != "" {
+				if l.Suites.Directive != tt.wantSuites {
+					t.Errorf("suites from %q, want %q", l.Suites.Directive, tt.wantSuites)
+				}
+				if !slices.Equal(l.Suites.Values, []string{"TLS_RSA_WITH_AES_128_CBC_SHA"}) {
+					t.Errorf("suites = %v, want AES128-SHA alone", l.Suites.Values)
+				}
+			}
+			if tt.wantSuites13 != nil && !slices.Equal(l.Suites13.Values, tt.wantSuites13) {
+				t.Errorf("TLS 1.3 suites = %v, want %v", l.Suites13.Values, tt.wantSuites13)
+			}
+		})
+	}
+}
+
+func TestEffectiveConfigErrors(t *testing.T) {
+	tests := []struct {
+		name  string
+		lines string
+		want  []string
+	}{
+		{"unknown command", "config = Frobnicate:1\n", []string{"stunnel.conf:3:", "unknown OpenSSL configuration command \"Frobnicate\"", "MinProtocol"}},
+		{"no colon", "config = MinProtocol\n", []string{"stunnel.conf:3:", "COMMAND:VALUE"}},
+		{"version in the wrong case", "config = MinProtocol:tlsv1.2\n", []string{"stunnel.conf:3:", "\"tlsv1.2\"", "spelled in this case"}},
+		{"unknown protocol word", "config = Protocol:-TLSv9\n", []string{"stunnel.conf:3:", "-TLSv1.1"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := writeFiles(t, map[string]string{"stunnel.conf": "[s]\naccept = 443\n" + tt.lines})
+			_, _, err := Audit(DebianOptions, filepath.Join(dir, "stunnel.conf"))
+			if err == nil {
+				t.Fatalf("Audit succeeded, want an error")
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error %q lacks %q", err, w)
+				}
+			}
+		})
+	}
+}
+
 func TestFixerLines(t *testing.T) {
 	tests := []struct {
 		name string
@@ -232,6 +306,7 @@ func FuzzParse(f *testing.F) {
 	f.Add([]byte("; c\nsslVersion = TLSv1.2\n[a]\n[b\n"))
 	f.Add([]byte("verify = 2\n[s]\naccept=1\nverifyChain = yes\nrequireCert = no\noptions = -NO_TLSv1\n"))
 	f.Add([]byte("\xef\xbb\xbf\x00=\n"))
+	f.Add([]byte("config = MaxProtocol:TLSv1.2\n[s]\naccept = 1\nconfig = Protocol:-TLSv1.3,+TLSv1.1\nconfig = Options:ServerPreference\nconfig = CipherString:AES128-SHA\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		path := filepath.Join(t.TempDir(), "stunnel.conf")
 		// Include directives are left out: they read other files.
@@ -272,7 +347,10 @@ func TestRunLegacyTestdata(t *testing.T) {
 	}
 	want := []string{
 		"sslVersionMin = TLSv1.2 (replacing any sslVersion line and NO_TLSv1_x options)",
-		"make client certificates optional or off for the SCIM path",
+		// Entra ID, which has TLS 1.2 alone, would share no suite once the
+		// versions are fixed, so the cipher fix comes in the same run.
+		"ciphers = ECDHE-RSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES128-GCM-SHA256:AES128-SHA",
+		"verify = 1 (checks a certificate only when the client sends one; or verify = 0 to ignore it)",
 	}
 	if !slices.Equal(fixes, want) {
 		t.Errorf("fixes %q, want %q", fixes, want)

@@ -139,6 +139,22 @@ func (Fixer) SuitesLine(suites []string) string {
 	return "ciphers = " + strings.Join(names, ":")
 }
 
+// ClientCertificateLine returns the option line that stops requiring a
+// client certificate in place of the line s that requires one: verify = 1
+// for a verify level, which still checks a certificate a client sends,
+// and requireCert = no after verifyChain or verifyPeer, which stunnel 5.68
+// then still applies to a certificate a client sends (measured).
+func (Fixer) ClientCertificateLine(s audit.Setting) string {
+	name, _, _ := strings.Cut(s.Directive, "=")
+	switch strings.ToLower(strings.TrimSpace(name)) {
+	case "verify":
+		return "verify = 1 (checks a certificate only when the client sends one; or verify = 0 to ignore it)"
+	case "verifychain", "verifypeer":
+		return "requireCert = no after " + s.Directive + " (or verifyChain = no and verifyPeer = no when no client needs to send a certificate)"
+	}
+	return "requireCert = no (or verifyChain = no and verify = 0 when no client needs to send a certificate)"
+}
+
 // openSSLNames maps IANA ids to OpenSSL names for every suite OpenSSL 3.0
 // implements.
 var openSSLNames = sync.OnceValue(func() map[uint16]string {

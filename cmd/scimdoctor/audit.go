@@ -29,10 +29,12 @@ func (a *app) auditCommand() *cobra.Command {
 what each listener really allows, defaults and inheritance included, and names
 the IdP that would fail, the line at fault and the line that replaces it.
 Formats: ` + strings.Join(formatList(), ", ") + `; each is detected by name and content, or
-forced with --type.
+forced with --type. A folder's HAProxy *.cfg files are read as
+"haproxy -f FOLDER" reads them; name a file to audit it alone.
 
 Exit codes: 0 no listener makes Okta or Entra ID fail, 1 one does or a file
-could not be audited, 2 usage error or no file could be audited.`,
+could not be audited (a named file without a TLS listener counts as one),
+2 usage error or no file could be audited.`,
 		Example: "  scimdoctor audit /etc/nginx\n  scimdoctor audit --type haproxy ./haproxy.cfg",
 		Args: func(cmd *cobra.Command, args []string) error {
 			if len(args) == 0 {
