@@ -38,7 +38,11 @@ func writeText(w io.Writer, r *Report) error {
 		}
 		fmt.Fprintf(b, "%s (%s): %d TLS listener(s)\n", f.Path, f.Type, len(f.Listeners))
 		for _, l := range f.Listeners {
-			fmt.Fprintf(b, "  %s, %s:%d\n", l.Name, l.File, l.Line)
+			if l.Line > 0 {
+				fmt.Fprintf(b, "  %s, %s:%d\n", l.Name, l.File, l.Line)
+			} else {
+				fmt.Fprintf(b, "  %s, %s\n", l.Name, l.File)
+			}
 			writeSetting(b, "versions", l.Versions)
 			writeSetting(b, "suites", l.Suites)
 			if len(l.Suites13.Values) > 0 {
@@ -56,12 +60,23 @@ func writeText(w io.Writer, r *Report) error {
 			}
 			for _, p := range l.Problems {
 				fmt.Fprintf(b, "    %s %s\n", strings.ToUpper(string(p.Severity)), p.Title)
-				where := "the default"
 				if p.Line > 0 {
-					where = fmt.Sprintf("%s:%d", p.File, p.Line)
+					fmt.Fprintf(b, "      at:  %s:%d: %s\n", p.File, p.Line, p.Directive)
+				} else {
+					fmt.Fprintf(b, "      at:  %s\n", p.Directive)
 				}
-				fmt.Fprintf(b, "      at:  %s: %s\n", where, p.Directive)
-				fmt.Fprintf(b, "      fix: %s\n", p.Fix)
+				// A fix can span lines, such as a .reg file to import, so
+				// every line keeps the indent.
+				for i, line := range strings.Split(strings.TrimRight(p.Fix, "\n"), "\n") {
+					switch {
+					case i == 0:
+						fmt.Fprintf(b, "      fix: %s\n", line)
+					case line == "":
+						fmt.Fprintln(b)
+					default:
+						fmt.Fprintf(b, "           %s\n", line)
+					}
+				}
 			}
 		}
 		fmt.Fprintln(b)

@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -10,18 +11,51 @@ import (
 	"github.com/scimdoctor/scimdoctor/audit"
 	"github.com/scimdoctor/scimdoctor/audit/apache"
 	"github.com/scimdoctor/scimdoctor/audit/haproxy"
+	"github.com/scimdoctor/scimdoctor/audit/java"
 	"github.com/scimdoctor/scimdoctor/audit/nginx"
+	"github.com/scimdoctor/scimdoctor/audit/schannel"
 	"github.com/scimdoctor/scimdoctor/audit/stunnel"
 	"github.com/scimdoctor/scimdoctor/report"
 )
 
-// auditFormats are the formats audit reads, in the order it tries them.
-func auditFormats() []audit.Format {
-	return []audit.Format{nginx.Format(), apache.Format(), haproxy.Format(), stunnel.Format()}
+// auditOptions are the facts a file does not contain, given as flags.
+type auditOptions struct {
+	windows string
+	dotnet  string
+	jdk     string
+}
+
+// auditFormats returns the formats audit reads, in the order it tries
+// them, set up with the options' versions.
+func auditFormats(o auditOptions) ([]audit.Format, error) {
+	var win schannel.Options
+	if o.windows != "" {
+		w, err := schannel.ParseWindows(o.windows)
+		if err != nil {
+			return nil, err
+		}
+		win.Windows = w
+	}
+	if o.dotnet != "" {
+		d, err := schannel.ParseDotNet(o.dotnet)
+		if err != nil {
+			return nil, err
+		}
+		win.DotNet = d
+	}
+	if o.jdk != "" && !slices.Contains(java.JDKLines(), o.jdk) {
+		return nil, fmt.Errorf("unknown --jdk %q: use one of %s", o.jdk, strings.Join(java.JDKLines(), ", "))
+	}
+	return []audit.Format{
+		nginx.Format(), apache.Format(), haproxy.Format(), stunnel.Format(),
+		schannel.FormatFor(win),
+		java.FormatFor(java.Options{JDK: o.jdk}),
+	}, nil
 }
 
 func (a *app) auditCommand() *cobra.Command {
 	var format, typ string
+	var opts auditOptions
 	cmd := &cobra.Command{
 		Use:   "audit PATH...",
 		Short: "Compute the effective TLS settings of server configuration files",
@@ -47,7 +81,11 @@ could not be audited (a named file without a TLS listener counts as one),
 			if err != nil {
 				return withHint(err, "use --format text or --format json")
 			}
-			r, err := audit.Run(args, typ, auditFormats())
+			formats, err := auditFormats(opts)
+			if err != nil {
+				return err
+			}
+			r, err := audit.Run(args, typ, formats)
 			if err != nil {
 				return withHint(err, "leave --type out to detect the format")
 			}
@@ -60,12 +98,16 @@ could not be audited (a named file without a TLS listener counts as one),
 	}
 	cmd.Flags().StringVar(&format, "format", "text", "output format: text or json")
 	cmd.Flags().StringVar(&typ, "type", "", "force the format of every file: "+strings.Join(formatList(), ", "))
+	cmd.Flags().StringVar(&opts.windows, "windows", "", "Windows Server release of .reg exports, for the defaults of absent keys: 2008r2 to 2025 (default 2019)")
+	cmd.Flags().StringVar(&opts.jdk, "jdk", java.DefaultJDK, "JDK line whose defaults fill absent java.security settings: "+strings.Join(java.JDKLines(), ", "))
+	cmd.Flags().StringVar(&opts.dotnet, "dotnet", "", ".NET Framework version the audited apps target: 3.5 or 4.0 to 4.8 (default 4.8)")
 	return cmd
 }
 
 func formatList() []string {
 	var names []string
-	for _, f := range auditFormats() {
+	formats, _ := auditFormats(auditOptions{})
+	for _, f := range formats {
 		names = append(names, f.Name)
 	}
 	return names

@@ -1,0 +1,379 @@
+package schannel
+
+import (
+	"slices"
+	"strings"
+
+	"github.com/scimdoctor/scimdoctor/tlsprobe/registry"
+)
+
+// suiteTable is a release's SCHANNEL cipher suites, in the names the
+// cipher-suite order list (Functions) uses.
+type suiteTable struct {
+	// enabled is the default priority order, without the NULL suites
+	// that Windows uses only when an application requests them explicitly
+	// and without the SSL 2.0 suites (SSL_CK_*).
+	enabled []string
+	// other lists the suites the release implements but does not enable,
+	// and the NULL suites Windows uses only when an application requests
+	// them explicitly. An order list may name them.
+	other []string
+	// curveSuffix is true on releases before Windows 10 and Windows Server
+	// 2016, whose ECDHE suite names end in the curve (_P256, _P384, _P521)
+	// and whose order lists must use those names.
+	curveSuffix bool
+	// source names the Microsoft page the lists come from.
+	source string
+}
+
+// suiteTables holds the lists of Microsoft's per-release pages, revisions
+// of 2018 to 2024 in the MicrosoftDocs/win32 repository.
+var suiteTables = map[Windows]suiteTable{
+	Server2008R2: {enabledWindows7, otherWindows7to81, true,
+		`"TLS Cipher Suites in Windows 7", https://learn.microsoft.com/windows/win32/secauthn/tls-cipher-suites-in-windows-7 (order after update KB3042058)`},
+	Server2012: {enabledWindows8, otherWindows7to81, true,
+		`"TLS Cipher Suites in Windows 8", https://learn.microsoft.com/windows/win32/secauthn/tls-cipher-suites-in-windows-8 (order after update KB3042058)`},
+	Server2012R2: {enabledWindows81, otherWindows7to81, true,
+		`"TLS Cipher Suites in Windows 8.1", https://learn.microsoft.com/windows/win32/secauthn/tls-cipher-suites-in-windows-8-1 (order after update KB2919355)`},
+	Server2016: {enabledWindows10v1607, otherWindows10v1607, false,
+		`"TLS Cipher Suites in Windows 10 v1607", https://learn.microsoft.com/windows/win32/secauthn/tls-cipher-suites-in-windows-10-v1607`},
+	Server2019: {enabledWindows10v1809, otherWindows10v1809, false,
+		`"TLS Cipher Suites in Windows 10 v1809", https://learn.microsoft.com/windows/win32/secauthn/tls-cipher-suites-in-windows-10-v1809`},
+	Server2022: {enabledWindowsServer2022, otherWindowsServer2022, false,
+		`"TLS Cipher Suites in Windows Server 2022 and later", https://learn.microsoft.com/windows/win32/secauthn/tls-cipher-suites-in-windows-server-2022`},
+	Server2025: {enabledWindowsServer2022, otherWindowsServer2022, false,
+		`"TLS Cipher Suites in Windows Server 2022 and later", https://learn.microsoft.com/windows/win32/secauthn/tls-cipher-suites-in-windows-server-2022`},
+}
+
+var curveSuffixes = []string{"_P256", "_P384", "_P521"}
+
+// IANAName maps a Windows cipher suite name to its IANA name by dropping
+// the curve suffix that Windows releases before Windows 10 append to
+// ECDHE suites, such as TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA384_P384. ok is
+// false for names the IANA registry lacks, such as the SSL 2.0 names
+// SSL_CK_RC4_128_WITH_MD5.
+func IANAName(windowsName string) (string, bool) {
+	name := strings.ToUpper(strings.TrimSpace(windowsName))
+	for _, s := range curveSuffixes {
+		name = strings.TrimSuffix(name, s)
+	}
+	info, ok := registry.SuiteByName(name)
+	if !ok {
+		return "", false
+	}
+	return info.Name, true
+}
+
+// lookupSuite returns the IANA name of an order-list entry if the release
+// implements it. Releases with curve suffixes know ECDHE suites only by
+// their suffixed names; later releases accept both forms.
+func (w Windows) lookupSuite(entry string) (string, bool) {
+	t := suiteTables[w]
+	name := strings.ToUpper(strings.TrimSpace(entry))
+	if !t.curveSuffix {
+		for _, s := range curveSuffixes {
+			name = strings.TrimSuffix(name, s)
+		}
+	}
+	if !slices.Contains(t.enabled, name) && !slices.Contains(t.other, name) {
+		return "", false
+	}
+	return IANAName(name)
+}
+
+// windowsNamesFor returns the order-list names the release uses for the
+// IANA suite: one name from Windows 10 on, and one per curve (P-256 and
+// P-384, or P-521 when nothing else exists) before.
+func (w Windows) windowsNamesFor(iana string) []string {
+	t := suiteTables[w]
+	var names, p521 []string
+	for _, name := range slices.Concat(t.enabled, t.other) {
+		if got, ok := IANAName(name); !ok || got != iana || slices.Contains(names, name) {
+			continue
+		}
+		if strings.HasSuffix(name, "_P521") {
+			p521 = append(p521, name)
+			continue
+		}
+		names = append(names, name)
+	}
+	if len(names) == 0 {
+		return p521
+	}
+	return names
+}
+
+var enabledWindows7 = []string{
+	"TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA384_P256",
+	"TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA384_P384",
+	"TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256_P256",
+	"TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256_P384",
+	"TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA_P256",
+	"TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA_P384",
+	"TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA_P256",
+	"TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA_P384",
+	"TLS_DHE_RSA_WITH_AES_256_GCM_SHA384",
+	"TLS_DHE_RSA_WITH_AES_128_GCM_SHA256",
+	"TLS_DHE_RSA_WITH_AES_256_CBC_SHA",
+	"TLS_DHE_RSA_WITH_AES_128_CBC_SHA",
+	"TLS_RSA_WITH_AES_256_GCM_SHA384",
+	"TLS_RSA_WITH_AES_128_GCM_SHA256",
+	"TLS_RSA_WITH_AES_256_CBC_SHA256",
+	"TLS_RSA_WITH_AES_128_CBC_SHA256",
+	"TLS_RSA_WITH_AES_256_CBC_SHA",
+	"TLS_RSA_WITH_AES_128_CBC_SHA",
+	"TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384_P384",
+	"TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256_P256",
+	"TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256_P384",
+	"TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA384_P384",
+	"TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA256_P256",
+	"TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA256_P384",
+	"TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA_P256",
+	"TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA_P384",
+	"TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA_P256",
+	"TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA_P384",
+	"TLS_DHE_DSS_WITH_AES_256_CBC_SHA256",
+	"TLS_DHE_DSS_WITH_AES_128_CBC_SHA256",
+	"TLS_DHE_DSS_WITH_AES_256_CBC_SHA",
+	"TLS_DHE_DSS_WITH_AES_128_CBC_SHA",
+	"TLS_RSA_WITH_3DES_EDE_CBC_SHA",
+	"TLS_DHE_DSS_WITH_3DES_EDE_CBC_SHA",
+	"TLS_RSA_WITH_RC4_128_SHA",
+	"TLS_RSA_WITH_RC4_128_MD5",
+}
+
+var enabledWindows8 = []string{
+	"TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA384_P256",
+	"TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA384_P384",
+	"TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256_P256",
+	"TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256_P384",
+	"TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA_P256",
+	"TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA_P384",
+	"TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA_P256",
+	"TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA_P384",
+	"TLS_DHE_RSA_WITH_AES_256_GCM_SHA384",
+	"TLS_DHE_RSA_WITH_AES_128_GCM_SHA256",
+	"TLS_RSA_WITH_AES_256_GCM_SHA384",
+	"TLS_RSA_WITH_AES_128_GCM_SHA256",
+	"TLS_RSA_WITH_AES_256_CBC_SHA256",
+	"TLS_RSA_WITH_AES_128_CBC_SHA256",
+	"TLS_RSA_WITH_AES_256_CBC_SHA",
+	"TLS_RSA_WITH_AES_128_CBC_SHA",
+	"TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384_P384",
+	"TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256_P256",
+	"TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256_P384",
+	"TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA384_P384",
+	"TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA256_P256",
+	"TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA256_P384",
+	"TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA_P256",
+	"TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA_P384",
+	"TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA_P256",
+	"TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA_P384",
+	"TLS_DHE_DSS_WITH_AES_256_CBC_SHA256",
+	"TLS_DHE_DSS_WITH_AES_128_CBC_SHA256",
+	"TLS_DHE_DSS_WITH_AES_256_CBC_SHA",
+	"TLS_DHE_DSS_WITH_AES_128_CBC_SHA",
+	"TLS_RSA_WITH_3DES_EDE_CBC_SHA",
+	"TLS_DHE_DSS_WITH_3DES_EDE_CBC_SHA",
+	"TLS_RSA_WITH_RC4_128_SHA",
+	"TLS_RSA_WITH_RC4_128_MD5",
+}
+
+var enabledWindows81 = []string{
+	"TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA384_P256",
+	"TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA384_P384",
+	"TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256_P256",
+	"TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256_P384",
+	"TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA_P256",
+	"TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA_P384",
+	"TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA_P256",
+	"TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA_P384",
+	"TLS_DHE_RSA_WITH_AES_256_GCM_SHA384",
+	"TLS_DHE_RSA_WITH_AES_128_GCM_SHA256",
+	"TLS_DHE_RSA_WITH_AES_256_CBC_SHA",
+	"TLS_DHE_RSA_WITH_AES_128_CBC_SHA",
+	"TLS_RSA_WITH_AES_256_GCM_SHA384",
+	"TLS_RSA_WITH_AES_128_GCM_SHA256",
+	"TLS_RSA_WITH_AES_256_CBC_SHA256",
+	"TLS_RSA_WITH_AES_128_CBC_SHA256",
+	"TLS_RSA_WITH_AES_256_CBC_SHA",
+	"TLS_RSA_WITH_AES_128_CBC_SHA",
+	"TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384_P384",
+	"TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256_P256",
+	"TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256_P384",
+	"TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA384_P384",
+	"TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA256_P256",
+	"TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA256_P384",
+	"TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA_P256",
+	"TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA_P384",
+	"TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA_P256",
+	"TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA_P384",
+	"TLS_DHE_DSS_WITH_AES_256_CBC_SHA256",
+	"TLS_DHE_DSS_WITH_AES_128_CBC_SHA256",
+	"TLS_DHE_DSS_WITH_AES_256_CBC_SHA",
+	"TLS_DHE_DSS_WITH_AES_128_CBC_SHA",
+	"TLS_RSA_WITH_3DES_EDE_CBC_SHA",
+	"TLS_DHE_DSS_WITH_3DES_EDE_CBC_SHA",
+	"TLS_RSA_WITH_RC4_128_SHA",
+	"TLS_RSA_WITH_RC4_128_MD5",
+}
+
+var otherWindows7to81 = []string{
+	"TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA384_P521",
+	"TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256_P521",
+	"TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA_P521",
+	"TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA_P521",
+	"TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384_P521",
+	"TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256_P521",
+	"TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA384_P521",
+	"TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA256_P521",
+	"TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA_P521",
+	"TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA_P521",
+	"TLS_RSA_WITH_DES_CBC_SHA",
+	"TLS_RSA_EXPORT1024_WITH_RC4_56_SHA",
+	"TLS_RSA_EXPORT1024_WITH_DES_CBC_SHA",
+	"TLS_RSA_EXPORT_WITH_RC4_40_MD5",
+	"TLS_RSA_WITH_NULL_MD5",
+	"TLS_DHE_DSS_WITH_DES_CBC_SHA",
+	"TLS_DHE_DSS_EXPORT1024_WITH_DES_CBC_SHA",
+	"TLS_RSA_WITH_NULL_SHA256",
+	"TLS_RSA_WITH_NULL_SHA",
+}
+
+var enabledWindows10v1607 = []string{
+	"TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384",
+	"TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256",
+	"TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384",
+	"TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256",
+	"TLS_DHE_RSA_WITH_AES_256_GCM_SHA384",
+	"TLS_DHE_RSA_WITH_AES_128_GCM_SHA256",
+	"TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA384",
+	"TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA256",
+	"TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA384",
+	"TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256",
+	"TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA",
+	"TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA",
+	"TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA",
+	"TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA",
+	"TLS_DHE_RSA_WITH_AES_256_CBC_SHA",
+	"TLS_DHE_RSA_WITH_AES_128_CBC_SHA",
+	"TLS_RSA_WITH_AES_256_GCM_SHA384",
+	"TLS_RSA_WITH_AES_128_GCM_SHA256",
+	"TLS_RSA_WITH_AES_256_CBC_SHA256",
+	"TLS_RSA_WITH_AES_128_CBC_SHA256",
+	"TLS_RSA_WITH_AES_256_CBC_SHA",
+	"TLS_RSA_WITH_AES_128_CBC_SHA",
+	"TLS_RSA_WITH_3DES_EDE_CBC_SHA",
+	"TLS_DHE_DSS_WITH_AES_256_CBC_SHA256",
+	"TLS_DHE_DSS_WITH_AES_128_CBC_SHA256",
+	"TLS_DHE_DSS_WITH_AES_256_CBC_SHA",
+	"TLS_DHE_DSS_WITH_AES_128_CBC_SHA",
+	"TLS_DHE_DSS_WITH_3DES_EDE_CBC_SHA",
+	"TLS_RSA_WITH_RC4_128_SHA",
+	"TLS_RSA_WITH_RC4_128_MD5",
+}
+
+var otherWindows10v1607 = []string{
+	"TLS_RSA_WITH_DES_CBC_SHA",
+	"TLS_RSA_EXPORT1024_WITH_RC4_56_SHA",
+	"TLS_RSA_EXPORT1024_WITH_DES_CBC_SHA",
+	"TLS_RSA_EXPORT_WITH_RC4_40_MD5",
+	"TLS_RSA_WITH_NULL_MD5",
+	"TLS_DHE_DSS_WITH_DES_CBC_SHA",
+	"TLS_DHE_DSS_EXPORT1024_WITH_DES_CBC_SHA",
+	"TLS_RSA_WITH_NULL_SHA256",
+	"TLS_RSA_WITH_NULL_SHA",
+}
+
+var enabledWindows10v1809 = []string{
+	"TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384",
+	"TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256",
+	"TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384",
+	"TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256",
+	"TLS_DHE_RSA_WITH_AES_256_GCM_SHA384",
+	"TLS_DHE_RSA_WITH_AES_128_GCM_SHA256",
+	"TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA384",
+	"TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA256",
+	"TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA384",
+	"TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256",
+	"TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA",
+	"TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA",
+	"TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA",
+	"TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA",
+	"TLS_RSA_WITH_AES_256_GCM_SHA384",
+	"TLS_RSA_WITH_AES_128_GCM_SHA256",
+	"TLS_RSA_WITH_AES_256_CBC_SHA256",
+	"TLS_RSA_WITH_AES_128_CBC_SHA256",
+	"TLS_RSA_WITH_AES_256_CBC_SHA",
+	"TLS_RSA_WITH_AES_128_CBC_SHA",
+	"TLS_RSA_WITH_3DES_EDE_CBC_SHA",
+}
+
+var otherWindows10v1809 = []string{
+	"TLS_DHE_RSA_WITH_AES_256_CBC_SHA",
+	"TLS_DHE_RSA_WITH_AES_128_CBC_SHA",
+	"TLS_DHE_DSS_WITH_AES_256_CBC_SHA256",
+	"TLS_DHE_DSS_WITH_AES_128_CBC_SHA256",
+	"TLS_DHE_DSS_WITH_AES_256_CBC_SHA",
+	"TLS_DHE_DSS_WITH_AES_128_CBC_SHA",
+	"TLS_DHE_DSS_WITH_3DES_EDE_CBC_SHA",
+	"TLS_RSA_WITH_RC4_128_SHA",
+	"TLS_RSA_WITH_RC4_128_MD5",
+	"TLS_RSA_WITH_DES_CBC_SHA",
+	"TLS_DHE_DSS_WITH_DES_CBC_SHA",
+	"TLS_DHE_DSS_EXPORT1024_WITH_DES_CBC_SHA",
+	"TLS_RSA_WITH_NULL_MD5",
+	"TLS_RSA_EXPORT1024_WITH_RC4_56_SHA",
+	"TLS_RSA_EXPORT_WITH_RC4_40_MD5",
+	"TLS_RSA_EXPORT1024_WITH_DES_CBC_SHA",
+	"TLS_RSA_WITH_NULL_SHA256",
+	"TLS_RSA_WITH_NULL_SHA",
+}
+
+var enabledWindowsServer2022 = []string{
+	"TLS_AES_256_GCM_SHA384",
+	"TLS_AES_128_GCM_SHA256",
+	"TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384",
+	"TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256",
+	"TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384",
+	"TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256",
+	"TLS_DHE_RSA_WITH_AES_256_GCM_SHA384",
+	"TLS_DHE_RSA_WITH_AES_128_GCM_SHA256",
+	"TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA384",
+	"TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA256",
+	"TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA384",
+	"TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256",
+	"TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA",
+	"TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA",
+	"TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA",
+	"TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA",
+	"TLS_RSA_WITH_AES_256_GCM_SHA384",
+	"TLS_RSA_WITH_AES_128_GCM_SHA256",
+	"TLS_RSA_WITH_AES_256_CBC_SHA256",
+	"TLS_RSA_WITH_AES_128_CBC_SHA256",
+	"TLS_RSA_WITH_AES_256_CBC_SHA",
+	"TLS_RSA_WITH_AES_128_CBC_SHA",
+	"TLS_RSA_WITH_3DES_EDE_CBC_SHA",
+}
+
+var otherWindowsServer2022 = []string{
+	"TLS_CHACHA20_POLY1305_SHA256",
+	"TLS_DHE_RSA_WITH_AES_256_CBC_SHA",
+	"TLS_DHE_RSA_WITH_AES_128_CBC_SHA",
+	"TLS_DHE_DSS_WITH_AES_256_CBC_SHA256",
+	"TLS_DHE_DSS_WITH_AES_128_CBC_SHA256",
+	"TLS_DHE_DSS_WITH_AES_256_CBC_SHA",
+	"TLS_DHE_DSS_WITH_AES_128_CBC_SHA",
+	"TLS_DHE_DSS_WITH_3DES_EDE_CBC_SHA",
+	"TLS_RSA_WITH_RC4_128_SHA",
+	"TLS_RSA_WITH_RC4_128_MD5",
+	"TLS_RSA_WITH_DES_CBC_SHA",
+	"TLS_DHE_DSS_WITH_DES_CBC_SHA",
+	"TLS_DHE_DSS_EXPORT1024_WITH_DES_CBC_SHA",
+	"TLS_RSA_WITH_NULL_MD5",
+	"TLS_RSA_EXPORT1024_WITH_RC4_56_SHA",
+	"TLS_RSA_EXPORT_WITH_RC4_40_MD5",
+	"TLS_RSA_EXPORT1024_WITH_DES_CBC_SHA",
+	"TLS_RSA_WITH_NULL_SHA256",
+	"TLS_RSA_WITH_NULL_SHA",
+}
