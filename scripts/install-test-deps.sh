@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs, from Debian's packages, the real servers and clients the
 # integration tests run: nginx, haproxy, Apache httpd, stunnel, tinyproxy, openssl,
-# curl, a JDK 17, Tomcat 10,
+# curl, a JDK 17, Tomcat 10, PostgreSQL 15 (for the SCIM store),
 # and the reference scanners nmap and sslscan.
 # Packages already present are left alone, so a second run costs nothing.
 set -euo pipefail
@@ -18,6 +18,7 @@ command -v sslscan >/dev/null 2>&1 || need+=(sslscan)
 command -v curl >/dev/null 2>&1 || need+=(curl)
 command -v javac >/dev/null 2>&1 || need+=(openjdk-17-jdk-headless)
 [ -x /usr/share/tomcat10/bin/catalina.sh ] || need+=(tomcat10)
+ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 || need+=(postgresql)
 
 if [ ${#need[@]} -eq 0 ]; then
   exit 0
@@ -40,6 +41,8 @@ $sudo_cmd apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
 # in /etc/stunnel and installs no such file.
 # The tomcat10 package starts a service on port 8080; the tests run their own
 # Tomcat from /usr/share/tomcat10 with a CATALINA_BASE on loopback ports.
+# The postgresql package creates a cluster and starts it on port 5432; the
+# tests run initdb and postgres in temp folders on loopback ports instead.
 if command -v systemctl >/dev/null 2>&1; then
-  $sudo_cmd systemctl disable --now nginx haproxy apache2 tinyproxy tomcat10 >/dev/null 2>&1 || true
+  $sudo_cmd systemctl disable --now nginx haproxy apache2 tinyproxy tomcat10 postgresql >/dev/null 2>&1 || true
 fi
