@@ -3,6 +3,8 @@ package main
 import (
 	"errors"
 	"fmt"
+	"io/fs"
+	"path/filepath"
 	"slices"
 	"strings"
 
@@ -15,6 +17,7 @@ import (
 	"github.com/scimdoctor/scimdoctor/audit/nginx"
 	"github.com/scimdoctor/scimdoctor/audit/schannel"
 	"github.com/scimdoctor/scimdoctor/audit/stunnel"
+	"github.com/scimdoctor/scimdoctor/audit/tomcat"
 	"github.com/scimdoctor/scimdoctor/report"
 )
 
@@ -23,6 +26,10 @@ type auditOptions struct {
 	windows string
 	dotnet  string
 	jdk     string
+	tomcat  string
+	// runtime is the JVM behind Tomcat's connectors, from the
+	// java.security and JVM option files audited with server.xml.
+	runtime tomcat.Runtime
 }
 
 // auditFormats returns the formats audit reads, in the order it tries
@@ -49,6 +56,7 @@ func auditFormats(o auditOptions) ([]audit.Format, error) {
 	return []audit.Format{
 		nginx.Format(), apache.Format(), haproxy.Format(), stunnel.Format(),
 		schannel.FormatFor(win),
+		tomcat.FormatFor(tomcat.Options{Version: o.tomcat, Runtime: o.runtime}),
 		java.FormatFor(java.Options{JDK: o.jdk}),
 	}, nil
 }
@@ -81,6 +89,7 @@ could not be audited (a named file without a TLS listener counts as one),
 			if err != nil {
 				return withHint(err, "use --format text or --format json")
 			}
+			opts.runtime = jvmRuntime(args, opts.jdk)
 			formats, err := auditFormats(opts)
 			if err != nil {
 				return err
@@ -100,8 +109,38 @@ could not be audited (a named file without a TLS listener counts as one),
 	cmd.Flags().StringVar(&typ, "type", "", "force the format of every file: "+strings.Join(formatList(), ", "))
 	cmd.Flags().StringVar(&opts.windows, "windows", "", "Windows Server release of .reg exports, for the defaults of absent keys: 2008r2 to 2025 (default 2019)")
 	cmd.Flags().StringVar(&opts.jdk, "jdk", java.DefaultJDK, "JDK line whose defaults fill absent java.security settings: "+strings.Join(java.JDKLines(), ", "))
+	cmd.Flags().StringVar(&opts.tomcat, "tomcat-version", "", "Tomcat release of server.xml files, for the attributes it reads: 8.5, 9.0, 10.0 or 10.1 (default 10.1)")
 	cmd.Flags().StringVar(&opts.dotnet, "dotnet", "", ".NET Framework version the audited apps target: 3.5 or 4.0 to 4.8 (default 4.8)")
 	return cmd
+}
+
+// jvmRuntime returns the JVM limits that apply to Tomcat's JSSE
+// connectors: the policy of the java.security and JVM option files among
+// paths (folders are walked), or the defaults of the --jdk line when it is
+// not Tomcat's default 17. It returns nil for Tomcat's built-in JDK 17
+// limits. A java file that fails to load gets its own error in the report,
+// so here it only means falling back to the defaults.
+func jvmRuntime(paths []string, jdk string) tomcat.Runtime {
+	var files []string
+	for _, root := range paths {
+		filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+			if err != nil || !d.Type().IsRegular() {
+				return nil
+			}
+			if data, err := audit.ReadFile(path); err == nil && java.Detect(path, data[:min(len(data), 8192)]) {
+				files = append(files, path)
+			}
+			return nil
+		})
+	}
+	if len(files) == 0 && (jdk == "" || jdk == java.DefaultJDK) {
+		return nil
+	}
+	p, err := java.Load(files, java.Options{JDK: jdk})
+	if err != nil {
+		return nil
+	}
+	return tomcat.JavaRuntime(p)
 }
 
 func formatList() []string {
