@@ -32,7 +32,17 @@ type Format struct {
 	// alone. A file named directly always goes to Audit, because the
 	// software then reads it alone.
 	AuditInFolder func(path string) ([]Listener, Fixer, error)
+	// Sparse marks a format whose files mostly hold no listener, such as
+	// source code scanned for TLS version pins. Such a file without a
+	// listener is no error when named, and is left out of the report when
+	// found in a folder.
+	Sparse bool
 }
+
+// skippedDirs are folders Run does not walk: version control data and
+// installed dependencies, which hold no configuration of the audited
+// system.
+var skippedDirs = map[string]bool{".git": true, "node_modules": true}
 
 // headBytes is the number of leading bytes of a file passed to Detect.
 const headBytes = 8192
@@ -79,6 +89,9 @@ func Run(paths []string, forced string, formats []Format) (*Report, error) {
 		}
 		var files []string
 		filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+			if err == nil && d.IsDir() && path != root && skippedDirs[d.Name()] {
+				return filepath.SkipDir
+			}
 			if err == nil && d.Type().IsRegular() {
 				files = append(files, path)
 			}
@@ -135,6 +148,14 @@ func auditFile(path string, forced *Format, formats []Format, named bool) FileRe
 	listeners, fixer, err := audit(path)
 	if err != nil {
 		res.Error = err.Error()
+		return res
+	}
+	if len(listeners) == 0 && format.Sparse {
+		if !named {
+			// Drop the file from a folder's report: most source files pin
+			// nothing.
+			res.Type = ""
+		}
 		return res
 	}
 	if named && len(listeners) == 0 {

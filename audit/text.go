@@ -36,7 +36,11 @@ func writeText(w io.Writer, r *Report) error {
 			fmt.Fprintf(b, "%s: error: %s\n\n", f.Path, f.Error)
 			continue
 		}
-		fmt.Fprintf(b, "%s (%s): %d TLS listener(s)\n", f.Path, f.Type, len(f.Listeners))
+		if len(f.Listeners) == 0 {
+			fmt.Fprintf(b, "%s (%s): no TLS listener or version pin found\n", f.Path, f.Type)
+		} else {
+			fmt.Fprintf(b, "%s (%s): %d TLS listener(s)\n", f.Path, f.Type, len(f.Listeners))
+		}
 		for _, l := range f.Listeners {
 			if l.Line > 0 {
 				fmt.Fprintf(b, "  %s, %s:%d\n", l.Name, l.File, l.Line)

@@ -12,9 +12,12 @@ import (
 
 	"github.com/scimdoctor/scimdoctor/audit"
 	"github.com/scimdoctor/scimdoctor/audit/apache"
+	"github.com/scimdoctor/scimdoctor/audit/code"
+	"github.com/scimdoctor/scimdoctor/audit/cryptopolicies"
 	"github.com/scimdoctor/scimdoctor/audit/haproxy"
 	"github.com/scimdoctor/scimdoctor/audit/java"
 	"github.com/scimdoctor/scimdoctor/audit/nginx"
+	"github.com/scimdoctor/scimdoctor/audit/opensslcnf"
 	"github.com/scimdoctor/scimdoctor/audit/schannel"
 	"github.com/scimdoctor/scimdoctor/audit/stunnel"
 	"github.com/scimdoctor/scimdoctor/audit/tomcat"
@@ -27,6 +30,8 @@ type auditOptions struct {
 	dotnet  string
 	jdk     string
 	tomcat  string
+	distro  string
+	rhel    string
 	// runtime is the JVM behind Tomcat's connectors, from the
 	// java.security and JVM option files audited with server.xml.
 	runtime tomcat.Runtime
@@ -53,31 +58,59 @@ func auditFormats(o auditOptions) ([]audit.Format, error) {
 	if o.jdk != "" && !slices.Contains(java.JDKLines(), o.jdk) {
 		return nil, fmt.Errorf("unknown --jdk %q: use one of %s", o.jdk, strings.Join(java.JDKLines(), ", "))
 	}
+	var ossl opensslcnf.Options
+	if o.distro != "" {
+		p, err := opensslcnf.ParsePlatform(o.distro)
+		if err != nil {
+			return nil, err
+		}
+		ossl.Platform = p
+	}
+	var policies cryptopolicies.Options
+	if o.rhel != "" {
+		r, err := cryptopolicies.ParseRelease(o.rhel)
+		if err != nil {
+			return nil, err
+		}
+		policies.Release = r
+	}
 	return []audit.Format{
 		nginx.Format(), apache.Format(), haproxy.Format(), stunnel.Format(),
 		schannel.FormatFor(win),
 		tomcat.FormatFor(tomcat.Options{Version: o.tomcat, Runtime: o.runtime}),
+		// Source files are claimed by their extension, before the JVM
+		// option files that java recognises by content.
+		code.Format(),
 		java.FormatFor(java.Options{JDK: o.jdk}),
+		opensslcnf.FormatFor(ossl),
+		// Last: it accepts any short file named config that holds one
+		// policy name.
+		cryptopolicies.FormatFor(policies),
 	}, nil
 }
 
 func (a *app) auditCommand() *cobra.Command {
 	var format, typ string
+	var codeOnly bool
 	var opts auditOptions
 	cmd := &cobra.Command{
 		Use:   "audit PATH...",
-		Short: "Compute the effective TLS settings of server configuration files",
-		Long: `audit reads server configuration files (or every file in a folder), computes
-what each listener really allows, defaults and inheritance included, and names
-the IdP that would fail, the line at fault and the line that replaces it.
+		Short: "Compute the effective TLS settings of configuration files and source code",
+		Long: `audit reads server configuration files, Windows registry exports, java.security
+and JVM options, openssl.cnf, crypto-policies and source code (or every file in
+a folder), computes what each listener, runtime or TLS client really allows,
+defaults and inheritance included, and names the IdP that would fail, the line
+at fault and the line that replaces it.
 Formats: ` + strings.Join(formatList(), ", ") + `; each is detected by name and content, or
 forced with --type. A folder's HAProxy *.cfg files are read as
-"haproxy -f FOLDER" reads them; name a file to audit it alone.
+"haproxy -f FOLDER" reads them, its .reg files as exports of one machine, and
+a java.security beside a server.xml as the JVM that runs Tomcat; name a file
+to audit it alone. Source files without a TLS version pin are left out.
 
 Exit codes: 0 no listener makes Okta or Entra ID fail, 1 one does or a file
 could not be audited (a named file without a TLS listener counts as one),
 2 usage error or no file could be audited.`,
-		Example: "  scimdoctor audit /etc/nginx\n  scimdoctor audit --type haproxy ./haproxy.cfg",
+		Example: "  scimdoctor audit /etc/nginx\n  scimdoctor audit --type haproxy ./haproxy.cfg\n  scimdoctor audit --windows 2012r2 schannel.reg\n  scimdoctor audit --code ./src",
 		Args: func(cmd *cobra.Command, args []string) error {
 			if len(args) == 0 {
 				return withHint(errors.New("audit takes one or more files or folders"), "scimdoctor audit /etc/nginx")
@@ -88,6 +121,12 @@ could not be audited (a named file without a TLS listener counts as one),
 			f, err := report.ParseFormat(format)
 			if err != nil {
 				return withHint(err, "use --format text or --format json")
+			}
+			if codeOnly {
+				if typ != "" && typ != "code" {
+					return withHint(fmt.Errorf("--code and --type %s conflict", typ), "give one of them")
+				}
+				typ = "code"
 			}
 			opts.runtime = jvmRuntime(args, opts.jdk)
 			formats, err := auditFormats(opts)
@@ -108,8 +147,11 @@ could not be audited (a named file without a TLS listener counts as one),
 	cmd.Flags().StringVar(&format, "format", "text", "output format: text or json")
 	cmd.Flags().StringVar(&typ, "type", "", "force the format of every file: "+strings.Join(formatList(), ", "))
 	cmd.Flags().StringVar(&opts.windows, "windows", "", "Windows Server release of .reg exports, for the defaults of absent keys: 2008r2 to 2025 (default 2019)")
+	cmd.Flags().BoolVar(&codeOnly, "code", false, "read every file as source code (Go, Java, C#, JavaScript, Python, Ruby, PHP) for TLS version pins: the same as --type code")
 	cmd.Flags().StringVar(&opts.jdk, "jdk", java.DefaultJDK, "JDK line whose defaults fill absent java.security settings: "+strings.Join(java.JDKLines(), ", "))
 	cmd.Flags().StringVar(&opts.tomcat, "tomcat-version", "", "Tomcat release of server.xml files, for the attributes it reads: 8.5, 9.0, 10.0 or 10.1 (default 10.1)")
+	cmd.Flags().StringVar(&opts.distro, "distro", "", "Debian or Ubuntu release of an openssl.cnf, for its OpenSSL defaults: debian12, debian11, ubuntu2204 or ubuntu2004 (default debian12)")
+	cmd.Flags().StringVar(&opts.rhel, "rhel", "", "RHEL major release of crypto-policies files, for its built-in policies: 8, 9 or 10 (default 9)")
 	cmd.Flags().StringVar(&opts.dotnet, "dotnet", "", ".NET Framework version the audited apps target: 3.5 or 4.0 to 4.8 (default 4.8)")
 	return cmd
 }

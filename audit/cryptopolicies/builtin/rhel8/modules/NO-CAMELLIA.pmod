@@ -1,0 +1,2 @@
+# NO-CAMELLIA: removes every Camellia cipher.
+cipher = -CAMELLIA-*
