@@ -30,6 +30,14 @@ type TomcatXML struct {
 	// after the common.loader line that Tomcat needs to find its own jars,
 	// so ${name} in ServerXML can read it.
 	CatalinaProperties string
+	// JVMOptions are added to the JVM's command line after the options
+	// StartTomcatXML sets (and after the LegacyTLS override, so a second
+	// -Djava.security.properties wins), such as
+	// "-Djava.security.properties==/tmp/x/java.security", which replaces
+	// the JDK's java.security. catalina.sh evaluates CATALINA_OPTS with
+	// the shell, so the test fails when an option contains a blank or a
+	// shell character.
+	JVMOptions []string
 }
 
 // StartTomcatXML runs Debian's Tomcat 10 as StartTomcat does, but with
@@ -51,6 +59,11 @@ func StartTomcatXML(t testing.TB, cfg TomcatXML) (string, []string) {
 	for i := range cfg.Ports {
 		if !strings.Contains(cfg.ServerXML, tomcatPortPlaceholder(i)) {
 			t.Fatalf("testservers: TomcatXML.ServerXML has no %s although Ports is %d; add a connector with port=%q", tomcatPortPlaceholder(i), cfg.Ports, tomcatPortPlaceholder(i))
+		}
+	}
+	for i, opt := range cfg.JVMOptions {
+		if opt == "" || strings.ContainsAny(opt, catalinaOptsSpecial) {
+			t.Fatalf("testservers: TomcatXML.JVMOptions[%d] %q is empty or contains a blank or shell character, which catalina.sh would reinterpret; give one option such as -Djava.security.properties==/tmp/dir/java.security, with a plain path", i, opt)
 		}
 	}
 	catalina := filepath.Join(tomcatHome, "bin", "catalina.sh")
@@ -104,6 +117,7 @@ func StartTomcatXML(t testing.TB, cfg TomcatXML) (string, []string) {
 		}
 		opts = append(opts, "-Djava.security.properties="+override)
 	}
+	opts = append(opts, cfg.JVMOptions...)
 	env := append(tomcatEnviron(),
 		"CATALINA_HOME="+tomcatHome,
 		"CATALINA_BASE="+base,
@@ -138,6 +152,10 @@ func StartTomcatXML(t testing.TB, cfg TomcatXML) (string, []string) {
 	t.Fatalf("testservers: %v", lastErr)
 	return "", nil
 }
+
+// catalinaOptsSpecial are the characters that catalina.sh's eval of
+// CATALINA_OPTS splits on or expands.
+const catalinaOptsSpecial = " \t\n\"'$`\\;&|<>()*?[]{}!#~"
 
 func tomcatPortPlaceholder(i int) string {
 	return fmt.Sprintf("{{PORT%d}}", i)
