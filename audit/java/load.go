@@ -132,8 +132,10 @@ func isFlagsName(base string) bool {
 
 // resolveOverride finds the file a -Djava.security.properties value names.
 // It tries the audited files with the same path, then those with the same
-// base name (an audited copy), then the path on disk. A relative path is
-// taken from the folder of the file that sets the flag.
+// base name (an audited copy), then the path on disk, then a file of the
+// same base name beside the file that sets the flag (a copy taken from the
+// server with it). A relative path is taken from the folder of the file
+// that sets the flag.
 func resolveOverride(value string, flag Flag, audited []*securityFile) (string, bool) {
 	clean := filepath.Clean(value)
 	for _, f := range audited {
@@ -149,6 +151,9 @@ func resolveOverride(value string, flag Flag, audited []*securityFile) (string, 
 	candidates := []string{clean}
 	if !filepath.IsAbs(clean) && flag.File != "" {
 		candidates = append(candidates, filepath.Join(filepath.Dir(flag.File), clean))
+	}
+	if flag.File != "" {
+		candidates = append(candidates, filepath.Join(filepath.Dir(flag.File), filepath.Base(clean)))
 	}
 	for _, c := range candidates {
 		if info, err := os.Stat(c); err == nil && info.Mode().IsRegular() {

@@ -234,6 +234,20 @@ func TestRelatedFilesFindsFlagsNextToSecurityFile(t *testing.T) {
 	}
 }
 
+func TestFlagsFileFindsCopyBesideIt(t *testing.T) {
+	dir := writeFiles(t, map[string]string{
+		"setenv.sh":     "CATALINA_OPTS=\"-Djava.security.properties==/nonexistent/conf/scim.security\"\n",
+		"scim.security": minimalMaster + "jdk.tls.disabledAlgorithms=SSLv3, TLSv1.2, TLSv1.3\n",
+	})
+	listeners, _, err := Audit(Options{}, filepath.Join(dir, "setenv.sh"))
+	if err != nil {
+		t.Fatalf("Audit: %v", err)
+	}
+	if !slices.Equal(listeners[0].Versions.Values, []string{t10, t11}) {
+		t.Errorf("versions %v, want TLS 1.0 and 1.1 from the scim.security copy beside setenv.sh", listeners[0].Versions.Values)
+	}
+}
+
 func containsText(notes []string, text string) bool {
 	for _, n := range notes {
 		if strings.Contains(n, text) {
