@@ -2,7 +2,8 @@
 # Installs, from Debian's packages, the real servers and clients the
 # integration tests run: nginx, haproxy, Apache httpd, stunnel, tinyproxy, openssl,
 # curl, a JDK 17, Tomcat 10, PostgreSQL 15 (for the SCIM store),
-# and the reference scanners nmap and sslscan.
+# the reference scanners nmap and sslscan, and Chromium with chromedriver
+# (headless, for the inspector page test).
 # Packages already present are left alone, so a second run costs nothing.
 set -euo pipefail
 
@@ -19,6 +20,12 @@ command -v curl >/dev/null 2>&1 || need+=(curl)
 command -v javac >/dev/null 2>&1 || need+=(openjdk-17-jdk-headless)
 [ -x /usr/share/tomcat10/bin/catalina.sh ] || need+=(tomcat10)
 ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 || need+=(postgresql)
+# node and npm run the SCIMMY peer SCIM server of the conformance tests,
+# which install its npm packages with npm ci on first use.
+command -v node >/dev/null 2>&1 || need+=(nodejs)
+command -v npm >/dev/null 2>&1 || need+=(npm)
+command -v chromium >/dev/null 2>&1 || need+=(chromium)
+command -v chromedriver >/dev/null 2>&1 || need+=(chromium-driver)
 
 if [ ${#need[@]} -eq 0 ]; then
   exit 0

@@ -1,0 +1,413 @@
+package conformance
+
+import (
+	"encoding/json"
+	"strings"
+)
+
+// Headers of Okta's provisioning engine (SCIM 2.0 reference and support
+// articles) and of Okta's SCIM 2.0 spec test, the OIN submission gate,
+// whose GETs carry another User-Agent and whose POSTs are sent as
+// application/json.
+var (
+	oktaGet = headers(
+		"User-Agent", "Okta SCIM Client 1.0.0",
+		"Accept", "application/scim+json",
+		"Accept-Charset", "utf-8",
+	)
+	oktaSend = headers(
+		"User-Agent", "Okta SCIM Client 1.0.0",
+		"Accept", "application/scim+json",
+		"Accept-Charset", "utf-8",
+		"Content-Type", "application/scim+json; charset=utf-8",
+	)
+	oktaSpecGet = headers(
+		"Accept", "application/scim+json",
+		"Accept-Charset", "utf-8",
+		"Content-Type", "application/scim+json; charset=utf-8",
+		"User-Agent", "OKTA SCIM Integration",
+	)
+	oktaSpecPost = headers(
+		"Accept", "application/scim+json; charset=utf-8",
+		"Content-Type", "application/json",
+	)
+)
+
+// oktaCreateBody is the user Okta's engine creates: core schema only,
+// emails with type work, its own user id as externalId, an empty groups
+// list and a password, which Okta sends even without password sync.
+const oktaCreateBody = `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"{{userName}}","name":{"givenName":"Jane","familyName":"Doe"},"emails":[{"primary":true,"value":"{{userName}}","type":"work"}],"displayName":"Jane Doe","locale":"en-US","externalId":"{{oktaUserId}}","groups":[],"password":"{{password}}","active":true}`
+
+// Okta's admin message prefixes for a user assignment, with the user and
+// app filled in.
+func oktaLookupContext(v map[string]string, user string) reqContext {
+	return reqContext{okta: "Automatic provisioning of user " + user + " to app " + v["app"] + " failed: Error while verifying if user " + user + " exists"}
+}
+
+func oktaCreateContext(v map[string]string) reqContext {
+	return reqContext{okta: "Automatic provisioning of user " + v["userName"] + " to app " + v["app"] + " failed: Error while creating user Jane Doe"}
+}
+
+func oktaPushContext(v map[string]string) reqContext {
+	return reqContext{okta: "Automatic profile push of user " + v["userName"] + " to app " + v["app"] + " failed: Error while trying to push profile update for " + v["userName"]}
+}
+
+// oktaGroupContext has no documented prefix: group push failures show on
+// the Push Groups tab with the same "Errors reported by remote server"
+// tail, so the HTTP reason alone starts the message.
+var oktaGroupContext = reqContext{}
+
+var oktaConnection = reqContext{okta: "Error authenticating"}
+
+// oktaSteps returns the requests Okta sends, in the order a connection
+// test, an assignment, a profile push, a deactivation and a group push send
+// them, plus the read-only steps of Okta's spec test.
+func oktaSteps(opts Options) []step {
+	steps := []step{
+		{
+			id: "okta.connection-test", title: "Test Connector Configuration",
+			method: "GET", path: "/Users", query: "startIndex=1&count=2", header: oktaGet,
+			judge: func(c *call) { _, v := ruleListResponse(ProfileOkta, oktaConnection, c.ex); c.add(v...) },
+		},
+		{
+			id: "okta.spec.users-endpoint", title: "Spec test: Test Users endpoint",
+			method: "GET", path: "/Users", query: "count=1&startIndex=1", header: oktaSpecGet,
+			judge: judgeOktaSpecUsers,
+			after: func(c *call) { c.setVar("specUserId", "Resources.0.id") },
+		},
+		{
+			id: "okta.spec.get-user", title: "Spec test: Get Users/{{id}}",
+			method: "GET", path: "/Users/{{specUserId}}", header: oktaSpecGet,
+			judge: func(c *call) {
+				_, v := ruleResource(ProfileOkta, reqContext{}, c.ex, "okta.spec.get-user", map[string]string{"id": c.vars["specUserId"]})
+				c.add(v...)
+			},
+		},
+		{
+			id: "okta.lookup.missing", title: "Assignment lookup of a user that does not exist",
+			method: "GET", path: "/Users", query: "filter=userName" + sp + "eq" + sp + qt + "{{missingUser}}" + qt + "&startIndex=1&count=100", header: oktaGet,
+			judge: func(c *call) {
+				c.add(ruleEmptyLookup(ProfileOkta, oktaLookupContext(c.vars, c.vars["missingUser"]), c.ex)...)
+			},
+		},
+		{
+			id: "okta.get.unknown-id", title: "Spec test: Test invalid User by ID",
+			method: "GET", path: "/Users/{{unknownId}}", header: oktaSpecGet,
+			judge: func(c *call) { c.add(ruleNotFound(ProfileOkta, c.ex)...) },
+		},
+		{
+			id: "okta.auth.invalid", title: "Spec test: Check status 401",
+			method: "GET", path: "/Users", query: "filter=userName" + sp + "eq" + sp + qt + "{{userNameCaps}}" + qt,
+			header: append(headers("Authorization", "non-token"), oktaSpecGet...),
+			judge:  func(c *call) { c.add(ruleUnauthorized(ProfileOkta, c.ex)...) },
+		},
+		{
+			id: "okta.groups.list", title: "Group import, first page",
+			method: "GET", path: "/Groups", query: "startIndex=1&count=100", header: oktaGet,
+			judge: func(c *call) { _, v := ruleListResponse(ProfileOkta, oktaGroupContext, c.ex); c.add(v...) },
+		},
+		{
+			id: "okta.group.lookup.missing", title: "Group push lookup of a group that does not exist",
+			method: "GET", path: "/Groups", query: "filter=displayName" + sp + "eq" + sp + qt + "{{missingGroup}}" + qt + "&startIndex=1&count=100", header: oktaGet,
+			judge: func(c *call) { c.add(ruleEmptyLookup(ProfileOkta, oktaGroupContext, c.ex)...) },
+		},
+	}
+	if opts.User != "" {
+		steps = append(steps, oktaExistingUserSteps()...)
+	}
+	steps = append(steps, oktaUserWriteSteps(opts)...)
+	return append(steps, oktaGroupWriteSteps()...)
+}
+
+// judgeOktaSpecUsers applies the first step of Okta's spec test: a
+// ListResponse whose first user has id, name, userName, active and an
+// email. The spec test needs one user on the server; an empty list is a
+// warning here, because a read-only run cannot create one.
+func judgeOktaSpecUsers(c *call) {
+	m, v := ruleListResponse(ProfileOkta, reqContext{}, c.ex)
+	c.add(v...)
+	if m == nil || c.failed() {
+		return
+	}
+	if n, _ := resourceCount(m); n == 0 {
+		c.add(warn("okta.spec.users-endpoint.first-user", "the server has no users; Okta's spec test asserts a non-empty Resources list", "Okta's OIN spec test fails this step until one user exists; provisioning itself works with an empty list"))
+		return
+	}
+	for _, path := range []string{"id", "name.familyName", "name.givenName", "userName", "active", "emails.0.value"} {
+		if s, ok := lookupString(m, "Resources.0."+path); !ok || s == "" {
+			c.add(fail("okta.spec.users-endpoint.fields", "Resources[0]."+path+" is missing or empty", "Okta's spec test fails; Okta requires userName, name.givenName, name.familyName, emails and active on every user", ""))
+		}
+	}
+}
+
+func oktaExistingUserSteps() []step {
+	return []step{
+		{
+			id: "okta.lookup.existing", title: "Assignment lookup of the existing user (--user)",
+			method: "GET", path: "/Users", query: "filter=userName" + sp + "eq" + sp + qt + "{{existingUser}}" + qt + "&startIndex=1&count=100", header: oktaGet,
+			judge: func(c *call) {
+				c.add(ruleLookupHit(ProfileOkta, oktaLookupContext(c.vars, c.vars["existingUser"]), c.ex)...)
+			},
+			after: func(c *call) { c.setVar("existingId", "Resources.0.id") },
+		},
+		{
+			id: "okta.lookup.existing-case", title: "Spec test: Username Case Sensitivity Check (--user)",
+			method: "GET", path: "/Users", query: "filter=userName" + sp + "eq" + sp + qt + "{{existingUserCaps}}" + qt, header: oktaSpecGet,
+			judge: judgeOktaCaseLookup,
+		},
+		{
+			id: "okta.get.existing", title: "Read of the existing user (--user)",
+			method: "GET", path: "/Users/{{existingId}}", header: oktaGet,
+			judge: func(c *call) {
+				_, v := ruleResource(ProfileOkta, reqContext{}, c.ex, "okta.get.existing", map[string]string{"id": c.vars["existingId"]})
+				c.add(v...)
+			},
+		},
+	}
+}
+
+// judgeOktaCaseLookup applies the spec test's case check, which asserts only
+// 200. A case-sensitive match is a warning: RFC 7643 defines userName with
+// caseExact false, and Entra ID's validator requires the match.
+func judgeOktaCaseLookup(c *call) {
+	m, v := ruleListResponse(ProfileOkta, reqContext{}, c.ex)
+	c.add(v...)
+	if m == nil || c.failed() {
+		return
+	}
+	if n, _ := resourceCount(m); n == 0 {
+		c.add(warn("okta.lookup.case-insensitive", "the upper-cased userName found nothing: the filter compares userName case-sensitively", "Okta's spec test passes (it asserts only 200), but RFC 7643 defines userName as caseExact false and Entra ID's validator fails this"))
+		return
+	}
+	c.add(pass("okta.lookup.case-insensitive", "200, and the upper-cased userName matched"))
+}
+
+func oktaUserWriteSteps(opts Options) []step {
+	steps := []step{
+		{
+			id: "okta.create", title: "Create user (assignment)", write: true,
+			method: "POST", path: "/Users", header: oktaSend, body: oktaCreateBody,
+			judge: func(c *call) { _, v := ruleCreated(ProfileOkta, oktaCreateContext(c.vars), c.ex); c.add(v...) },
+			after: func(c *call) {
+				if id := c.track("Users", "userName"); id != "" {
+					c.vars["userId"] = id
+				}
+			},
+		},
+		{
+			id: "okta.create.verify", title: "Spec test: Verify that user was created", write: true,
+			method: "GET", path: "/Users/{{userId}}", header: oktaSpecGet,
+			judge: func(c *call) {
+				_, v := ruleResource(ProfileOkta, reqContext{}, c.ex, "okta.create.verify", map[string]string{
+					"userName": c.vars["userName"], "name.givenName": "Jane", "name.familyName": "Doe",
+				})
+				c.add(v...)
+			},
+		},
+		{
+			id: "okta.lookup.created", title: "Lookup of the created user", write: true,
+			method: "GET", path: "/Users", query: "filter=userName" + sp + "eq" + sp + qt + "{{userName}}" + qt + "&startIndex=1&count=100", header: oktaGet,
+			judge: func(c *call) {
+				c.add(ruleLookupHit(ProfileOkta, oktaLookupContext(c.vars, c.vars["userName"]), c.ex)...)
+			},
+		},
+		{
+			id: "okta.lookup.created-case", title: "Spec test: Username Case Sensitivity Check", write: true,
+			method: "GET", path: "/Users", query: "filter=userName" + sp + "eq" + sp + qt + "{{userNameCaps}}" + qt, header: oktaSpecGet,
+			judge: judgeOktaCaseLookup,
+		},
+		{
+			id: "okta.create.duplicate", title: "Spec test: Expect failure when recreating user with same values", write: true,
+			method: "POST", path: "/Users", header: oktaSpecPost, body: oktaCreateBody,
+			judge: func(c *call) { c.add(ruleDuplicate(ProfileOkta, c.ex)...) },
+			after: func(c *call) { c.track("Users", "userName") },
+		},
+		{
+			id: "okta.update.get", title: "Profile push: read before the update", write: true,
+			method: "GET", path: "/Users/{{userId}}", header: oktaGet,
+			judge: func(c *call) {
+				_, v := ruleResource(ProfileOkta, oktaPushContext(c.vars), c.ex, "okta.update.get", map[string]string{"id": c.vars["userId"]})
+				c.add(v...)
+			},
+			after: prepareOktaPut,
+		},
+		{
+			id: "okta.update.put", title: "Profile push: PUT of the whole user", write: true,
+			method: "PUT", path: "/Users/{{userId}}", header: oktaSend, body: "@putBody",
+			judge: func(c *call) {
+				_, v := ruleResource(ProfileOkta, oktaPushContext(c.vars), c.ex, "okta.update.put", map[string]string{
+					"name.givenName": "Janet", "active": "true",
+				})
+				for i := range v {
+					if v[i].Status == Fail && strings.HasPrefix(v[i].Reason, "active") {
+						v[i].IdPAction = "the PUT handler drops active: Okta sends the whole user, and a server that resets active deactivates the user by accident"
+					}
+				}
+				c.add(v...)
+			},
+		},
+	}
+	if opts.OktaDeactivate == "put" {
+		steps = append(steps, step{
+			id: "okta.deactivate", title: "Deactivate (App Integration Wizard app): PUT with active false", write: true,
+			method: "PUT", path: "/Users/{{userId}}", header: oktaSend, body: "@deactivateBody",
+			judge: func(c *call) {
+				_, v := ruleResource(ProfileOkta, oktaPushContext(c.vars), c.ex, "okta.deactivate", map[string]string{"active": "false"})
+				c.add(v...)
+			},
+		})
+	} else {
+		steps = append(steps, step{
+			id: "okta.deactivate", title: "Deactivate (catalog app): PATCH replace without path", write: true,
+			method: "PATCH", path: "/Users/{{userId}}", header: oktaSend,
+			body:  `{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"replace","value":{"active":false}}]}`,
+			judge: func(c *call) { c.add(rulePatched(ProfileOkta, oktaPushContext(c.vars), c.ex, "okta.deactivate")...) },
+		})
+	}
+	steps = append(steps,
+		step{
+			id: "okta.deactivate.verify", title: "Read of the deactivated user", write: true,
+			method: "GET", path: "/Users/{{userId}}", header: oktaGet,
+			judge: func(c *call) {
+				_, v := ruleResource(ProfileOkta, reqContext{}, c.ex, "okta.deactivate.verify", map[string]string{"active": "false"})
+				c.add(v...)
+			},
+		},
+		step{
+			id: "okta.lookup.deactivated", title: "Lookup of the deactivated user", write: true,
+			method: "GET", path: "/Users", query: "filter=userName" + sp + "eq" + sp + qt + "{{userName}}" + qt + "&startIndex=1&count=100", header: oktaGet,
+			judge: func(c *call) {
+				v := ruleLookupHit(ProfileOkta, oktaLookupContext(c.vars, c.vars["userName"]), c.ex)
+				for i := range v {
+					if v[i].Rule == "okta.lookup.no-match" {
+						v[i].Rule = "okta.lookup.inactive-visible"
+						v[i].IdPAction = "a deactivated user vanishes from the filter, so a reassignment makes Okta create the user again, which fails with 409"
+					}
+				}
+				c.add(v...)
+			},
+		},
+	)
+	if opts.OktaDeactivate == "put" {
+		steps = append(steps, step{
+			id: "okta.reactivate", title: "Reactivate: PUT with active true", write: true,
+			method: "PUT", path: "/Users/{{userId}}", header: oktaSend, body: "@putBody",
+			judge: func(c *call) {
+				_, v := ruleResource(ProfileOkta, oktaPushContext(c.vars), c.ex, "okta.reactivate", map[string]string{"active": "true"})
+				c.add(v...)
+			},
+		})
+	} else {
+		steps = append(steps, step{
+			id: "okta.reactivate", title: "Reactivate: PATCH replace without path", write: true,
+			method: "PATCH", path: "/Users/{{userId}}", header: oktaSend,
+			body:  `{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"replace","value":{"active":true}}]}`,
+			judge: func(c *call) { c.add(rulePatched(ProfileOkta, oktaPushContext(c.vars), c.ex, "okta.reactivate")...) },
+		})
+	}
+	return steps
+}
+
+// prepareOktaPut builds the bodies of Okta's updates from the user just
+// read: the whole object, id, meta and groups included, with the changed
+// given name; and the same with active false for wizard-built apps.
+func prepareOktaPut(c *call) {
+	m := c.object()
+	if m == nil || c.failed() {
+		return
+	}
+	name, _ := getFoldValue(m, "name").(map[string]any)
+	if name == nil {
+		name = map[string]any{}
+	}
+	name["givenName"] = "Janet"
+	m["name"] = name
+	m["active"] = true
+	if _, ok := getFold(m, "groups"); !ok {
+		m["groups"] = []any{}
+	}
+	if b, err := json.Marshal(m); err == nil {
+		c.vars["putBody"] = string(b)
+	}
+	m["active"] = false
+	if b, err := json.Marshal(m); err == nil {
+		c.vars["deactivateBody"] = string(b)
+	}
+}
+
+// oktaGroupWriteSteps returns group push as catalog (OIN) apps send it.
+//
+// TODO: apps built with the App Integration Wizard push groups as a PUT of
+// the whole group with its full members list; --okta-deactivate put does
+// not switch group push to that form yet.
+func oktaGroupWriteSteps() []step {
+	return []step{
+		{
+			id: "okta.group.create", title: "Group push: create the group", write: true,
+			method: "POST", path: "/Groups", header: oktaSend,
+			body:  `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:Group"],"displayName":"{{groupName}}","members":[]}`,
+			judge: func(c *call) { _, v := ruleCreated(ProfileOkta, oktaGroupContext, c.ex); c.add(v...) },
+			after: func(c *call) {
+				if id := c.track("Groups", "groupName"); id != "" {
+					c.vars["groupId"] = id
+				}
+			},
+		},
+		{
+			id: "okta.group.rename", title: "Group push: PATCH replace without path, carrying id", write: true,
+			method: "PATCH", path: "/Groups/{{groupId}}", header: oktaSend,
+			body: `{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"replace","value":{"id":"{{groupId}}","displayName":"{{groupRenamed}}"}}]}`,
+			judge: func(c *call) {
+				v := rulePatched(ProfileOkta, oktaGroupContext, c.ex, "okta.group.rename")
+				for i := range v {
+					if v[i].Status == Fail {
+						v[i].IdPAction = "Okta sends this rename with the group's own id on every membership update; a server that rejects touching id breaks group push"
+					}
+				}
+				c.add(v...)
+			},
+		},
+		{
+			id: "okta.group.members", title: "Group push: remove by filter and add the member in one PATCH", write: true,
+			method: "PATCH", path: "/Groups/{{groupId}}", header: oktaSend,
+			body:  `{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"remove","path":"members[value eq \"{{userId}}\"]"},{"op":"add","path":"members","value":[{"value":"{{userId}}","display":"{{userName}}"}]}]}`,
+			judge: func(c *call) { c.add(rulePatched(ProfileOkta, oktaGroupContext, c.ex, "okta.group.members")...) },
+		},
+		{
+			id: "okta.group.members.verify", title: "Read of the pushed group", write: true,
+			method: "GET", path: "/Groups/{{groupId}}", header: oktaGet,
+			judge: func(c *call) {
+				m, v := ruleResource(ProfileOkta, oktaGroupContext, c.ex, "okta.group.members.verify", map[string]string{"displayName": c.vars["groupRenamed"]})
+				c.add(v...)
+				if m != nil {
+					c.add(ruleMembership(ProfileOkta, m, []string{c.vars["userId"]}, nil, "okta.group.members.verify")...)
+				}
+			},
+		},
+		{
+			id: "okta.group.members.replace-empty", title: "Group push of an empty group: replace members with []", write: true,
+			method: "PATCH", path: "/Groups/{{groupId}}", header: oktaSend,
+			body: `{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"replace","path":"members","value":[]}]}`,
+			judge: func(c *call) {
+				c.add(rulePatched(ProfileOkta, oktaGroupContext, c.ex, "okta.group.members.replace-empty")...)
+			},
+		},
+		{
+			id: "okta.group.members.replace-empty.verify", title: "Read of the emptied group", write: true,
+			method: "GET", path: "/Groups/{{groupId}}", header: oktaGet,
+			judge: func(c *call) {
+				m, v := ruleResource(ProfileOkta, oktaGroupContext, c.ex, "okta.group.members.replace-empty.verify", nil)
+				c.add(v...)
+				if m != nil {
+					c.add(ruleMembership(ProfileOkta, m, nil, []string{c.vars["userId"]}, "okta.group.members.replace-empty.verify")...)
+				}
+			},
+		},
+		{
+			id: "okta.group.delete", title: "Unlink pushed group with delete in the target", write: true,
+			method: "DELETE", path: "/Groups/{{groupId}}", header: oktaGet,
+			judge: func(c *call) { c.add(ruleDeleted(ProfileOkta, c.ex, "okta.group.delete")...) },
+			after: func(c *call) { c.untrack("Groups", "groupId") },
+		},
+	}
+}
