@@ -68,7 +68,7 @@ func TestOpenSSLBackendMatchesLiveOpenSSL(t *testing.T) {
 
 			ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
 			defer cancel()
-			res, err := tlsscan.Run(ctx, tlsscan.Options{Target: addr, Timeout: 3 * time.Second, Clients: []string{"okta"}})
+			res, err := tlsscan.Run(ctx, tlsscan.Options{Target: addr, Timeout: 10 * time.Second, Clients: []string{"okta"}})
 			if err != nil {
 				t.Fatalf("tlsscan.Run: %v", err)
 			}

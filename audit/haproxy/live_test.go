@@ -189,7 +189,7 @@ func TestAuditMatchesLiveHAProxy(t *testing.T) {
 
 			ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 			defer cancel()
-			res, err := tlsscan.Run(ctx, tlsscan.Options{Target: addr, Timeout: 3 * time.Second, Clients: []string{"okta"}})
+			res, err := tlsscan.Run(ctx, tlsscan.Options{Target: addr, Timeout: 10 * time.Second, Clients: []string{"okta"}})
 			if err != nil {
 				t.Fatalf("tlsscan.Run: %v", err)
 			}
@@ -444,7 +444,7 @@ func TestAuditMatchesLiveHAProxyFolder(t *testing.T) {
 	}
 	for name, addr := range map[string]string{"10-first.cfg": first, "30-second.cfg": second} {
 		ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-		res, err := tlsscan.Run(ctx, tlsscan.Options{Target: addr, Timeout: 3 * time.Second, Clients: []string{"okta"}})
+		res, err := tlsscan.Run(ctx, tlsscan.Options{Target: addr, Timeout: 10 * time.Second, Clients: []string{"okta"}})
 		cancel()
 		if err != nil {
 			t.Fatalf("tlsscan.Run %s: %v", addr, err)
