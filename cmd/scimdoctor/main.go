@@ -32,7 +32,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	root.SetArgs(args)
 	root.SetOut(stdout)
 	root.SetErr(stderr)
-	root.AddCommand(app.checkCommand(), app.tlsCommand(), app.auditCommand(), app.labCommand(), app.demoCommand(), app.scimCommand())
+	root.AddCommand(app.checkCommand(), app.tlsCommand(), app.auditCommand(), app.labCommand(), app.demoCommand(), app.scimCommand(), app.serveCommand())
 
 	if err := root.Execute(); err != nil {
 		app.fail(err)

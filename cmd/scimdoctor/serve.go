@@ -1,0 +1,430 @@
+package main
+
+import (
+	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/pem"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math/big"
+	"net"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/scimdoctor/scimdoctor/scim/server"
+	"github.com/scimdoctor/scimdoctor/scim/store"
+	"github.com/scimdoctor/scimdoctor/scim/store/sqlstore"
+)
+
+type serveFlags struct {
+	listen    string
+	db        string
+	tlsCert   string
+	tlsKey    string
+	tlsMin    string
+	logFormat string
+	maxBody   int64
+	rate      float64
+	strict    bool
+}
+
+// selfSignedFile is the name of the generated certificate and key, kept
+// next to an SQLite database (or in the working folder for PostgreSQL) and
+// reused on the next start, so an IdP that trusts it once keeps trusting it.
+const selfSignedFile = "scimdoctor-tls.pem"
+
+// selfSignedValidity is the lifetime of a generated certificate.
+const selfSignedValidity = 365 * 24 * time.Hour
+
+func (a *app) serveCommand() *cobra.Command {
+	var f serveFlags
+	cmd := &cobra.Command{
+		Use:   "serve",
+		Short: "Run a SCIM 2.0 server to point an identity provider at",
+		Long: `serve runs a SCIM 2.0 service provider (RFC 7643, RFC 7644) over HTTPS, with
+the base URL https://LISTEN/scim/v2 and per-tenant URLs
+https://LISTEN/tenants/TENANT/scim/v2. It stores Users and Groups in an SQLite
+file (--db scimdoctor.db) or in PostgreSQL (--db postgres://...), accepts the
+PATCH dialects of Okta and Entra ID, and logs every request.
+
+Clients authenticate with a bearer token from "scimdoctor serve token create",
+HTTP Basic credentials from "scimdoctor serve token create --basic USER", or a
+token from POST /oauth/token with the client-credentials grant and a client
+from "scimdoctor serve client create". Each credential belongs to one tenant.
+
+Without --tls-cert and --tls-key, serve generates a self-signed certificate
+on first start, keeps it in scimdoctor-tls.pem next to the database and prints
+its SHA-256 fingerprint. GET /healthz and GET /metrics need no credential.`,
+		Example: "  scimdoctor serve token create --name okta\n  scimdoctor serve --listen 127.0.0.1:8443\n  scimdoctor serve --db postgres://scim@127.0.0.1/scim --tls-cert cert.pem --tls-key key.pem",
+		Args:    cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return a.runServe(cmd.Context(), f)
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&f.listen, "listen", "127.0.0.1:8443", "HOST:PORT to listen on; the default reaches only this machine, use 0.0.0.0:8443 for an IdP on the internet")
+	cmd.PersistentFlags().StringVar(&f.db, "db", "scimdoctor.db", "SQLite file path, or a postgres:// URL")
+	fl.StringVar(&f.tlsCert, "tls-cert", "", "PEM certificate chain file (default: a self-signed certificate)")
+	fl.StringVar(&f.tlsKey, "tls-key", "", "PEM private key file of --tls-cert")
+	fl.StringVar(&f.tlsMin, "tls-min", "1.2", "lowest TLS version to accept: 1.0, 1.1, 1.2 or 1.3; 1.0 and 1.1 only to reproduce an old client")
+	fl.StringVar(&f.logFormat, "log-format", "text", "log format on stderr: text or json")
+	fl.Int64Var(&f.maxBody, "max-body", server.DefaultMaxBodyBytes, "largest request body in bytes; larger ones get 413")
+	fl.Float64Var(&f.rate, "rate", 100, "requests per second that one credential may send, in bursts of up to twice as many; 0 turns the limit off")
+	fl.BoolVar(&f.strict, "strict", false, "reject the IdP dialects that RFC 7644 does not allow (such as \"op\":\"Replace\" and string booleans) instead of accepting them")
+	cmd.AddCommand(a.serveTokenCommand(&f), a.serveClientCommand(&f))
+	return cmd
+}
+
+func (a *app) serveTokenCommand(f *serveFlags) *cobra.Command {
+	var tenant, name, basic string
+	token := &cobra.Command{Use: "token", Short: "Manage the credentials of serve", Args: cobra.NoArgs}
+	create := &cobra.Command{
+		Use:   "create",
+		Short: "Create a bearer token (or, with --basic, an HTTP Basic user) and print it once",
+		Long: `token create stores a new random credential for one tenant in the database of
+--db and prints it once. Only its SHA-256 hash is stored, so it cannot be
+shown again: create a new one if it is lost.`,
+		Example: "  scimdoctor serve token create --name okta-test\n  scimdoctor serve token create --tenant acme --basic okta",
+		Args:    cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return a.withCredentials(cmd.Context(), f.db, func(ctx context.Context, cs store.CredentialStore) error {
+				if basic != "" {
+					password, err := server.CreateBasicUser(ctx, cs, tenant, basic)
+					if errors.Is(err, store.ErrCredentialExists) {
+						return withHint(fmt.Errorf("the Basic user %q exists already", basic), "choose another user name")
+					}
+					if err != nil {
+						return err
+					}
+					fmt.Fprintf(a.stdout, "user:     %s\npassword: %s\ntenant:   %s\n", basic, password, tenant)
+					return nil
+				}
+				if name == "" {
+					name = "token-" + time.Now().UTC().Format("20060102T150405Z")
+				}
+				t, err := server.CreateToken(ctx, cs, tenant, name)
+				if err != nil {
+					return err
+				}
+				fmt.Fprintln(a.stdout, t)
+				fmt.Fprintf(a.stderr, "scimdoctor: created token %q for tenant %q; it is shown only once\n", name, tenant)
+				return nil
+			})
+		},
+	}
+	create.Flags().StringVar(&tenant, "tenant", "default", "tenant the credential reaches")
+	create.Flags().StringVar(&name, "name", "", "label of the token in logs (default token-TIME)")
+	create.Flags().StringVar(&basic, "basic", "", "create an HTTP Basic user with this name and a random password instead of a token")
+	token.AddCommand(create)
+	return token
+}
+
+func (a *app) serveClientCommand(f *serveFlags) *cobra.Command {
+	var tenant, name string
+	client := &cobra.Command{Use: "client", Short: "Manage the OAuth 2.0 clients of serve", Args: cobra.NoArgs}
+	create := &cobra.Command{
+		Use:   "create",
+		Short: "Create an OAuth 2.0 client for the client-credentials grant and print its id and secret once",
+		Long: `client create stores a new OAuth 2.0 client for one tenant. The IdP sends its id
+and secret to POST /oauth/token with grant_type=client_credentials and gets a
+bearer token that lasts one hour. Only the secret's SHA-256 hash is stored.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return a.withCredentials(cmd.Context(), f.db, func(ctx context.Context, cs store.CredentialStore) error {
+				id, secret, err := server.CreateClient(ctx, cs, tenant, name)
+				if err != nil {
+					return err
+				}
+				fmt.Fprintf(a.stdout, "client_id:     %s\nclient_secret: %s\ntenant:        %s\ntoken URL:     https://HOST:PORT/oauth/token\n", id, secret, tenant)
+				return nil
+			})
+		},
+	}
+	create.Flags().StringVar(&tenant, "tenant", "default", "tenant the client's tokens reach")
+	create.Flags().StringVar(&name, "name", "", "label of the client in logs (default: the client id)")
+	client.AddCommand(create)
+	return client
+}
+
+// withCredentials opens the database of --db for a credential command.
+func (a *app) withCredentials(ctx context.Context, db string, fn func(context.Context, store.CredentialStore) error) error {
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	st, err := sqlstore.Open(ctx, db)
+	if err != nil {
+		return withHint(err, "pass --db with the same value serve uses")
+	}
+	defer st.Close()
+	return fn(ctx, st)
+}
+
+func (a *app) runServe(ctx context.Context, f serveFlags) error {
+	logger, err := newLogger(f.logFormat, a.stderr)
+	if err != nil {
+		return err
+	}
+	minVersion, err := parseTLSMin(f.tlsMin)
+	if err != nil {
+		return err
+	}
+	if (f.tlsCert == "") != (f.tlsKey == "") {
+		return withHint(errors.New("--tls-cert and --tls-key must be given together"), "give both files, or neither for a self-signed certificate")
+	}
+	if f.maxBody < 1024 {
+		return withHint(fmt.Errorf("invalid --max-body %d: the minimum is 1024 bytes", f.maxBody), "the default is 1048576 (1 MiB)")
+	}
+	if f.rate < 0 {
+		return withHint(fmt.Errorf("invalid --rate %g", f.rate), "give requests per second, or 0 to turn the limit off")
+	}
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	defer stop()
+
+	st, err := sqlstore.Open(ctx, f.db)
+	if err != nil {
+		return withHint(err, "check --db: an SQLite file path in an existing folder, or postgres://USER:PASSWORD@HOST:PORT/DATABASE")
+	}
+	defer st.Close()
+
+	cert, fingerprint, generated, err := loadCertificate(f, logger)
+	if err != nil {
+		return err
+	}
+	srv, err := server.New(server.Config{
+		Store:         st,
+		Credentials:   st,
+		Logger:        logger,
+		MaxBodyBytes:  f.maxBody,
+		RatePerSecond: f.rate,
+		Strict:        f.strict,
+	})
+	if err != nil {
+		return err
+	}
+
+	raw, err := net.Listen("tcp", f.listen)
+	if err != nil {
+		return withHint(fmt.Errorf("listening on %s failed: %w", f.listen, err), "choose a free port with --listen, such as 127.0.0.1:9443")
+	}
+	ln := tls.NewListener(raw, serverTLSConfig(cert, minVersion))
+
+	base := "https://" + displayAddr(raw.Addr()) + server.BasePath
+	fmt.Fprintf(a.stdout, "scimdoctor: serving SCIM at %s\n", base)
+	fmt.Fprintf(a.stdout, "scimdoctor: certificate SHA-256 fingerprint %s", fingerprint)
+	if generated != "" {
+		fmt.Fprintf(a.stdout, " (self-signed, %s)", generated)
+	}
+	fmt.Fprintln(a.stdout)
+	fmt.Fprintf(a.stdout, "scimdoctor: create a token with: scimdoctor serve token create --db %s\n", f.db)
+	if minVersion < tls.VersionTLS12 {
+		fmt.Fprintf(a.stderr, "scimdoctor: warning: --tls-min %s accepts TLS versions that Okta and Entra ID refuse and that RFC 8996 deprecates; use it only to reproduce an old client\n", f.tlsMin)
+	}
+	logger.Info("listening", "url", base, "tls_min", f.tlsMin, "db", redactDB(f.db))
+
+	if err := srv.Serve(ctx, ln); err != nil {
+		return err
+	}
+	return nil
+}
+
+func newLogger(format string, w interface{ Write([]byte) (int, error) }) (*slog.Logger, error) {
+	switch format {
+	case "text":
+		return slog.New(slog.NewTextHandler(w, nil)), nil
+	case "json":
+		return slog.New(slog.NewJSONHandler(w, nil)), nil
+	}
+	return nil, withHint(fmt.Errorf("invalid --log-format %q", format), "use text or json")
+}
+
+func parseTLSMin(v string) (uint16, error) {
+	switch v {
+	case "1.0":
+		return tls.VersionTLS10, nil
+	case "1.1":
+		return tls.VersionTLS11, nil
+	case "1.2":
+		return tls.VersionTLS12, nil
+	case "1.3":
+		return tls.VersionTLS13, nil
+	}
+	return 0, withHint(fmt.Errorf("invalid --tls-min %q", v), "use 1.0, 1.1, 1.2 or 1.3")
+}
+
+// modernSuites are the TLS 1.2 suites serve offers from --tls-min 1.2
+// on: ECDHE key exchange with AEAD ciphers, which Entra ID's published
+// list and Okta's JDK clients both include. TLS 1.3 suites are not
+// configurable in crypto/tls.
+var modernSuites = []uint16{
+	tls.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
+	tls.TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
+	tls.TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,
+	tls.TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,
+	tls.TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256,
+	tls.TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256,
+}
+
+// serverTLSConfig returns the TLS settings of serve. Below TLS 1.2 it
+// keeps Go's default suites, because the old versions have no AEAD suite.
+func serverTLSConfig(cert tls.Certificate, minVersion uint16) *tls.Config {
+	cfg := &tls.Config{
+		Certificates: []tls.Certificate{cert},
+		MinVersion:   minVersion,
+		NextProtos:   []string{"h2", "http/1.1"},
+	}
+	if minVersion >= tls.VersionTLS12 {
+		cfg.CipherSuites = modernSuites
+	}
+	return cfg
+}
+
+// loadCertificate loads --tls-cert and --tls-key, or the self-signed
+// certificate next to the database, generating it on first start. It
+// returns the leaf's SHA-256 fingerprint and, for a self-signed one, the
+// file it lives in.
+func loadCertificate(f serveFlags, logger *slog.Logger) (tls.Certificate, string, string, error) {
+	if f.tlsCert != "" {
+		cert, err := tls.LoadX509KeyPair(f.tlsCert, f.tlsKey)
+		if err != nil {
+			return tls.Certificate{}, "", "", withHint(fmt.Errorf("loading --tls-cert %s and --tls-key %s failed: %w", f.tlsCert, f.tlsKey, err), "give PEM files: the certificate chain (leaf first) and its unencrypted private key")
+		}
+		return cert, fingerprintOf(cert), "", nil
+	}
+
+	dir := "."
+	if !strings.Contains(f.db, "://") {
+		dir = filepath.Dir(f.db)
+	}
+	path := filepath.Join(dir, selfSignedFile)
+
+	if data, err := os.ReadFile(path); err == nil {
+		cert, err := tls.X509KeyPair(data, data)
+		if err != nil {
+			return tls.Certificate{}, "", "", withHint(fmt.Errorf("reading the self-signed certificate %s failed: %w", path, err), "delete the file to generate a new one, or pass --tls-cert and --tls-key")
+		}
+		if cert.Leaf != nil && time.Now().After(cert.Leaf.NotAfter) {
+			return tls.Certificate{}, "", "", withHint(fmt.Errorf("the self-signed certificate %s expired on %s", path, cert.Leaf.NotAfter.Format(time.DateOnly)), "delete the file to generate a new one")
+		}
+		return cert, fingerprintOf(cert), path, nil
+	} else if !errors.Is(err, os.ErrNotExist) {
+		return tls.Certificate{}, "", "", fmt.Errorf("reading the self-signed certificate %s failed: %w", path, err)
+	}
+
+	pemData, err := generateSelfSigned(f.listen)
+	if err != nil {
+		return tls.Certificate{}, "", "", err
+	}
+	if err := os.WriteFile(path, pemData, 0o600); err != nil {
+		return tls.Certificate{}, "", "", withHint(fmt.Errorf("writing the self-signed certificate %s failed: %w", path, err), "make the folder of --db writable, or pass --tls-cert and --tls-key")
+	}
+	cert, err := tls.X509KeyPair(pemData, pemData)
+	if err != nil {
+		return tls.Certificate{}, "", "", fmt.Errorf("loading the generated certificate: %w", err) // unreachable: just generated
+	}
+	logger.Info("generated a self-signed certificate", "file", path)
+	return cert, fingerprintOf(cert), path, nil
+}
+
+// generateSelfSigned returns a PEM certificate and PKCS #8 key (ECDSA
+// P-256) for localhost, 127.0.0.1, ::1 and the host of listen.
+func generateSelfSigned(listen string) ([]byte, error) {
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		return nil, fmt.Errorf("generating a key: %w", err)
+	}
+	serial, err := rand.Int(rand.Reader, new(big.Int).Lsh(big.NewInt(1), 127))
+	if err != nil {
+		return nil, fmt.Errorf("generating a serial number: %w", err)
+	}
+
+	tmpl := &x509.Certificate{
+		SerialNumber:          serial,
+		Subject:               pkix.Name{CommonName: "scimdoctor serve"},
+		NotBefore:             time.Now().Add(-time.Hour),
+		NotAfter:              time.Now().Add(selfSignedValidity),
+		KeyUsage:              x509.KeyUsageDigitalSignature,
+		ExtKeyUsage:           []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+		BasicConstraintsValid: true,
+		DNSNames:              []string{"localhost"},
+		IPAddresses:           []net.IP{net.IPv4(127, 0, 0, 1), net.IPv6loopback},
+	}
+	if host, _, err := net.SplitHostPort(listen); err == nil && host != "" {
+		if ip := net.ParseIP(host); ip != nil {
+			if !ip.IsUnspecified() && !ip.IsLoopback() {
+				tmpl.IPAddresses = append(tmpl.IPAddresses, ip)
+			}
+		} else if host != "localhost" {
+			tmpl.DNSNames = append(tmpl.DNSNames, host)
+		}
+	}
+
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		return nil, fmt.Errorf("creating the certificate: %w", err)
+	}
+	keyDER, err := x509.MarshalPKCS8PrivateKey(key)
+	if err != nil {
+		return nil, fmt.Errorf("encoding the key: %w", err)
+	}
+	out := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})
+	out = append(out, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: keyDER})...)
+	return out, nil
+}
+
+// fingerprintOf returns the SHA-256 of the leaf certificate as
+// colon-separated upper-case hex, the form browsers and openssl print.
+func fingerprintOf(cert tls.Certificate) string {
+	if len(cert.Certificate) == 0 {
+		return ""
+	}
+	sum := sha256.Sum256(cert.Certificate[0])
+	parts := make([]string, len(sum))
+	for i, b := range sum {
+		parts[i] = fmt.Sprintf("%02X", b)
+	}
+	return strings.Join(parts, ":")
+}
+
+// displayAddr returns the listening address for the printed URL, with
+// localhost's IP for an unspecified host.
+func displayAddr(addr net.Addr) string {
+	host, port, err := net.SplitHostPort(addr.String())
+	if err != nil {
+		return addr.String()
+	}
+	if ip := net.ParseIP(host); ip != nil && ip.IsUnspecified() {
+		host = "127.0.0.1"
+	}
+	return net.JoinHostPort(host, port)
+}
+
+// redactDB drops the password from a postgres:// URL for the log.
+func redactDB(db string) string {
+	if !strings.Contains(db, "://") {
+		return db
+	}
+	scheme, rest, _ := strings.Cut(db, "://")
+	if at := strings.LastIndex(rest, "@"); at >= 0 {
+		userinfo := rest[:at]
+		if user, _, ok := strings.Cut(userinfo, ":"); ok {
+			return scheme + "://" + user + ":REDACTED@" + rest[at+1:]
+		}
+	}
+	return db
+}
