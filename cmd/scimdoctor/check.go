@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"slices"
 	"strings"
 	"time"
 
@@ -19,13 +20,14 @@ import (
 )
 
 type checkFlags struct {
-	clients []string
-	timeout time.Duration
-	cacerts []string
-	token   string
-	basic   string
-	format  string
-	failOn  string
+	clients     []string
+	clientFiles []string
+	timeout     time.Duration
+	cacerts     []string
+	token       string
+	basic       string
+	format      string
+	failOn      string
 	// origin, resolve and repeat examine the path to the server.
 	origin  string
 	resolve []string
@@ -67,11 +69,22 @@ target could not be resolved or reached.`,
 			if cmd.Flags().Changed("token") && f.token == "" {
 				return withHint(errors.New("--token is empty"), "pass the token the IdP sends, or leave the flag out")
 			}
+			names, err := registerClientFiles(f.clientFiles)
+			if err != nil {
+				return err
+			}
+			if len(names) > 0 {
+				if len(f.clients) == 0 {
+					f.clients = slices.Clone(check.DefaultClients)
+				}
+				f.clients = append(f.clients, names...)
+			}
 			return a.runCheck(cmd.Context(), args[0], f)
 		},
 	}
 	fl := cmd.Flags()
 	fl.StringSliceVar(&f.clients, "client", nil, "client profiles to judge, comma-separated (default okta,entra; one of "+strings.Join(clients.Names(), ", ")+")")
+	fl.StringArrayVar(&f.clientFiles, "client-file", nil, "client profile file NAME.json to judge as well, such as one saved from scimdoctor serve's inspector (repeatable)")
 	fl.DurationVar(&f.timeout, "timeout", 10*time.Second, "deadline for each connection and DNS look-up")
 	fl.StringArrayVar(&f.cacerts, "cacert", nil, "PEM file of extra trusted root CAs, as an admin adds a private CA to an IdP agent (repeatable)")
 	fl.StringVar(&f.token, "token", "", "bearer token for the HTTP request (sent as Authorization: Bearer TOKEN)")
@@ -83,6 +96,23 @@ target could not be resolved or reached.`,
 	fl.StringVar(&f.proxy, "proxy", "", "connect through this HTTP proxy (http://HOST:PORT or https://...), by CONNECT; default HTTPS_PROXY and NO_PROXY as Go's net/http reads them")
 	fl.IntVar(&f.repeat, "repeat", 2, "probe TLS 1.0 to 1.3 this many more times per address, to find pool members that answer differently (0 to 100; 2 or more reach both members of a two-member round robin)")
 	return cmd
+}
+
+// registerClientFiles loads each --client-file profile and makes it
+// selectable by name, and returns the names in flag order.
+func registerClientFiles(files []string) ([]string, error) {
+	var names []string
+	for _, file := range files {
+		p, err := clients.LoadFile(file)
+		if err != nil {
+			return nil, withHint(fmt.Errorf("invalid --client-file: %w", err), "give a profile file as scimdoctor serve's inspector saves it, named NAME.json after the profile")
+		}
+		if err := clients.Register(p); err != nil {
+			return nil, withHint(fmt.Errorf("invalid --client-file %s: %w", file, err), "give each profile file its own name, different from the built-in profiles")
+		}
+		names = append(names, p.Name)
+	}
+	return names, nil
 }
 
 func (a *app) runCheck(ctx context.Context, rawURL string, f checkFlags) error {
