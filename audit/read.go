@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"unicode/utf16"
 	"unicode/utf8"
@@ -25,12 +26,12 @@ const MaxFileSize = 8 << 20
 func ReadFile(path string) ([]byte, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, fmt.Errorf("cannot read %s: %w", path, unwrapPath(err))
+		return nil, readErr(path, err)
 	}
 	defer f.Close()
 	data, err := io.ReadAll(io.LimitReader(f, MaxFileSize+1))
 	if err != nil {
-		return nil, fmt.Errorf("cannot read %s: %w", path, unwrapPath(err))
+		return nil, readErr(path, err)
 	}
 	if len(data) > MaxFileSize {
 		return nil, fmt.Errorf("%s is larger than %d MiB, too large for a configuration file: name the configuration file itself, not a log or a dump", path, MaxFileSize>>20)
@@ -137,6 +138,16 @@ func binaryJunk(data []byte) (int, bool) {
 // lineAt returns the 1-based line number of offset i in data.
 func lineAt(data []byte, i int) int {
 	return bytes.Count(data[:i], []byte{'\n'}) + 1
+}
+
+// readErr returns the error for a file that cannot be opened or read. A
+// permission error gets the next step, and errors.Is still finds the
+// cause.
+func readErr(path string, err error) error {
+	if errors.Is(err, fs.ErrPermission) {
+		return fmt.Errorf("cannot read %s: %w%s", path, unwrapPath(err), permissionHint)
+	}
+	return fmt.Errorf("cannot read %s: %w", path, unwrapPath(err))
 }
 
 // unwrapPath drops the *fs.PathError wrapper, whose text repeats the path.

@@ -7,7 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"sort"
+	"slices"
 
 	"github.com/scimdoctor/scimdoctor/report"
 )
@@ -47,11 +47,13 @@ var skippedDirs = map[string]bool{".git": true, "node_modules": true}
 // headBytes is the number of leading bytes of a file passed to Detect.
 const headBytes = 8192
 
-// Run audits every file under paths (folders are walked, in name order)
-// with the first format whose Detect accepts it, or the format named
-// forced. Files no format accepts are skipped inside a folder and an error
-// when named directly. A file that fails gets Error; the others are still
-// audited.
+// Run audits every file under paths (folders are walked, in name order,
+// following symbolic links) with the first format whose Detect accepts
+// it, or the format named forced. Files no format accepts are skipped
+// inside a folder and an error when named directly. A file that fails
+// gets Error; the others are still audited. So does a folder that cannot
+// be read and a broken symbolic link found in a walk. A file reached
+// twice, by the same cleaned absolute path, is audited once.
 //
 // A file named directly that yields no TLS listener also gets Error,
 // because the user named it to audit a TLS endpoint: the usual cause is a
@@ -72,40 +74,152 @@ func Run(paths []string, forced string, formats []Format) (*Report, error) {
 		}
 	}
 	r := &Report{Schema: Schema, Files: []FileResult{}}
+	seen := map[string]bool{}
 	for _, root := range paths {
 		info, err := os.Stat(root)
 		if err != nil {
-			r.Files = append(r.Files, FileResult{Path: root, Error: fmt.Sprintf("cannot read %s: %v", root, errors.Unwrap(err))})
+			r.Files = append(r.Files, FileResult{Path: root, Error: readError(root, err)})
 			continue
 		}
 		if !info.IsDir() && !info.Mode().IsRegular() {
 			// Opening a FIFO would block until a writer comes.
-			r.Files = append(r.Files, FileResult{Path: root, Listeners: []Listener{}, Error: fmt.Sprintf("%s is not a regular file (%v): name a configuration file or a folder", root, info.Mode().Type())})
+			r.Files = append(r.Files, FileResult{Path: root, Listeners: []Listener{}, Error: fmt.Sprintf("%s is not a regular file (%s): name a configuration file or a folder", root, modeName(info.Mode()))})
 			continue
 		}
 		if !info.IsDir() {
-			r.Files = append(r.Files, auditFile(root, forcedFormat, formats, true))
+			if !seen[pathKey(root)] {
+				seen[pathKey(root)] = true
+				r.Files = append(r.Files, auditFile(root, forcedFormat, formats, true))
+			}
 			continue
 		}
-		var files []string
-		filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
-			if err == nil && d.IsDir() && path != root && skippedDirs[d.Name()] {
-				return filepath.SkipDir
+		w := walker{visitedDirs: map[string]bool{}, errors: map[string]string{}}
+		w.walk(root)
+		for _, path := range w.files {
+			if seen[pathKey(path)] {
+				continue
 			}
-			if err == nil && d.Type().IsRegular() {
-				files = append(files, path)
+			if msg, ok := w.errors[path]; ok {
+				seen[pathKey(path)] = true
+				r.Files = append(r.Files, FileResult{Path: path, Listeners: []Listener{}, Walked: true, Error: msg})
+				continue
 			}
-			return nil
-		})
-		sort.Strings(files)
-		for _, path := range files {
-			if res := auditFile(path, forcedFormat, formats, false); res.Type != "" || res.Error != "" {
+			res := auditFile(path, forcedFormat, formats, false)
+			res.Walked = true
+			if res.Type != "" || res.Error != "" {
+				// Only a reported file counts as seen, so that a file a
+				// walk skips is still audited when also named directly.
+				seen[pathKey(path)] = true
 				r.Files = append(r.Files, res)
 			}
 		}
 	}
 	r.ExitCode = exitCode(r)
 	return r, nil
+}
+
+// pathKey returns the cleaned absolute form of path, by which Run
+// audits a file named twice, or named and found in a named folder, once.
+func pathKey(path string) string {
+	key, err := filepath.Abs(path)
+	if err != nil {
+		return filepath.Clean(path)
+	}
+	return key
+}
+
+// walker collects the regular files under a folder, in name order. It
+// follows symbolic links, as Debian's sites-enabled holds only links, and
+// enters each real folder once, so that a link loop ends.
+type walker struct {
+	visitedDirs map[string]bool
+	// files are the paths found, in walk order, including those of
+	// errors.
+	files []string
+	// errors maps the folders that cannot be read and the links that
+	// point nowhere to their error message.
+	errors map[string]string
+}
+
+// walk adds the files under dir, whose path joins the user's root with
+// the names below it.
+func (w *walker) walk(dir string) {
+	if real, err := filepath.EvalSymlinks(dir); err == nil {
+		if abs, err := filepath.Abs(real); err == nil {
+			real = abs
+		}
+		if w.visitedDirs[real] {
+			return
+		}
+		w.visitedDirs[real] = true
+	}
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		w.files = append(w.files, dir)
+		w.errors[dir] = readError(dir, err)
+		return
+	}
+	for _, e := range entries {
+		path := filepath.Join(dir, e.Name())
+		mode := e.Type()
+		if mode&fs.ModeSymlink != 0 {
+			info, err := os.Stat(path)
+			if err != nil {
+				w.files = append(w.files, path)
+				w.errors[path] = linkError(path, err)
+				continue
+			}
+			mode = info.Mode().Type()
+		}
+		switch {
+		case mode.IsDir():
+			if !skippedDirs[e.Name()] {
+				w.walk(path)
+			}
+		case mode.IsRegular():
+			w.files = append(w.files, path)
+		}
+	}
+}
+
+// readError describes a path that cannot be read, with the next step.
+func readError(path string, err error) string {
+	msg := fmt.Sprintf("cannot read %s: %v", path, unwrapPath(err))
+	if errors.Is(err, fs.ErrPermission) {
+		msg += permissionHint
+	}
+	return msg
+}
+
+// permissionHint is the next step after a permission error.
+const permissionHint = ": run scimdoctor as a user who can read it, such as with sudo"
+
+// linkError describes a symbolic link whose target cannot be read.
+func linkError(path string, err error) string {
+	target, readErr := os.Readlink(path)
+	if readErr != nil {
+		return readError(path, err)
+	}
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return fmt.Sprintf("%s is a broken symbolic link to %s: fix or remove the link, or name the file it should point to", path, target)
+	case errors.Is(err, fs.ErrPermission):
+		return fmt.Sprintf("cannot read %s, a symbolic link to %s: permission denied%s", path, target, permissionHint)
+	}
+	return fmt.Sprintf("cannot follow the symbolic link %s to %s: %v: fix or remove the link", path, target, unwrapPath(err))
+}
+
+// modeName names a file type that is not a regular file or a folder.
+func modeName(m fs.FileMode) string {
+	switch {
+	case m&fs.ModeNamedPipe != 0:
+		return "a named pipe"
+	case m&fs.ModeSocket != 0:
+		return "a socket"
+	case m&fs.ModeDevice != 0:
+		return "a device"
+	}
+	return fmt.Sprintf("file type %v", m.Type())
 }
 
 func auditFile(path string, forced *Format, formats []Format, named bool) FileResult {
@@ -163,10 +277,21 @@ func auditFile(path string, forced *Format, formats []Format, named bool) FileRe
 		return res
 	}
 	for i := range listeners {
+		markDefaultTLS13Suites(&listeners[i])
 		Judge(&listeners[i], fixer)
 	}
 	res.Listeners = listeners
 	return res
+}
+
+// markDefaultTLS13Suites sets Suites13 to Unknown when the listener
+// allows TLS 1.3 and its format left the TLS 1.3 suites unset, so that
+// the report shows them as the library's default rather than none.
+func markDefaultTLS13Suites(l *Listener) {
+	s := &l.Suites13
+	if slices.Contains(l.Versions.Values, "TLS 1.3") && len(s.Values) == 0 && s.Directive == "" && !s.Unknown {
+		*s = Setting{Unknown: true, Directive: "not set: the library's default"}
+	}
 }
 
 // readHead returns the first headBytes bytes of the file at path, cut to
@@ -174,13 +299,13 @@ func auditFile(path string, forced *Format, formats []Format, named bool) FileRe
 func readHead(path string) ([]byte, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, fmt.Errorf("cannot read %s: %w", path, unwrapPath(err))
+		return nil, readErr(path, err)
 	}
 	defer f.Close()
 	head := make([]byte, headBytes)
 	n, err := io.ReadFull(f, head)
 	if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, io.EOF) {
-		return nil, fmt.Errorf("cannot read %s: %w", path, unwrapPath(err))
+		return nil, readErr(path, err)
 	}
 	if n == headBytes {
 		// The file goes on, so an odd length means a cut UTF-16 unit.

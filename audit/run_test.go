@@ -396,12 +396,12 @@ func TestRunGivesAllFixesAtOnce(t *testing.T) {
 	tests := []struct {
 		format   string
 		config   string
-		wantCert string // the start of the client-certificate fix
+		wantCert string // a part of the client-certificate fix
 	}{
 		{"nginx", "events {}\nhttp {\n    server {\n        listen 443 ssl;\n        ssl_protocols TLSv1.3;\n        ssl_ciphers ECDHE-RSA-AES128-SHA;\n        ssl_verify_client on;\n    }\n}\n", "ssl_verify_client optional;"},
 		{"apache", "<VirtualHost *:443>\n    SSLEngine on\n    SSLProtocol TLSv1.3\n    SSLCipherSuite ECDHE-RSA-AES128-SHA\n    SSLVerifyClient require\n</VirtualHost>\n", "SSLVerifyClient optional"},
-		{"haproxy", "frontend f\n    bind :443 ssl crt x.pem ssl-min-ver TLSv1.3 ciphers ECDHE-RSA-AES128-SHA verify required\n", "bind :443 ssl crt x.pem ssl-min-ver TLSv1.3 ciphers ECDHE-RSA-AES128-SHA verify optional"},
-		{"stunnel", "[s]\naccept = 443\nsslVersion = TLSv1.3\nciphers = ECDHE-RSA-AES128-SHA\nverify = 2\n", "verify = 1"},
+		{"haproxy", "frontend f\n    bind :443 ssl crt x.pem ssl-min-ver TLSv1.3 ciphers ECDHE-RSA-AES128-SHA verify required\n", " verify optional"},
+		{"stunnel", "[s]\naccept = 443\nsslVersion = TLSv1.3\nciphers = ECDHE-RSA-AES128-SHA\nCAfile = ca.pem\nverify = 2\n", "verify = 1"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.format, func(t *testing.T) {
@@ -426,8 +426,8 @@ func TestRunGivesAllFixesAtOnce(t *testing.T) {
 			if !strings.Contains(problems[1].Fix, "ECDHE-RSA-AES128-GCM-SHA256") {
 				t.Errorf("cipher fix = %q, want a GCM suite that Entra ID offers", problems[1].Fix)
 			}
-			if !strings.HasPrefix(problems[2].Fix, tt.wantCert) {
-				t.Errorf("client-certificate fix = %q, want it to start with %q", problems[2].Fix, tt.wantCert)
+			if !strings.Contains(problems[2].Fix, tt.wantCert) {
+				t.Errorf("client-certificate fix = %q, want it to contain %q", problems[2].Fix, tt.wantCert)
 			}
 		})
 	}
@@ -446,5 +446,157 @@ func TestRunNamedHugeFileWithoutType(t *testing.T) {
 	}
 	if r.ExitCode != report.ExitUsage {
 		t.Errorf("exit code = %d, want %d", r.ExitCode, report.ExitUsage)
+	}
+}
+
+// TestRunAuditsEachFileOnce names one file in several ways and inside a
+// named folder: it is audited once.
+func TestRunAuditsEachFileOnce(t *testing.T) {
+	dir := t.TempDir()
+	path := writeFile(t, dir, "nginx.conf", goodNginx)
+	t.Chdir(dir)
+	r, err := audit.Run([]string{path, "nginx.conf", "./nginx.conf", "../" + filepath.Base(dir) + "/nginx.conf", dir}, "", formats())
+	if err != nil {
+		t.Fatalf("Run failed: %v", err)
+	}
+	if len(r.Files) != 1 || r.Files[0].Path != path {
+		t.Errorf("files = %+v, want %s once, as first named", r.Files, path)
+	}
+}
+
+// TestWriteSummarisesFilesWithoutListener walks a folder of snippets and
+// one server: the text names the snippets in one line, the JSON lists
+// each.
+func TestWriteSummarisesFilesWithoutListener(t *testing.T) {
+	dir := t.TempDir()
+	writeFile(t, dir, "nginx.conf", goodNginx)
+	for i := range 7 {
+		writeFile(t, dir, fmt.Sprintf("snippets/s%d.conf", i), "ssl_session_cache shared:SSL:10m;\nproxy_set_header Host $host;\n")
+	}
+	r, err := audit.Run([]string{dir}, "nginx", formats())
+	if err != nil {
+		t.Fatalf("Run failed: %v", err)
+	}
+	var text bytes.Buffer
+	if err := audit.Write(&text, r, report.FormatText); err != nil {
+		t.Fatal(err)
+	}
+	out := text.String()
+	if strings.Contains(out, "no TLS listener or version pin found") {
+		t.Errorf("text lists a file without listener on its own:\n%s", out)
+	}
+	want := "7 files had no TLS listener (--format json lists them): " + filepath.Join(dir, "snippets", "s0.conf")
+	if !strings.Contains(out, want) || !strings.Contains(out, "and 2 more") {
+		t.Errorf("text lacks the summary line %q ... and 2 more:\n%s", want, out)
+	}
+	if !strings.Contains(out, "OK: Okta and Entra ID can connect") {
+		t.Errorf("text lacks the server's verdict:\n%s", out)
+	}
+
+	var js bytes.Buffer
+	if err := audit.Write(&js, r, report.FormatJSON); err != nil {
+		t.Fatal(err)
+	}
+	if n := strings.Count(js.String(), `"path": "`+filepath.Join(dir, "snippets")); n != 7 {
+		t.Errorf("JSON lists %d snippets, want 7", n)
+	}
+}
+
+// TestSettingJSONCases checks that a consumer of the JSON report can
+// distinguish a known empty list, an unknown value and a default.
+func TestSettingJSONCases(t *testing.T) {
+	tests := []struct {
+		name    string
+		setting audit.Setting
+		want    string
+	}{
+		{"known empty list", audit.Setting{Values: nil, File: "a.conf", Line: 3, Directive: "ciphers NULL"}, `{"values":[],"file":"a.conf","line":3,"directive":"ciphers NULL"}`},
+		{"unknown value", audit.Setting{Unknown: true, Directive: "not set: the library's default"}, `{"values":[],"unknown":true,"directive":"not set: the library's default"}`},
+		{"software default", audit.Setting{Values: []string{"TLS 1.2"}, Directive: "default of nginx"}, `{"values":["TLS 1.2"],"directive":"default of nginx","default":true}`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := json.Marshal(tt.setting)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if string(got) != tt.want {
+				t.Errorf("JSON = %s, want %s", got, tt.want)
+			}
+		})
+	}
+}
+
+// TestRunMarksTLS13SuitesUnset audits nginx servers with and without
+// TLS 1.3: the TLS 1.3 suites nginx does not set are the library's
+// default in text and JSON, and absent without TLS 1.3.
+func TestRunMarksTLS13SuitesUnset(t *testing.T) {
+	dir := t.TempDir()
+	modern := writeFile(t, dir, "modern.conf", goodNginx)
+	old := writeFile(t, dir, "old.conf", "events {}\nhttp {\n    server {\n        listen 443 ssl;\n        ssl_protocols TLSv1.2;\n    }\n}\n")
+	r, err := audit.Run([]string{modern, old}, "", formats())
+	if err != nil {
+		t.Fatalf("Run failed: %v", err)
+	}
+	s13 := r.Files[0].Listeners[0].Suites13
+	if !s13.Unknown || s13.Directive != "not set: the library's default" {
+		t.Errorf("TLS 1.3 suites = %+v, want unknown, the library's default", s13)
+	}
+	var text, js bytes.Buffer
+	if err := audit.Write(&text, r, report.FormatText); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(text.String(), "    TLS 1.3 suites: not set: the library's default\n") {
+		t.Errorf("text lacks the TLS 1.3 suites line:\n%s", text.String())
+	}
+	if err := audit.Write(&js, r, report.FormatJSON); err != nil {
+		t.Fatal(err)
+	}
+	if n := strings.Count(js.String(), `"suites_tls13"`); n != 1 {
+		t.Errorf("JSON has %d suites_tls13 keys, want 1 (none for the TLS 1.2-only server)", n)
+	}
+}
+
+// TestRunFlagsTLS12WithoutSuites audits TLS 1.2-only listeners whose
+// cipher string leaves no suite: a real server fails every handshake with
+// handshake_failure, so the audit must not pass them.
+func TestRunFlagsTLS12WithoutSuites(t *testing.T) {
+	tests := []struct {
+		format, config string
+	}{
+		{"haproxy", "frontend f\n    bind :443 ssl crt x.pem ssl-min-ver TLSv1.2 ssl-max-ver TLSv1.2 ciphers NULL-SHA256\n"},
+		{"apache", "<VirtualHost *:443>\n    SSLEngine on\n    SSLProtocol -all +TLSv1.2\n    SSLCipherSuite NULL-SHA256\n</VirtualHost>\n"},
+		{"stunnel", "[s]\naccept = 443\nconnect = 8080\ncert = x.pem\nsslVersion = TLSv1.2\nciphers = NULL-SHA256\n"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.format, func(t *testing.T) {
+			path := writeFile(t, t.TempDir(), "server.conf", tt.config)
+			r, err := audit.Run([]string{path}, tt.format, formats())
+			if err != nil {
+				t.Fatalf("Run failed: %v", err)
+			}
+			if r.Files[0].Error != "" || len(r.Files[0].Listeners) != 1 {
+				t.Fatalf("file = %+v, want one listener", r.Files[0])
+			}
+			l := r.Files[0].Listeners[0]
+			var found bool
+			for _, p := range l.Problems {
+				if strings.Contains(p.Title, "allows no cipher suite at all") {
+					found = true
+					if !slices.Equal(p.Clients, []string{"okta", "entra"}) {
+						t.Errorf("clients = %v, want okta and entra", p.Clients)
+					}
+					if !strings.Contains(p.Fix, "ECDHE") {
+						t.Errorf("fix = %q, want ECDHE suites", p.Fix)
+					}
+				}
+			}
+			if !found {
+				t.Errorf("problems = %+v, want no cipher suite at all", l.Problems)
+			}
+			if r.ExitCode != report.ExitFindings {
+				t.Errorf("exit code = %d, want %d", r.ExitCode, report.ExitFindings)
+			}
+		})
 	}
 }

@@ -31,9 +31,16 @@ func writeText(w io.Writer, r *Report) error {
 	if len(r.Files) == 0 {
 		fmt.Fprintln(b, "no configuration file found in a known format; give the file itself, or --type to force a format")
 	}
+	var quiet []string
 	for _, f := range r.Files {
 		if f.Error != "" {
 			fmt.Fprintf(b, "%s: error: %s\n\n", f.Path, f.Error)
+			continue
+		}
+		if f.Walked && len(f.Listeners) == 0 {
+			// Snippets, module loaders and charset maps in a folder hold
+			// no listener by design; one line below names them.
+			quiet = append(quiet, f.Path)
 			continue
 		}
 		if len(f.Listeners) == 0 {
@@ -49,7 +56,7 @@ func writeText(w io.Writer, r *Report) error {
 			}
 			writeSetting(b, "versions", l.Versions)
 			writeSetting(b, "suites", l.Suites)
-			if len(l.Suites13.Values) > 0 {
+			if len(l.Suites13.Values) > 0 || l.Suites13.Directive != "" {
 				writeSetting(b, "TLS 1.3 suites", l.Suites13)
 			}
 			writeSetting(b, "client certificate", l.ClientCertificate)
@@ -59,6 +66,8 @@ func writeText(w io.Writer, r *Report) error {
 			switch {
 			case l.RejectsHandshakes:
 				fmt.Fprintln(b, "    rejects every handshake on purpose, so it is not judged")
+			case len(l.Problems) == 0 && l.Client:
+				fmt.Fprintln(b, "    OK: this client can call Okta's and Entra ID's APIs")
 			case len(l.Problems) == 0:
 				fmt.Fprintln(b, "    OK: Okta and Entra ID can connect")
 			}
@@ -85,13 +94,45 @@ func writeText(w io.Writer, r *Report) error {
 		}
 		fmt.Fprintln(b)
 	}
+	writeQuiet(b, quiet)
 	return b.Flush()
 }
 
+// quietNamed is the number of files without a listener that the summary
+// line names.
+const quietNamed = 5
+
+// writeQuiet prints one line for the files of a folder that hold no TLS
+// listener, naming the first few. The JSON report lists each of them.
+func writeQuiet(b *bufio.Writer, paths []string) {
+	if len(paths) == 0 {
+		return
+	}
+	noun := "files"
+	if len(paths) == 1 {
+		noun = "file"
+	}
+	names := strings.Join(paths[:min(len(paths), quietNamed)], ", ")
+	if len(paths) > quietNamed {
+		names += fmt.Sprintf(" and %d more", len(paths)-quietNamed)
+	}
+	fmt.Fprintf(b, "%d %s had no TLS listener (--format json lists them): %s\n", len(paths), noun, names)
+}
+
+// writeSetting prints the values of s, "none" for a known empty list, and
+// the directive behind them. An unknown value prints its directive alone,
+// such as "not set: the library's default".
 func writeSetting(b *bufio.Writer, name string, s Setting) {
+	if s.Unknown && s.Line == 0 {
+		fmt.Fprintf(b, "    %s: %s\n", name, s.Directive)
+		return
+	}
 	values := "none"
-	if len(s.Values) > 0 {
+	switch {
+	case len(s.Values) > 0:
 		values = strings.Join(s.Values, ", ")
+	case s.Unknown:
+		values = "not known"
 	}
 	from := s.Directive
 	if s.Line > 0 {
@@ -104,11 +145,18 @@ func writeSetting(b *bufio.Writer, name string, s Setting) {
 // never as null, so that a consumer of the JSON report can iterate each
 // list without a null check. The values themselves are not changed.
 
-// MarshalJSON writes s with Values as [] when it is empty.
+// MarshalJSON writes s with Values as [] when it is empty, and adds
+// "default": true when the value is a known default of the software (Line
+// 0, not Unknown), so that a consumer distinguishes none, unknown and
+// default without parsing Directive.
 func (s Setting) MarshalJSON() ([]byte, error) {
 	type plain Setting
-	p := plain(s)
+	p := struct {
+		plain
+		Default bool `json:"default,omitempty"`
+	}{plain: plain(s)}
 	p.Values = nonNil(p.Values)
+	p.Default = !s.Unknown && s.Line == 0 && s.Directive != ""
 	return json.Marshal(p)
 }
 

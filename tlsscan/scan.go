@@ -603,6 +603,14 @@ func (s *scanner) sni(ctx context.Context, addr string, accepted []tlsprobe.Vers
 		host = s.target.host
 	}
 	behaviour := certcheck.ProbeSNIAt(ctx, s.prober, addr, host, accepted, s.opts.Timeout)
+	if len(accepted) == 0 {
+		// ProbeSNIAt explains an empty version list as a caller's
+		// mistake; here it means the version scan found none.
+		behaviour.Summary = "not probed: the server accepted no protocol version in the version scan, so no ClientHello with or without SNI was sent"
+		for i := range behaviour.Results {
+			behaviour.Results[i].Outcome = "not probed"
+		}
+	}
 	// ProbeSNI completes a crypto/tls handshake for each variant whose raw
 	// hello the server accepted. Those variants end in a certificate or in
 	// a handshake failure after acceptance, so they are counted here.

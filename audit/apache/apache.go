@@ -141,9 +141,10 @@ func (Fixer) SuitesLine(suites []string) string {
 
 // ClientCertificateLine returns the SSLVerifyClient line that stops
 // requiring a client certificate. optional still verifies a certificate
-// that a client sends; none stops asking for one.
+// that a client sends, and the listener's note names none, which stops
+// asking for one.
 func (Fixer) ClientCertificateLine(audit.Setting) string {
-	return "SSLVerifyClient optional (or SSLVerifyClient none when no client needs to send a certificate)"
+	return "SSLVerifyClient optional"
 }
 
 // openSSLNames maps IANA ids to OpenSSL names for every suite OpenSSL 3.0

@@ -322,6 +322,9 @@ func listener(name, file string, line int, own, main *sslScope, opts Options) (a
 
 	if mode, at := pick(own.verify, main.verify), pick(own.verifyAt, main.verifyAt); mode != nil {
 		l.ClientCertificate = audit.Setting{Values: []string{*mode}, File: at.file, Line: at.line, Directive: at.text}
+		if *mode == "required" {
+			l.Notes = append(l.Notes, "SSLVerifyClient optional still verifies a certificate that a client sends, and SSLVerifyClient none stops asking for one: use none when no client of this host sends a certificate")
+		}
 	} else {
 		l.ClientCertificate = audit.Setting{Values: []string{"off"}, Directive: fmt.Sprintf("default of Apache httpd %s (SSLVerifyClient none)", opts.Version)}
 	}

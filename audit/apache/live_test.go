@@ -46,6 +46,7 @@ var liveConfigs = []struct {
 	{"honor-order-tls12", []string{t12}, "off", "", "SSLProtocol -all +TLSv1.2\nSSLHonorCipherOrder on\nSSLCipherSuite ECDHE-RSA-AES256-GCM-SHA384:AES128-SHA:ECDHE-RSA-AES128-GCM-SHA256", ""},
 	{"tls13-suites", []string{t12, t13}, "optional", "", "SSLCipherSuite TLSv1.3 TLS_AES_256_GCM_SHA384\nSSLVerifyClient optional\nSSLCACertificateFile CAFILE", ""},
 	{"dhe-suites", []string{t12}, "off", "", "SSLProtocol -all +TLSv1.2\nSSLCipherSuite DHE-RSA-AES128-GCM-SHA256:ECDHE-RSA-AES256-GCM-SHA384", ""},
+	{"define-with-blanks", []string{t13}, "off", "Define PROTO \"-all +TLSv1.3\"", "SSLProtocol ${PROTO}", ""},
 	{"included-cipher-list", []string{t12, t13}, "off", "<IfModule ssl_module>\n    IncludeOptional INCLUDED_GLOB\n</IfModule>", "", "SSLCipherSuite 'ECDHE-RSA-AES128-SHA256:AES256-SHA256'"},
 }
 

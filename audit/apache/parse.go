@@ -32,8 +32,9 @@ type Directive struct {
 	// Name is the directive or section name as written, such as
 	// "SSLProtocol" or "VirtualHost". httpd compares names without case.
 	Name string
-	// Args are the words after the name, quotes removed and ${VAR}
-	// replaced where Define or the environment sets VAR.
+	// Args are the words after the name, quotes removed. ${VAR} is
+	// replaced, where Define or the environment sets VAR, before the line
+	// is split into words, as httpd does.
 	Args []string
 	// Text is the line as written, continuation lines joined, without the
 	// surrounding blanks.
@@ -242,7 +243,10 @@ func (p *parser) parseData(file string, data []byte) ([]Directive, error) {
 			section = true
 			text = text[1 : len(text)-1]
 		}
-		words, err := p.words(text)
+		// httpd replaces ${VAR} in the whole line before it splits the line
+		// into words (ap_resolve_env in ap_build_config_sub), so a value
+		// with blanks becomes several words.
+		words, err := p.words(p.expand(text))
 		if err != nil {
 			return nil, &ParseError{File: file, Line: l.line, Reason: err.Error()}
 		}
@@ -358,7 +362,7 @@ func (p *parser) words(text string) ([]string, error) {
 			if !closed {
 				return nil, fmt.Errorf("unbalanced quote %c opened at column %d; close it on the same line", q, i+1)
 			}
-			out = append(out, p.expand(w.String()))
+			out = append(out, w.String())
 			i = j
 			continue
 		}
@@ -366,7 +370,7 @@ func (p *parser) words(text string) ([]string, error) {
 		for j < len(text) && text[j] != ' ' && text[j] != '\t' {
 			j++
 		}
-		out = append(out, p.expand(text[i:j]))
+		out = append(out, text[i:j])
 		i = j
 	}
 }

@@ -128,6 +128,33 @@ SSLCipherSuite "ECDHE+AESGCM"
 	}
 }
 
+// TestDefineExpandedBeforeSplit checks that a Define value with blanks
+// becomes several words, as httpd replaces ${VAR} before it splits a line.
+func TestDefineExpandedBeforeSplit(t *testing.T) {
+	dir := writeFiles(t, map[string]string{
+		"httpd.conf": `Define PROTO "-all +TLSv1.3"
+Define QUOTED "'ECDHE+AESGCM'"
+<VirtualHost 127.0.0.1:443>
+    SSLEngine on
+    SSLProtocol ${PROTO}
+    SSLCipherSuite ${QUOTED}
+</VirtualHost>
+`})
+	ls, _, err := Audit(DebianOptions, filepath.Join(dir, "httpd.conf"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ls) != 1 {
+		t.Fatalf("got %d listeners, want 1", len(ls))
+	}
+	if got := ls[0].Versions; strings.Join(got.Values, ",") != "TLS 1.3" || got.Line != 5 {
+		t.Errorf("versions %v from line %d, want TLS 1.3 from line 5", got.Values, got.Line)
+	}
+	if got := ls[0].Suites; got.Line != 6 {
+		t.Errorf("suites %v from line %d, want line 6", got.Values, got.Line)
+	}
+}
+
 func TestFixerLines(t *testing.T) {
 	var f Fixer
 	if got, want := f.VersionsLine([]string{"TLS 1.2", "TLS 1.3"}), "SSLProtocol -all +TLSv1.2 +TLSv1.3"; got != want {

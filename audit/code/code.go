@@ -78,9 +78,21 @@ func languageOf(path string) (language, bool) {
 	return l, ok
 }
 
-// Format returns the audit format "code".
+// Format returns the audit format "code". A file named directly goes to
+// Audit. A file that a folder walk finds goes to AuditFolderFile, so that
+// --code on a folder skips its files of no source language.
 func Format() audit.Format {
-	return audit.Format{Name: "code", Detect: Detect, Audit: Audit, Sparse: true}
+	return audit.Format{Name: "code", Detect: Detect, Audit: Audit, AuditInFolder: AuditFolderFile, Sparse: true}
+}
+
+// AuditFolderFile is Audit for a file found in a folder. A file name of
+// no known language, such as a README beside the code, gives no listener
+// and no error, so --type code on a folder reports only source files.
+func AuditFolderFile(path string) ([]audit.Listener, audit.Fixer, error) {
+	if _, ok := languageOf(path); !ok {
+		return nil, nil, nil
+	}
+	return Audit(path)
 }
 
 // Detect reports whether the file at path is source code this package

@@ -65,7 +65,9 @@ var pinFiles = []struct {
 	{"csharp/Pins.cs", []hit{
 		{14, "SecurityProtocol = ... (TLS client)", []string{s30, t10}, []string{"okta", "entra"}, "ServicePointManager.SecurityProtocol = SecurityProtocolType.Tls12 | SecurityProtocolType.Tls13;", ""},
 		{19, "SecurityProtocol |= ...", []string{t12, t13}, nil, "", "|= adds to the process default"},
-		{24, "SecurityProtocol &= ~...", []string{t13}, []string{"entra"}, "ServicePointManager.SecurityProtocol = SecurityProtocolType.Tls12 | SecurityProtocolType.Tls13;", ""},
+		// A client left with TLS 1.3 alone still reaches Okta's and
+		// Entra ID's API servers, which accept TLS 1.3.
+		{24, "SecurityProtocol &= ~...", []string{t13}, nil, "", ""},
 		{31, "SslProtocols: SslProtocols.Tls | SslProtocols.Tls11 (TLS client)", []string{t10, t11}, []string{"okta", "entra"}, "SslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13,", ""},
 		{38, "AuthenticateAsClient: SslProtocols.Tls (TLS client)", []string{t10}, []string{"okta", "entra"}, `stream.AuthenticateAsClient("127.0.0.1", null, SslProtocols.Tls12 | SslProtocols.Tls13, false);`, ""},
 		{43, "SecurityProtocol = ...", []string{t12}, nil, "", "caps TLS at 1.2"},
@@ -410,5 +412,48 @@ func BenchmarkLexLargeJavaScript(b *testing.B) {
 		if _, lexErr := lexJavaScript(src); lexErr != nil {
 			b.Fatalf("unterminated %s at line %d", lexErr.construct, lexErr.line)
 		}
+	}
+}
+
+func TestListenerSideFromCode(t *testing.T) {
+	listeners := auditFile(t, filepath.Join("testdata", "go", "pins.go"))
+	for _, l := range listeners {
+		wantClient := strings.Contains(l.Name, "(TLS client)")
+		if l.Client != wantClient {
+			t.Errorf("%s: Client = %v, want %v", l.Name, l.Client, wantClient)
+		}
+		if !l.Suites.Unknown && l.Suites.Line == 0 {
+			t.Errorf("%s: suites %+v left to the library but not marked Unknown", l.Name, l.Suites)
+		}
+	}
+}
+
+func TestFolderWalkSkipsNonSourceFiles(t *testing.T) {
+	dir := t.TempDir()
+	for name, text := range map[string]string{
+		"README.md": "tls.VersionTLS10 is what the old code used\n",
+		"main.go":   "package main\n\nimport \"crypto/tls\"\n\nvar cfg = &tls.Config{MaxVersion: tls.VersionTLS11}\n",
+		"notes.txt": "MinVersion: tls.VersionTLS10\n",
+		"Makefile":  "build:\n\tgo build\n",
+	} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	r, err := audit.Run([]string{dir}, "code", []audit.Format{Format()})
+	if err != nil {
+		t.Fatalf("Run: %v", err)
+	}
+	if len(r.Files) != 1 || filepath.Base(r.Files[0].Path) != "main.go" || r.Files[0].Error != "" {
+		t.Fatalf("files = %+v, want main.go alone, without error", r.Files)
+	}
+
+	// A file named directly still gets the extension error.
+	r, err = audit.Run([]string{filepath.Join(dir, "notes.txt")}, "code", []audit.Format{Format()})
+	if err != nil {
+		t.Fatalf("Run: %v", err)
+	}
+	if len(r.Files) != 1 || !strings.Contains(r.Files[0].Error, "no source file extension") {
+		t.Errorf("named notes.txt = %+v, want the extension error", r.Files)
 	}
 }

@@ -123,17 +123,18 @@ func (f *finding) listener(software, path, src string, fix *Fixer) audit.Listene
 		File:     path,
 		Line:     f.line,
 		Notes:    slices.Clone(f.notes),
+		Client:   f.side == "client",
 	}
 	l.Versions = audit.Setting{Values: f.versions.names(), File: path, Line: f.versionsLine, Directive: lineText(src, f.versionsLine)}
 	if f.versionsLine == 0 {
 		l.Versions.Directive = f.versionsDefault
 		l.Versions.File = ""
 	}
-	l.Suites = audit.Setting{Directive: "not set by this code: the library's default suites"}
+	l.Suites = audit.Setting{Unknown: true, Directive: "not set by this code: the library's default"}
 	if f.suites != nil {
 		l.Suites = audit.Setting{Values: f.suites, File: path, Line: f.suitesLine, Directive: lineText(src, f.suitesLine)}
 	}
-	l.ClientCertificate = audit.Setting{Directive: "not set by this code"}
+	l.ClientCertificate = audit.Setting{Unknown: true, Directive: "not set by this code"}
 	l.Notes = append(l.Notes, versionNotes(f.versions)...)
 	if f.versionsLine > 0 {
 		fix.versionEdits[f.versionsLine] = append(fix.versionEdits[f.versionsLine], f.versionFix...)

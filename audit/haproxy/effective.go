@@ -282,6 +282,9 @@ func bindListener(s Section, d Directive, global *sslOptions, crtBase string, op
 	if o := bind.verify; o != nil {
 		mode := map[string]string{"none": "off", "optional": "optional", "required": "required"}[o.value]
 		l.ClientCertificate = audit.Setting{Values: []string{mode}, File: o.file, Line: o.line, Directive: o.text}
+		if mode == "required" {
+			l.Notes = append(l.Notes, "verify optional still checks a client certificate that a client sends, and verify none stops asking for one: use verify none when no client of this bind line sends a certificate")
+		}
 	} else {
 		l.ClientCertificate = audit.Setting{Values: []string{"off"}, Directive: fmt.Sprintf("default of HAProxy %s (verify none: no client certificate requested)", opts.Version)}
 	}
@@ -298,14 +301,27 @@ func pick(bind, global *origin) *origin {
 // effectiveVersions applies HAProxy's rules: no-* options of the global
 // line and the bind line add up, the bind line's ssl-min-ver, ssl-max-ver
 // or force-* replace the global ones, and from HAProxy 2.2 the minimum
-// defaults to TLS 1.2. HAProxy then sets OpenSSL's minimum and maximum to
-// the lowest and highest version left, so a no-* hole between them does not
-// disable a version. OpenSSL 3.0 itself rejects TLS 1.1 and older above
-// security level 0.
+// defaults to TLS 1.2. HAProxy ignores every no-* option of a bind line
+// that also gets an ssl-min-ver, ssl-max-ver or force-* option, from the
+// bind line or from ssl-default-bind-options; the 2.2 default minimum does
+// not count. HAProxy then sets OpenSSL's minimum and maximum to the lowest
+// and highest version left, so a no-* hole between them does not disable a
+// version. OpenSSL 3.0 itself rejects TLS 1.1 and older above security
+// level 0.
+//
+// Measured with HAProxy 2.6.12: "ssl-min-ver TLSv1.0 no-tlsv10 no-tlsv11"
+// and "ssl-max-ver TLSv1.3 no-tlsv12" warn that the no-* options are
+// ignored and accept TLS 1.0 to 1.3 and TLS 1.2 to 1.3, and "no-tlsv13"
+// alone accepts TLS 1.2 only.
 func effectiveVersions(bind *sslOptions, global *sslOptions, res *cipherstring.Result, opts Options, d Directive) ([]string, audit.Setting, []string) {
 	var notes []string
 	minO := pick(bind.minVersion, global.minVersion)
 	maxO := pick(bind.maxVersion, global.maxVersion)
+	disabled := func(i int) bool { return bind.disabled[i] != nil || global.disabled[i] != nil }
+	if (minO != nil || maxO != nil) && slices.ContainsFunc([]int{0, 1, 2, 3, 4}, disabled) {
+		notes = append(notes, ignoredDisabledNote(bind, global, minO, maxO, d))
+		disabled = func(int) bool { return false }
+	}
 	lo, hi := 0, len(versionNames)-1
 	if minO != nil {
 		lo = slices.Index(minMaxWords, minO.value)
@@ -327,7 +343,7 @@ func effectiveVersions(bind *sslOptions, global *sslOptions, res *cipherstring.R
 	}
 	first, last := -1, -1
 	for i := lo; i <= hi; i++ {
-		if !available(i) || bind.disabled[i] != nil || global.disabled[i] != nil {
+		if !available(i) || disabled(i) {
 			continue
 		}
 		if first < 0 {
@@ -348,7 +364,7 @@ func effectiveVersions(bind *sslOptions, global *sslOptions, res *cipherstring.R
 
 	var versions []string
 	for i := first; first >= 0 && i <= last; i++ {
-		if bind.disabled[i] != nil || global.disabled[i] != nil {
+		if disabled(i) {
 			notes = append(notes, fmt.Sprintf("%s is disabled with no-%s, but HAProxy sets only a minimum and a maximum version, so %s stays enabled between %s and %s; use ssl-min-ver and ssl-max-ver", versionNames[i], versionWords[i], versionNames[i], versionNames[first], versionNames[last]))
 		}
 		if i < tls12 && opts.OpenSSL == cipherstring.OpenSSL30 && res.SecurityLevel > 0 {
@@ -358,7 +374,7 @@ func effectiveVersions(bind *sslOptions, global *sslOptions, res *cipherstring.R
 		versions = append(versions, versionNames[i])
 	}
 	if first < 0 {
-		notes = append(notes, fmt.Sprintf("all TLS versions are disabled for the bind line at %s:%d, so HAProxy fails to start", d.File, d.Line))
+		notes = append(notes, fmt.Sprintf("all TLS versions are disabled for the bind line at %s:%d, so HAProxy refuses the configuration and does not start (\"all SSL/TLS versions are disabled for bind\")", d.File, d.Line))
 	}
 	notes = append(notes, "HAProxy sets OpenSSL's minimum and maximum version on every bind line, so MinProtocol and MaxProtocol in openssl.cnf do not change them")
 	setting.Values = versions
@@ -366,6 +382,25 @@ func effectiveVersions(bind *sslOptions, global *sslOptions, res *cipherstring.R
 		setting.Values = []string{}
 	}
 	return versions, setting, notes
+}
+
+// ignoredDisabledNote explains that HAProxy ignores the no-* options of
+// the bind line at d because minO or maxO is set, quoting the warning that
+// HAProxy 2.6 logs at start.
+func ignoredDisabledNote(bind, global *sslOptions, minO, maxO *origin, d Directive) string {
+	var words []string
+	for i, w := range versionWords {
+		if bind.disabled[i] != nil || global.disabled[i] != nil {
+			words = append(words, "no-"+w)
+		}
+	}
+	var by []string
+	for _, o := range []*origin{minO, maxO} {
+		if o != nil && !slices.Contains(by, fmt.Sprintf("%s:%d", o.file, o.line)) {
+			by = append(by, fmt.Sprintf("%s:%d", o.file, o.line))
+		}
+	}
+	return fmt.Sprintf("%s are ignored for the bind line at %s:%d, because ssl-min-ver or ssl-max-ver is set (%s): HAProxy warns \"no-sslv3/no-tlsv1x are ignored for bind ... Use only 'ssl-min-ver' and 'ssl-max-ver' to fix\", so only the minimum and maximum decide; set the versions with ssl-min-ver and ssl-max-ver on the bind line in place of the no-* options", strings.Join(words, " "), d.File, d.Line, strings.Join(by, ", "))
 }
 
 // suitesSetting lists the TLS 1.2-and-older suites HAProxy offers, which are

@@ -87,7 +87,25 @@ func Detect(path string, head []byte) bool {
 // *.cfg files as `haproxy -f` does. It returns one Listener per bind line
 // with the ssl option in a frontend or listen section, in file order, and
 // the Fixer that writes corrected lines. Errors name the file and line.
+//
+// When the files hold no global section, each listener gets a note that
+// the global ssl-default-bind-* lines may sit in another file that HAProxy
+// reads first (haproxy -f FOLDER), so the folder is the one to audit.
 func Audit(opts Options, paths ...string) ([]audit.Listener, audit.Fixer, error) {
+	listeners, cfg, err := auditFiles(opts, paths)
+	if err != nil {
+		return nil, nil, err
+	}
+	if !slices.ContainsFunc(cfg.Sections, func(s Section) bool { return s.Kind == "global" }) {
+		for i := range listeners {
+			listeners[i].Notes = append(listeners[i].Notes, fmt.Sprintf("%s has no global section, so HAProxy's defaults are assumed here; when HAProxy reads a folder (haproxy -f DIR) or several -f files, a global section in another file can set ssl-default-bind-options and ssl-default-bind-ciphers for this bind line: audit the folder or name all the -f files", listeners[i].File))
+		}
+	}
+	return listeners, newFixer(listeners), nil
+}
+
+// auditFiles parses paths as one configuration and returns its listeners.
+func auditFiles(opts Options, paths []string) ([]audit.Listener, *Config, error) {
 	if opts.Version == "" {
 		opts.Version = DefaultVersion
 	}
@@ -99,7 +117,17 @@ func Audit(opts Options, paths ...string) ([]audit.Listener, audit.Fixer, error)
 	if err != nil {
 		return nil, nil, err
 	}
-	return listeners, Fixer{}, nil
+	return listeners, cfg, nil
+}
+
+// auditAlone audits the file at path alone, as one file of a folder that
+// holds no global section before it.
+func auditAlone(opts Options, path string) ([]audit.Listener, audit.Fixer, error) {
+	listeners, _, err := auditFiles(opts, []string{path})
+	if err != nil {
+		return nil, nil, err
+	}
+	return listeners, newFixer(listeners), nil
 }
 
 // AuditInFolder audits the file at path as one file of the folder that
@@ -118,11 +146,11 @@ func AuditInFolder(opts Options, path string) ([]audit.Listener, audit.Fixer, er
 		opts.Version = DefaultVersion
 	}
 	if !strings.HasSuffix(path, ".cfg") {
-		return Audit(opts, path)
+		return auditAlone(opts, path)
 	}
 	siblings, err := filepath.Glob(filepath.Join(filepath.Dir(path), "*.cfg"))
 	if err != nil {
-		return Audit(opts, path)
+		return auditAlone(opts, path)
 	}
 	slices.Sort(siblings)
 
@@ -143,7 +171,7 @@ func AuditInFolder(opts Options, path string) ([]audit.Listener, audit.Fixer, er
 		}
 	}
 	if len(earlier) == 0 && len(notes) == 0 {
-		return Audit(opts, path)
+		return auditAlone(opts, path)
 	}
 
 	cfg, err := parseFiles(opts.Version, append(slices.Clone(earlier), path))
@@ -167,12 +195,93 @@ func AuditInFolder(opts Options, path string) ([]audit.Listener, audit.Fixer, er
 		l.Notes = append(l.Notes, notes...)
 		listeners = append(listeners, l)
 	}
-	return listeners, Fixer{}, nil
+	return listeners, newFixer(listeners), nil
 }
 
 // Fixer writes HAProxy bind options. The lines fit both a bind line and
 // the global ssl-default-bind-options or ssl-default-bind-ciphers line.
-type Fixer struct{}
+//
+// The zero Fixer rewrites each line for one problem alone. The Fixer that
+// Audit returns also knows every change that audit.Judge asks of each bind
+// line, so that each fix of a bind line carries the others (versions,
+// ciphers and verify) and pasting any one of them loses none.
+type Fixer struct {
+	// changes maps "file:line" of a bind line to the options that replace
+	// its own, keyed by the option name ("versions", "ciphers", "verify").
+	changes map[string]map[string][]string
+}
+
+// newFixer judges copies of listeners with a recording Fixer and returns
+// the Fixer that applies all changes of a bind line in each of its fixes.
+func newFixer(listeners []audit.Listener) Fixer {
+	rec := Fixer{changes: map[string]map[string][]string{}}
+	for _, l := range listeners {
+		l.Notes = slices.Clone(l.Notes)
+		audit.Judge(&l, recorder{rec})
+	}
+	return rec
+}
+
+// recorder is the Fixer that newFixer passes to audit.Judge: it records
+// the options each fix sets on a bind line.
+type recorder struct{ f Fixer }
+
+func (r recorder) VersionsLine(versions []string) string { return r.f.VersionsLine(versions) }
+func (r recorder) SuitesLine(suites []string) string     { return r.f.SuitesLine(suites) }
+
+func (r recorder) VersionsLineFor(s audit.Setting, versions []string) string {
+	r.f.record(s, "versions", strings.Fields(versionOptions(versions)))
+	return ""
+}
+
+func (r recorder) SuitesLineFor(s audit.Setting, suites []string) string {
+	r.f.record(s, "ciphers", []string{"ciphers", strings.TrimPrefix(r.f.SuitesLine(suites), "ciphers ")})
+	return ""
+}
+
+func (r recorder) ClientCertificateLine(s audit.Setting) string {
+	r.f.record(s, "verify", []string{"verify", "optional"})
+	return ""
+}
+
+func (f Fixer) record(s audit.Setting, option string, words []string) {
+	if f.changes == nil || !strings.HasPrefix(s.Directive, "bind ") {
+		return
+	}
+	key := fmt.Sprintf("%s:%d", s.File, s.Line)
+	if f.changes[key] == nil {
+		f.changes[key] = map[string][]string{}
+	}
+	f.changes[key][option] = words
+}
+
+// rewriteBind returns the bind line s.Directive with option set to words
+// and the other recorded changes of the same line applied, in the order
+// versions, ciphers, verify.
+func (f Fixer) rewriteBind(s audit.Setting, option string, words []string) string {
+	pending := map[string][]string{}
+	for k, v := range f.changes[fmt.Sprintf("%s:%d", s.File, s.Line)] {
+		pending[k] = v
+	}
+	pending[option] = words
+	drop := map[string]int{}
+	if _, ok := pending["versions"]; ok {
+		for k, v := range versionOptionArity {
+			drop[k] = v
+		}
+	}
+	if _, ok := pending["ciphers"]; ok {
+		drop["ciphers"] = 1
+	}
+	if _, ok := pending["verify"]; ok {
+		drop["verify"] = 1
+	}
+	line := dropOptions(strings.Fields(s.Directive), drop)
+	for _, k := range []string{"versions", "ciphers", "verify"} {
+		line = append(line, pending[k]...)
+	}
+	return strings.Join(line, " ")
+}
 
 var versionKeywords = map[string]string{
 	"SSL 3.0": "SSLv3", "TLS 1.0": "TLSv1.0", "TLS 1.1": "TLSv1.1", "TLS 1.2": "TLSv1.2", "TLS 1.3": "TLSv1.3",
@@ -251,13 +360,21 @@ var versionOptionArity = map[string]int{
 // replaced and its other options kept, so the result can be pasted over
 // the line at fault. A default gets a global line.
 func (f Fixer) VersionsLineFor(s audit.Setting, versions []string) string {
-	options := strings.TrimSuffix(f.VersionsLine(versions), " (replacing any no-tlsv1x and force-tlsvXX option)")
+	options := versionOptions(versions)
 	words := strings.Fields(s.Directive)
 	if len(words) == 0 || (words[0] != "bind" && words[0] != "ssl-default-bind-options") {
 		return "ssl-default-bind-options " + options
 	}
+	if words[0] == "bind" {
+		return f.rewriteBind(s, "versions", strings.Fields(options))
+	}
 	kept := dropOptions(words, versionOptionArity)
 	return strings.Join(kept, " ") + " " + options
+}
+
+// versionOptions returns "ssl-min-ver X ssl-max-ver Y" for versions.
+func versionOptions(versions []string) string {
+	return strings.TrimSuffix(Fixer{}.VersionsLine(versions), " (replacing any no-tlsv1x and force-tlsvXX option)")
 }
 
 // SuitesLineFor rewrites the line that set the suites: the bind line with
@@ -266,23 +383,21 @@ func (f Fixer) SuitesLineFor(s audit.Setting, suites []string) string {
 	ciphers := strings.TrimPrefix(f.SuitesLine(suites), "ciphers ")
 	words := strings.Fields(s.Directive)
 	if len(words) > 0 && words[0] == "bind" {
-		kept := dropOptions(words, map[string]int{"ciphers": 1})
-		return strings.Join(kept, " ") + " ciphers " + ciphers
+		return f.rewriteBind(s, "ciphers", []string{"ciphers", ciphers})
 	}
 	return "ssl-default-bind-ciphers " + ciphers
 }
 
 // ClientCertificateLine rewrites the bind line that requires a client
 // certificate with verify optional, its other options kept. optional still
-// verifies a certificate that a client sends; verify none stops asking
-// for one.
-func (Fixer) ClientCertificateLine(s audit.Setting) string {
+// verifies a certificate that a client sends; the listener's note names
+// verify none, which stops asking for one.
+func (f Fixer) ClientCertificateLine(s audit.Setting) string {
 	words := strings.Fields(s.Directive)
-	line := "verify optional"
 	if len(words) > 0 && words[0] == "bind" {
-		line = strings.Join(dropOptions(words, map[string]int{"verify": 1}), " ") + " verify optional"
+		return f.rewriteBind(s, "verify", []string{"verify", "optional"})
 	}
-	return line + " (or verify none when no client needs to send a certificate)"
+	return "verify optional"
 }
 
 // dropOptions returns words without the options named in drop and their

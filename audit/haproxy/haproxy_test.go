@@ -569,7 +569,125 @@ func TestUnknownBindKeywordNote(t *testing.T) {
 func TestClientCertificateLine(t *testing.T) {
 	var f Fixer
 	got := f.ClientCertificateLine(audit.Setting{Directive: "bind :443 ssl crt a.pem verify required ca-file ca.pem"})
-	if want := "bind :443 ssl crt a.pem ca-file ca.pem verify optional (or verify none"; !strings.HasPrefix(got, want) {
-		t.Errorf("ClientCertificateLine = %q, want prefix %q", got, want)
+	if want := "bind :443 ssl crt a.pem ca-file ca.pem verify optional"; got != want {
+		t.Errorf("ClientCertificateLine = %q, want %q", got, want)
+	}
+}
+
+// writeConfig writes text to a haproxy.cfg in a new folder and returns its
+// path.
+func writeConfig(t *testing.T, text string) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "haproxy.cfg")
+	if err := os.WriteFile(path, []byte(text), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+func TestNoTLSv1xIgnoredWithMinOrMax(t *testing.T) {
+	tests := []struct {
+		name     string
+		config   string
+		versions []string
+		ignored  bool
+	}{
+		{"global min and bind no-tlsv1x", "global\n    ssl-default-bind-options ssl-min-ver TLSv1.0\n    ssl-default-bind-ciphers DEFAULT:@SECLEVEL=0\nfrontend fe\n    bind :443 ssl crt a.pem no-tlsv10 no-tlsv11\n",
+			[]string{"TLS 1.0", "TLS 1.1", "TLS 1.2", "TLS 1.3"}, true},
+		{"bind max and no-tlsv12", "frontend fe\n    bind :443 ssl crt a.pem ssl-max-ver TLSv1.3 no-tlsv12\n",
+			[]string{"TLS 1.2", "TLS 1.3"}, true},
+		{"force-tlsv12 and no-tlsv12", "frontend fe\n    bind :443 ssl crt a.pem force-tlsv12 no-tlsv12\n",
+			[]string{"TLS 1.2"}, true},
+		{"no-tlsv13 alone is applied", "frontend fe\n    bind :443 ssl crt a.pem no-tlsv13\n",
+			[]string{"TLS 1.2"}, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ls, _, err := Audit(DebianOptions, writeConfig(t, tt.config))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(ls) != 1 {
+				t.Fatalf("got %d listeners, want 1", len(ls))
+			}
+			if !slices.Equal(ls[0].Versions.Values, tt.versions) {
+				t.Errorf("versions = %v, want %v", ls[0].Versions.Values, tt.versions)
+			}
+			ignored := slices.ContainsFunc(ls[0].Notes, func(n string) bool {
+				return strings.Contains(n, "are ignored for the bind line") && strings.Contains(n, "no-sslv3/no-tlsv1x are ignored for bind")
+			})
+			if ignored != tt.ignored {
+				t.Errorf("note on ignored no-* options present = %v, want %v; notes %q", ignored, tt.ignored, ls[0].Notes)
+			}
+			if slices.ContainsFunc(ls[0].Notes, func(n string) bool { return strings.Contains(n, "does not start") }) {
+				t.Errorf("notes %q claim HAProxy does not start", ls[0].Notes)
+			}
+		})
+	}
+}
+
+func TestAllVersionsDisabledNote(t *testing.T) {
+	ls, _, err := Audit(DebianOptions, writeConfig(t, "frontend fe\n    bind :443 ssl crt a.pem no-tlsv12 no-tlsv13\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "all SSL/TLS versions are disabled for bind"
+	if !slices.ContainsFunc(ls[0].Notes, func(n string) bool { return strings.Contains(n, want) }) {
+		t.Errorf("notes %q lack %q", ls[0].Notes, want)
+	}
+}
+
+// TestFixesOfOneBindLineCompose checks that the version fix and the client
+// certificate fix of one bind line each carry the other's change.
+func TestFixesOfOneBindLineCompose(t *testing.T) {
+	path := writeConfig(t, `global
+    ssl-default-bind-options ssl-min-ver TLSv1.0 ssl-max-ver TLSv1.1
+frontend fe
+    bind :443 ssl crt a.pem no-tlsv10 no-tlsv11 ciphers AES128-SHA verify required ca-file ca.pem
+`)
+	ls, fixer, err := Audit(DebianOptions, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	l := ls[0]
+	audit.Judge(&l, fixer)
+	var fixes []string
+	for _, p := range l.Problems {
+		if p.Line == 4 {
+			fixes = append(fixes, p.Fix)
+		}
+	}
+	if len(fixes) != 3 {
+		t.Fatalf("got %d problems at the bind line (%q), want 3: versions, suites, client certificate", len(fixes), fixes)
+	}
+	for _, fix := range fixes {
+		if fix != fixes[0] {
+			t.Errorf("fixes of one bind line differ: %q and %q", fixes[0], fix)
+		}
+	}
+	want := "bind :443 ssl crt a.pem ca-file ca.pem ssl-min-ver TLSv1.2 ssl-max-ver TLSv1.3 ciphers ECDHE-RSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES128-GCM-SHA256:AES128-SHA verify optional"
+	if fixes[0] != want {
+		t.Errorf("fix = %q, want %q", fixes[0], want)
+	}
+}
+
+func TestNamedFileWithoutGlobalNote(t *testing.T) {
+	path := writeConfig(t, "frontend fe\n    bind :443 ssl crt a.pem\n")
+	ls, _, err := Audit(DebianOptions, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "has no global section"
+	if !slices.ContainsFunc(ls[0].Notes, func(n string) bool { return strings.Contains(n, want) && strings.Contains(n, "audit the folder") }) {
+		t.Errorf("notes %q lack %q", ls[0].Notes, want)
+	}
+
+	withGlobal := writeConfig(t, "global\n    maxconn 100\nfrontend fe\n    bind :443 ssl crt a.pem\n")
+	ls, _, err = Audit(DebianOptions, withGlobal)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if slices.ContainsFunc(ls[0].Notes, func(n string) bool { return strings.Contains(n, want) }) {
+		t.Errorf("notes %q name a missing global section that the file has", ls[0].Notes)
 	}
 }

@@ -131,6 +131,23 @@ frontend scim
 frontend scim
     bind ADDR ssl crt CRT ciphers ECDHE-RSA-AES256-GCM-SHA384:ECDHE-RSA-AES128-GCM-SHA256:AES128-SHA prefer-client-ciphers force-tlsv12
 `},
+	{"global-min-ignores-bind-no-tlsv1x", []string{t10, t11, t12, t13}, "off", nil, `
+global
+    ssl-default-bind-options ssl-min-ver TLSv1.0
+    ssl-default-bind-ciphers DEFAULT:@SECLEVEL=0
+frontend scim
+    bind ADDR ssl crt CRT no-tlsv10 no-tlsv11
+`},
+	{"bind-max-ignores-no-tlsv12", []string{t12, t13}, "off", nil, `
+frontend scim
+    bind ADDR ssl crt CRT ssl-max-ver TLSv1.3 no-tlsv12
+`},
+	{"global-range-ignores-bind-no-tlsv1x", nil, "required", nil, `
+global
+    ssl-default-bind-options ssl-min-ver TLSv1.0 ssl-max-ver TLSv1.1
+frontend scim
+    bind ADDR ssl crt CRT no-tlsv10 no-tlsv11 ciphers ECDHE-RSA-AES256-GCM-SHA384 verify required ca-file CAFILE
+`},
 	{"openssl-cnf-min-tls13", []string{t12, t13}, "off", []string{"OPENSSL_CONF=OPENSSLCNF"}, `
 frontend scim
     bind ADDR ssl crt CRT
@@ -464,5 +481,76 @@ func TestAuditMatchesLiveHAProxyFolder(t *testing.T) {
 	}
 	if want := []string{"TLS 1.2"}; !slices.Equal(audited["30-second.cfg"], want) {
 		t.Errorf("30-second.cfg: audit %v, want %v from 20-global.cfg", audited["30-second.cfg"], want)
+	}
+}
+
+// TestComposedBindFixLive starts HAProxy with a bind line that has three
+// problems (versions, ciphers and verify) and applies the one fix that all
+// three give. The fixed bind line must accept TLS 1.2 and 1.3 live and
+// leave no problem in the audit.
+func TestComposedBindFixLive(t *testing.T) {
+	bin, err := exec.LookPath("haproxy")
+	if err != nil {
+		bin = "/usr/sbin/haproxy"
+	}
+	cert := testservers.SelfSigned(t)
+	dir := t.TempDir()
+	crt := filepath.Join(dir, "server.pem")
+	if err := os.WriteFile(crt, append(append([]byte{}, cert.CertPEM...), cert.KeyPEM...), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	files := map[string]string{"CRT": crt, "CAFILE": cert.CertFile}
+	const bindLine = "    bind ADDR ssl crt CRT no-tlsv10 no-tlsv11 ciphers AES128-SHA verify required ca-file CAFILE"
+	template := "global\n    ssl-default-bind-options ssl-min-ver TLSv1.0 ssl-max-ver TLSv1.1\nfrontend scim\n" + bindLine + "\n"
+
+	path, addr := startHAProxy(t, bin, template, files, nil)
+	listeners, fixer, err := Audit(DebianOptions, path)
+	if err != nil {
+		t.Fatalf("Audit: %v", err)
+	}
+	l := listeners[0]
+	audit.Judge(&l, fixer)
+	fix := ""
+	for _, p := range l.Problems {
+		if !strings.HasPrefix(p.Fix, "bind ") {
+			continue
+		}
+		if fix != "" && p.Fix != fix {
+			t.Errorf("fixes of one bind line differ: %q and %q", fix, p.Fix)
+		}
+		fix = p.Fix
+	}
+	if fix == "" {
+		t.Fatalf("no bind line fix among %+v", l.Problems)
+	}
+
+	// Put the placeholders back, so that the fixed file runs on a new port.
+	fixedLine := strings.NewReplacer(addr, "ADDR", crt, "CRT", cert.CertFile, "CAFILE").Replace(fix)
+	fixedPath, fixedAddr := startHAProxy(t, bin, strings.Replace(template, bindLine, "    "+fixedLine, 1), files, nil)
+
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	res, err := tlsscan.Run(ctx, tlsscan.Options{Target: fixedAddr, Timeout: 10 * time.Second, Clients: []string{"okta"}})
+	if err != nil {
+		t.Fatalf("tlsscan.Run: %v", err)
+	}
+	var scanned []string
+	for _, v := range res.Versions {
+		if v.Accepted {
+			scanned = append(scanned, v.Version)
+		}
+	}
+	if !slices.Equal(scanned, []string{t12, t13}) {
+		t.Errorf("fixed bind line %q accepts %v, want TLS 1.2 and TLS 1.3", fixedLine, scanned)
+	}
+
+	listeners, fixer, err = Audit(DebianOptions, fixedPath)
+	if err != nil {
+		t.Fatalf("Audit of the fixed file: %v", err)
+	}
+	l = listeners[0]
+	audit.Judge(&l, fixer)
+	if len(l.Problems) != 0 {
+		t.Errorf("fixed file still has problems %+v", l.Problems)
 	}
 }

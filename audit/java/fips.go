@@ -121,5 +121,5 @@ func fipsApproved(name, kx string) bool {
 // propertySetting returns the Setting of a security property; one of the
 // JDK line's own java.security has no file.
 func propertySetting(prop Property) audit.Setting {
-	return audit.Setting{File: prop.File, Line: prop.Line, Directive: prop.Directive()}
+	return prop.setting()
 }

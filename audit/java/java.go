@@ -61,8 +61,18 @@ func Detect(path string, head []byte) bool {
 // with it: the override file that a -Djava.security.properties flag
 // names, or the files of JVM options next to a security file that name
 // it. It returns the JVM's server and client listeners and the Fixer for
-// corrected lines. Errors name the file and line.
+// corrected lines. Errors name the file and line. A file that is neither
+// named as a JVM file nor sets a security property or -D flag, such as an
+// nginx.conf forced with --type java, gives no listener rather than the
+// JDK's defaults.
 func Audit(opts Options, path string) ([]audit.Listener, audit.Fixer, error) {
+	data, err := audit.ReadFile(path)
+	if err != nil {
+		return nil, nil, err
+	}
+	if !holdsJavaSetting(path, data) {
+		return nil, nil, nil
+	}
 	p, err := Load(relatedFiles(path), opts)
 	if err != nil {
 		return nil, nil, err
@@ -106,7 +116,8 @@ func (p *Policy) listener(s side, name string) audit.Listener {
 			Values:    []string{"off"},
 			Directive: "JSSE default: no client certificate is requested unless the application asks (Tomcat: certificateVerification)",
 		},
-		Notes: slices.Clone(p.notes),
+		Notes:  slices.Clone(p.notes),
+		Client: s != serverSide,
 	}
 	if !slices.Contains(vr.versions, "TLS 1.2") {
 		// Judge weighs these suites for the version fix, so that one run
@@ -123,6 +134,19 @@ func (p *Policy) listener(s side, name string) audit.Listener {
 		l.Notes = append(l.Notes, "https.protocols applies only to HttpsURLConnection and URL.openStream; jdk.tls.client.protocols sets every other client")
 	}
 	return l
+}
+
+// holdsJavaSetting reports whether the file at path, whose text is data,
+// is a JVM file. That is a file named as a security properties file or a
+// file of JVM options (java.security, *.security, setenv.sh, jvm.options
+// and the like), whose absent settings mean the JDK's defaults. It is also
+// any file that sets at least one security property or -D flag.
+func holdsJavaSetting(path string, data []byte) bool {
+	base := strings.ToLower(filepath.Base(path))
+	if base == "java.security" || strings.HasSuffix(base, ".security") || isFlagsName(base) {
+		return true
+	}
+	return securityContent.Match(data) || len(ParseFlags(path, data)) > 0
 }
 
 func withValues(s audit.Setting, values []string) audit.Setting {

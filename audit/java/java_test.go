@@ -147,3 +147,55 @@ func TestRunWithFormat(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestAuditFileWithoutJavaSetting audits files forced as java: a file
+// with no security property or -D flag, such as an nginx.conf, gives no
+// listener, while a JVM options file by name gives the JDK's defaults.
+func TestAuditFileWithoutJavaSetting(t *testing.T) {
+	tests := []struct {
+		name, file, text string
+		wantListeners    bool
+	}{
+		{"nginx.conf forced as java", "nginx.conf", "events {}\nhttp {\n    server {\n        listen 443 ssl;\n        ssl_protocols TLSv1.2;\n    }\n}\n", false},
+		{"empty file of another name", "app.conf", "", false},
+		{"setenv.sh without flags", "setenv.sh", "#!/bin/sh\nCATALINA_OPTS=\"-Xmx512m\"\n", true},
+		{"file of another name with a flag", "run.sh", "exec java -Djdk.tls.client.protocols=TLSv1.2 -jar app.jar\n", true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), tt.file)
+			if err := os.WriteFile(path, []byte(tt.text), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			listeners, _, err := Audit(Options{}, path)
+			if err != nil {
+				t.Fatalf("Audit: %v", err)
+			}
+			if got := len(listeners) > 0; got != tt.wantListeners {
+				t.Errorf("listeners = %d, want some: %v", len(listeners), tt.wantListeners)
+			}
+		})
+	}
+}
+
+// TestListenerSides checks that the JVM's client listeners are marked as
+// clients and its server listener is not.
+func TestListenerSides(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "setenv.sh")
+	if err := os.WriteFile(path, []byte("CATALINA_OPTS=\"-Dhttps.protocols=TLSv1.2\"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	listeners, _, err := Audit(Options{}, path)
+	if err != nil {
+		t.Fatalf("Audit: %v", err)
+	}
+	if len(listeners) != 3 {
+		t.Fatalf("listeners = %d, want server, client and HttpsURLConnection", len(listeners))
+	}
+	for _, l := range listeners {
+		wantClient := strings.Contains(l.Name, "client side")
+		if l.Client != wantClient {
+			t.Errorf("%s: Client = %v, want %v", l.Name, l.Client, wantClient)
+		}
+	}
+}

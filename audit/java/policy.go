@@ -214,7 +214,7 @@ func (p *Policy) evaluate() {
 		}
 		p.disabledSetting = audit.Setting{Directive: fmt.Sprintf("default of %s (its own java.security, as no master file was audited%s): jdk.tls.disabledAlgorithms=%s", p.line.update, source, prop.Value)}
 	default:
-		p.disabledSetting = audit.Setting{File: prop.File, Line: prop.Line, Directive: prop.Directive()}
+		p.disabledSetting = prop.setting()
 	}
 	p.disabled = parseDisabled(prop.Value, p.line, func(name string) (string, bool) {
 		v, ok := p.props[name]

@@ -3,6 +3,8 @@ package java
 import (
 	"fmt"
 	"strings"
+
+	"github.com/scimdoctor/scimdoctor/audit"
 )
 
 // Property is one key and value of a security properties file, with the
@@ -12,11 +14,25 @@ type Property struct {
 	Value string
 	File  string
 	Line  int
+	// EndLine is the last natural line of a value continued with
+	// backslashes over several lines, and 0 for a value on one line.
+	EndLine int
 }
 
 // Directive returns the property as "key=value", the form a fix replaces.
 func (p Property) Directive() string {
 	return p.Key + "=" + p.Value
+}
+
+// setting returns the Setting of the property. The Directive of a value
+// continued over several lines names them all, because a fix must replace
+// every one of them.
+func (p Property) setting() audit.Setting {
+	s := audit.Setting{File: p.File, Line: p.Line, Directive: p.Directive()}
+	if p.EndLine > p.Line {
+		s.Directive += fmt.Sprintf(" (lines %d-%d, continued with backslashes: the fix replaces all of them)", p.Line, p.EndLine)
+	}
+	return s
 }
 
 // ParseError is a security properties file that java.util.Properties
@@ -49,7 +65,7 @@ func ParseProperties(path string, data []byte) ([]Property, error) {
 	var out []Property
 	line := 1
 	for len(text) > 0 {
-		logical, start, rest, next := readLogicalLine(text, line)
+		logical, start, end, rest, next := readLogicalLine(text, line)
 		text, line = rest, next
 		if logical == "" {
 			continue
@@ -58,20 +74,25 @@ func ParseProperties(path string, data []byte) ([]Property, error) {
 		if err != nil {
 			return nil, &ParseError{File: path, Line: start, Message: err.Error()}
 		}
-		out = append(out, Property{Key: key, Value: value, File: path, Line: start})
+		prop := Property{Key: key, Value: value, File: path, Line: start}
+		if end > start {
+			prop.EndLine = end
+		}
+		out = append(out, prop)
 	}
 	return out, nil
 }
 
 // readLogicalLine reads one logical line from text, whose first natural
 // line is number line. It returns the logical line with continuations
-// joined and leading blanks dropped ("" for a comment or a blank line),
-// the number of its first natural line, the rest of the text and the
-// number of the next line.
-func readLogicalLine(text string, line int) (logical string, start int, rest string, next int) {
+// joined and leading blanks dropped ("" for a comment or a blank line).
+// It also returns the numbers of its first and last natural lines, the
+// rest of the text and the number of the next line.
+func readLogicalLine(text string, line int) (logical string, start, end int, rest string, next int) {
 	start = line
 	var b strings.Builder
 	for first := true; ; first = false {
+		end = line
 		natural, after, ended := cutNaturalLine(text)
 		text = after
 		if ended {
@@ -81,17 +102,17 @@ func readLogicalLine(text string, line int) (logical string, start int, rest str
 		if first && (trimmed == "" || trimmed[0] == '#' || trimmed[0] == '!') {
 			// A comment line never continues, even when it ends in a
 			// backslash.
-			return "", start, text, line
+			return "", start, end, text, line
 		}
 		if countTrailingBackslashes(trimmed)%2 == 0 {
 			b.WriteString(trimmed)
-			return b.String(), start, text, line
+			return b.String(), start, end, text, line
 		}
 		b.WriteString(trimmed[:len(trimmed)-1])
 		if text == "" {
 			// A continuation backslash at the end of the file: the JDK
 			// drops it and ends the line.
-			return b.String(), start, text, line
+			return b.String(), start, end, text, line
 		}
 	}
 }

@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/scimdoctor/scimdoctor/audit"
 )
 
 // propertiesCases are valid inputs and their entries; TestParseProperties
@@ -27,12 +29,12 @@ var propertiesCases = []struct {
 	{"empty-value", "a=\n", []Property{{Key: "a", Value: "", Line: 1}}},
 	{"hash-and-bang-comments", "# one\n  ! two\nk=v\n", []Property{{Key: "k", Value: "v", Line: 3}}},
 	{"hash-inside-value", "k=v # not a comment\n", []Property{{Key: "k", Value: "v # not a comment", Line: 1}}},
-	{"continuation", "k=a, \\\n    b, \\\n\tc\nx=y\n", []Property{{Key: "k", Value: "a, b, c", Line: 1}, {Key: "x", Value: "y", Line: 4}}},
-	{"continued-line-starting-with-hash", "k=a\\\n  #b\n", []Property{{Key: "k", Value: "a#b", Line: 1}}},
+	{"continuation", "k=a, \\\n    b, \\\n\tc\nx=y\n", []Property{{Key: "k", Value: "a, b, c", Line: 1, EndLine: 3}, {Key: "x", Value: "y", Line: 4}}},
+	{"continued-line-starting-with-hash", "k=a\\\n  #b\n", []Property{{Key: "k", Value: "a#b", Line: 1, EndLine: 2}}},
 	{"comment-ending-in-backslash", "# c \\\nk=v\n", []Property{{Key: "k", Value: "v", Line: 2}}},
 	{"even-backslashes-end-line", "k=a\\\\\nx=y\n", []Property{{Key: "k", Value: `a\`, Line: 1}, {Key: "x", Value: "y", Line: 2}}},
 	{"continuation-at-end-of-file", "k=a\\", []Property{{Key: "k", Value: "a", Line: 1}}},
-	{"continuation-into-blank-line", "k=a\\\n\nx=y\n", []Property{{Key: "k", Value: "a", Line: 1}, {Key: "x", Value: "y", Line: 3}}},
+	{"continuation-into-blank-line", "k=a\\\n\nx=y\n", []Property{{Key: "k", Value: "a", Line: 1, EndLine: 2}, {Key: "x", Value: "y", Line: 3}}},
 	{"crlf-lines", "a=1\r\nb=2\r\n", []Property{{Key: "a", Value: "1", Line: 1}, {Key: "b", Value: "2", Line: 2}}},
 	{"cr-lines", "a=1\rb=2\r", []Property{{Key: "a", Value: "1", Line: 1}, {Key: "b", Value: "2", Line: 2}}},
 	{"escaped-separator-in-key", `a\=b\:c\ d=e` + "\n", []Property{{Key: "a=b:c d", Value: "e", Line: 1}}},
@@ -169,4 +171,51 @@ func FuzzParseProperties(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestContinuedDisabledAlgorithmsFix checks that a jdk.tls.disabledAlgorithms
+// value continued over three lines is traced to all of them, and that its
+// fix, one line in their place, lets TLS 1.2 through.
+func TestContinuedDisabledAlgorithmsFix(t *testing.T) {
+	continued := "jdk.tls.disabledAlgorithms=SSLv3, TLSv1.2, \\\n    TLSv1.3, \\\n    RC4\n"
+	dir := writeFiles(t, map[string]string{"java.security": minimalMaster + continued})
+	path := filepath.Join(dir, "java.security")
+	listeners, fixer, err := Audit(Options{}, path)
+	if err != nil {
+		t.Fatalf("Audit: %v", err)
+	}
+	fix := ""
+	for _, l := range listeners {
+		if l.Versions.Line != 4 {
+			continue
+		}
+		if !strings.Contains(l.Versions.Directive, "(lines 4-6,") {
+			t.Errorf("%s: versions directive %q does not name lines 4-6", l.Name, l.Versions.Directive)
+		}
+		audit.Judge(&l, fixer)
+		for _, p := range l.Problems {
+			if p.Line == 4 && strings.HasPrefix(p.Fix, "jdk.tls.disabledAlgorithms=") {
+				fix = p.Fix
+			}
+		}
+	}
+	if fix == "" {
+		t.Fatalf("no jdk.tls.disabledAlgorithms fix at line 4 among %+v", listeners)
+	}
+	if strings.ContainsAny(fix, "\\\n") || !strings.Contains(fix, "RC4") {
+		t.Errorf("fix %q is not the whole property on one line", fix)
+	}
+
+	if err := os.WriteFile(path, []byte(minimalMaster+fix+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	listeners, _, err = Audit(Options{}, path)
+	if err != nil {
+		t.Fatalf("Audit of the fixed file: %v", err)
+	}
+	for _, l := range listeners {
+		if !slices.Contains(l.Versions.Values, "TLS 1.2") {
+			t.Errorf("%s: fixed file allows %v, want TLS 1.2 among them", l.Name, l.Versions.Values)
+		}
+	}
 }

@@ -333,10 +333,12 @@ func (e *evaluation) versions(res *cipherstring.Result, usable []cipherstring.Su
 			}
 		}
 	}
-	// TODO: MinProtocol and CipherString set system-wide in
-	// /etc/ssl/openssl.cnf also apply to nginx. The audit reads only the
-	// nginx files, so it assumes Debian 12's stock openssl.cnf, which sets
-	// neither.
+	// nginx sets its own version range from ssl_protocols or its default,
+	// so MinProtocol in openssl.cnf does not apply: with MinProtocol =
+	// TLSv1.3 system-wide, nginx 1.22.1 without ssl_protocols accepted
+	// TLS 1.2 alone (measured on Debian 12).
+	// TODO: a CipherString in /etc/ssl/openssl.cnf is not read; the audit
+	// assumes Debian 12's stock openssl.cnf, which sets none.
 	minIndex, maxIndex := 0, len(versionOrder)-1
 	if name, ok := protocolNames[e.minProto]; ok {
 		minIndex = slices.Index(versionOrder, name)
@@ -380,7 +382,7 @@ func (e *evaluation) versions(res *cipherstring.Result, usable []cipherstring.Su
 			}
 		case "TLS 1.2":
 			if !tls12Suite {
-				e.note("TLS 1.2 is listed but the cipher string leaves no suite this server can use")
+				e.noTLS12Suite(res)
 				continue
 			}
 		case "TLS 1.3":
@@ -396,6 +398,26 @@ func (e *evaluation) versions(res *cipherstring.Result, usable []cipherstring.Su
 		out = append(out, v)
 	}
 	e.l.Versions.Values = out
+}
+
+// noTLS12Suite notes that the cipher directive leaves TLS 1.2 no suite,
+// with the reason when DHE suites lack ssl_dhparam. It traces Versions to
+// the cipher directive, because that is the line to change, and a fix of
+// ssl_protocols would repeat the line as it is.
+func (e *evaluation) noTLS12Suite(res *cipherstring.Result) {
+	where := e.cipherFrom.Directive
+	if e.cipherFrom.Line > 0 {
+		where = fmt.Sprintf("%s (%s:%d)", strings.TrimSpace(e.cipherFrom.Directive), e.cipherFrom.File, e.cipherFrom.Line)
+	}
+	reason := "no suite that this server's certificate and settings can use"
+	hasDHE := slices.ContainsFunc(res.Usable(), func(s cipherstring.Suite) bool { return s.KeyExchange == "kDHE" })
+	if hasDHE && e.eff.one("ssl_dhparam") == nil {
+		reason = "no suite this server can use, because nginx offers no DHE suite without ssl_dhparam, which is not set"
+	}
+	e.note(fmt.Sprintf("TLS 1.2 is listed, but %s leaves %s, so no TLS 1.2 handshake completes; the fix is an ssl_ciphers line with ECDHE suites (or ssl_dhparam for the DHE suites)", where, reason))
+	if e.cipherFrom.Line > 0 {
+		e.l.Versions.File, e.l.Versions.Line, e.l.Versions.Directive = e.cipherFrom.File, e.cipherFrom.Line, e.cipherFrom.Directive
+	}
 }
 
 // suiteNames returns the IANA names of the usable suites that the
@@ -475,6 +497,7 @@ func (e *evaluation) clientCertificate() {
 	e.l.ClientCertificate = audit.Setting{Values: []string{value}, File: d.File, Line: d.Line, Directive: d.Text()}
 	if value == "required" {
 		e.note("nginx completes the handshake without a client certificate and answers HTTP 400 (\"No required SSL certificate was sent\")")
+		e.note("ssl_verify_client optional; still verifies a certificate that a client sends, and ssl_verify_client off; stops asking for one: use off when no client of this server sends a certificate")
 	}
 }
 

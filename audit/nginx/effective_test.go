@@ -224,3 +224,92 @@ func TestFormatInRun(t *testing.T) {
 		t.Errorf("exit code 0, want findings")
 	}
 }
+
+// TestDHECiphersWithoutDHParam checks that a cipher line of DHE suites
+// without ssl_dhparam, which leaves TLS 1.2 no suite, is the line blamed
+// and fixed, and that the fixed file fails no IdP.
+func TestDHECiphersWithoutDHParam(t *testing.T) {
+	tests := []struct {
+		name      string
+		protocols string
+	}{
+		{"TLS 1.2 and 1.3", "TLSv1.2 TLSv1.3"},
+		{"TLS 1.2 only", "TLSv1.2"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			cipherLine := "ssl_ciphers DHE-RSA-AES256-GCM-SHA384;"
+			conf := "http {\n server {\n  listen 443 ssl;\n  ssl_protocols " + tc.protocols + ";\n  " + cipherLine + "\n }\n}\n"
+			dir := writeFiles(t, map[string]string{"nginx.conf": conf})
+			ls, err := Audit(filepath.Join(dir, "nginx.conf"), Debian12)
+			if err != nil {
+				t.Fatalf("Audit: %v", err)
+			}
+			l := ls[0]
+			if slices.Contains(l.Versions.Values, "TLS 1.2") {
+				t.Errorf("versions %q include TLS 1.2, which has no suite", l.Versions.Values)
+			}
+			if l.Versions.Line != 5 {
+				t.Errorf("versions traced to line %d %q, want the ssl_ciphers line 5", l.Versions.Line, l.Versions.Directive)
+			}
+			if !slices.ContainsFunc(l.Notes, func(n string) bool { return strings.Contains(n, "ssl_dhparam") && strings.Contains(n, "ssl_ciphers") }) {
+				t.Errorf("notes %q name neither ssl_ciphers nor the missing ssl_dhparam", l.Notes)
+			}
+
+			audit.Judge(&l, Fixer{})
+			if len(l.Problems) == 0 {
+				t.Fatal("no problem reported")
+			}
+			fix := ""
+			for _, p := range l.Problems {
+				if p.Line != 5 || !strings.HasPrefix(p.Directive, "ssl_ciphers") {
+					t.Errorf("problem %q at line %d %q, want the ssl_ciphers line", p.Title, p.Line, p.Directive)
+				}
+				if fix != "" && p.Fix != fix {
+					t.Errorf("fixes of one line differ: %q and %q", fix, p.Fix)
+				}
+				fix = p.Fix
+			}
+
+			fixed := strings.Replace(conf, cipherLine, fix, 1)
+			dir = writeFiles(t, map[string]string{"nginx.conf": fixed})
+			ls, err = Audit(filepath.Join(dir, "nginx.conf"), Debian12)
+			if err != nil {
+				t.Fatalf("Audit of the fixed file: %v", err)
+			}
+			audit.Judge(&ls[0], Fixer{})
+			if len(ls[0].Problems) != 0 {
+				t.Errorf("fixed file %q still has problems %+v", fixed, ls[0].Problems)
+			}
+		})
+	}
+}
+
+// TestSharedAddressNoteNamesDefaultServerOnce checks the note of a server
+// behind another default server on the same address, whose name starts
+// with "server" already.
+func TestSharedAddressNoteNamesDefaultServerOnce(t *testing.T) {
+	conf := "http {\n server {\n  listen 443 ssl default_server;\n  server_name default.example.com;\n  ssl_protocols TLSv1.3;\n }\n" +
+		" server {\n  listen 443 ssl;\n  server_name scim.example.com;\n  ssl_protocols TLSv1.2;\n }\n}\n"
+	dir := writeFiles(t, map[string]string{"nginx.conf": conf})
+	ls, err := Audit(filepath.Join(dir, "nginx.conf"), Debian12)
+	if err != nil {
+		t.Fatalf("Audit: %v", err)
+	}
+	i := slices.IndexFunc(ls, func(l audit.Listener) bool { return strings.Contains(l.Name, "scim.example.com") })
+	if i < 0 {
+		t.Fatalf("no listener for scim.example.com among %+v", ls)
+	}
+	found := false
+	for _, n := range ls[i].Notes {
+		if strings.Contains(n, "the default server of that address") {
+			found = true
+		}
+		if strings.Contains(n, "server server") {
+			t.Errorf("note %q repeats the word server", n)
+		}
+	}
+	if !found {
+		t.Errorf("notes %q lack the shared default server", ls[i].Notes)
+	}
+}

@@ -98,6 +98,27 @@ func (Fixer) VersionsLine(versions []string) string {
 	return "ssl_protocols " + strings.Join(words, " ") + ";"
 }
 
+// modernSuites are TLS 1.2 suites that Okta and Entra ID both offer, for
+// a cipher line that has to give TLS 1.2 a suite.
+var modernSuites = []string{"TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256", "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256"}
+
+// VersionsLineFor returns the line that fixes the versions traced to s.
+// When s is a cipher directive, which left TLS 1.2 without a suite, it is
+// an ssl_ciphers line with suites Okta and Entra ID share, because adding
+// versions to ssl_protocols would not help. Otherwise it is VersionsLine.
+func (f Fixer) VersionsLineFor(s audit.Setting, versions []string) string {
+	directive := strings.TrimSpace(s.Directive)
+	if strings.HasPrefix(directive, "ssl_ciphers") || strings.HasPrefix(directive, "ssl_conf_command") {
+		return f.SuitesLine(modernSuites)
+	}
+	return f.VersionsLine(versions)
+}
+
+// SuitesLineFor returns SuitesLine(suites).
+func (f Fixer) SuitesLineFor(_ audit.Setting, suites []string) string {
+	return f.SuitesLine(suites)
+}
+
 // SuitesLine returns the ssl_ciphers directive that allows suites (IANA
 // names), in that order. Suites OpenSSL has no name for are left out,
 // because OpenSSL cannot enable them.
@@ -118,9 +139,9 @@ func (Fixer) SuitesLine(suites []string) string {
 // ClientCertificateLine returns the ssl_verify_client line that stops
 // requiring a client certificate. optional still verifies a certificate
 // that a client sends, so other clients that authenticate with one keep
-// working; off stops asking for one.
+// working. The listener's note names off, which stops asking for one.
 func (Fixer) ClientCertificateLine(audit.Setting) string {
-	return "ssl_verify_client optional; (or ssl_verify_client off; when no client needs to send a certificate)"
+	return "ssl_verify_client optional;"
 }
 
 // prefixFor returns the directory nginx resolves relative includes against

@@ -32,7 +32,21 @@ type liveConfig struct {
 	// serverName, when set, is the SNI of the scan and picks the
 	// listener whose name contains it; else the file has one listener.
 	serverName string
+	// env is extra environment for nginx, such as OPENSSL_CONF, with
+	// {DIR} replaced by the prefix directory.
+	env []string
 }
+
+// opensslCnfMinTLS13 raises OpenSSL's minimum version to TLS 1.3 for every
+// SSL_CTX that does not set its own.
+const opensslCnfMinTLS13 = `openssl_conf = init
+[init]
+ssl_conf = ssl_sect
+[ssl_sect]
+system_default = system_default_sect
+[system_default_sect]
+MinProtocol = TLSv1.3
+`
 
 const liveHTTPPreamble = `access_log off;
     client_body_temp_path {DIR}/client_body;
@@ -160,6 +174,35 @@ var liveConfigs = []liveConfig{
         return 200;
     }
 }`},
+	{name: "DHE suites without ssl_dhparam", main: `http { ` + liveHTTPPreamble + `
+    server {
+        listen {ADDR} ssl;
+        ssl_certificate {CERT};
+        ssl_certificate_key {KEY};
+        ssl_protocols TLSv1.2 TLSv1.3;
+        ssl_ciphers DHE-RSA-AES256-GCM-SHA384;
+        return 200;
+    }
+}`},
+	{name: "fix of DHE suites without ssl_dhparam", main: `http { ` + liveHTTPPreamble + `
+    server {
+        listen {ADDR} ssl;
+        ssl_certificate {CERT};
+        ssl_certificate_key {KEY};
+        ssl_protocols TLSv1.2;
+        ssl_ciphers ECDHE-RSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES128-GCM-SHA256;
+        return 200;
+    }
+}`},
+	{name: "openssl.cnf MinProtocol ignored", main: `http { ` + liveHTTPPreamble + `
+    server {
+        listen {ADDR} ssl;
+        ssl_certificate {CERT};
+        ssl_certificate_key {KEY};
+        ssl_ciphers HIGH:!aNULL;
+        return 200;
+    }
+}`, extra: map[string]string{"openssl.cnf": opensslCnfMinTLS13}, env: []string{"OPENSSL_CONF={DIR}/openssl.cnf"}},
 	{name: "client certificate required", main: `http { ` + liveHTTPPreamble + `
     server {
         listen {ADDR} ssl;
@@ -336,7 +379,11 @@ func startNginxConfig(t *testing.T, tc liveConfig, cert testservers.Cert) (conf,
 		if err := os.WriteFile(conf, []byte(text), 0o600); err != nil {
 			t.Fatal(err)
 		}
-		err := runDaemon(t, addr, bin, "-p", dir, "-c", conf, "-e", errorLog, "-g", "daemon off;")
+		var env []string
+		for _, e := range tc.env {
+			env = append(env, fill.Replace(e))
+		}
+		err := testservers.StartDaemon(t, addr, env, bin, "-p", dir, "-c", conf, "-e", errorLog, "-g", "daemon off;")
 		if err == nil {
 			return conf, addr
 		}

@@ -52,7 +52,7 @@ func shareVersions(servers []serverTLS) {
 			if slices.Equal(def.handshakeVersions.Values, s.listener.Versions.Values) {
 				break
 			}
-			s.listener.Notes = append(s.listener.Notes, fmt.Sprintf("this server shares %s with the default server %s (%s:%d), whose versions apply before SNI selects this server; its own setting %q has no effect", a, def.listener.Name, def.listener.File, def.listener.Line, s.listener.Versions.Directive))
+			s.listener.Notes = append(s.listener.Notes, fmt.Sprintf("this server shares %s with %s (%s:%d), the default server of that address, whose versions apply before SNI selects this server; its own setting %q has no effect", a, def.listener.Name, def.listener.File, def.listener.Line, s.listener.Versions.Directive))
 			v := def.handshakeVersions
 			v.Values = slices.Clone(v.Values)
 			s.listener.Versions = v

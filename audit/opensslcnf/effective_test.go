@@ -371,3 +371,26 @@ func rewrite(t *testing.T, path, old, new string) {
 		t.Fatal(err)
 	}
 }
+
+// TestMinProtocolNoteNamesServers checks the note on which servers take
+// MinProtocol from openssl.cnf: stunnel alone, as measured.
+func TestMinProtocolNoteNamesServers(t *testing.T) {
+	dir := writeFiles(t, map[string]string{"openssl.cnf": chainHead + "MinProtocol = TLSv1.3\n"})
+	listeners, _, err := Audit(filepath.Join(dir, "openssl.cnf"), Options{Platform: Debian12})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, l := range listeners {
+		if slices.ContainsFunc(l.Notes, func(n string) bool { return strings.Contains(n, "still gets this MinProtocol") }) {
+			t.Errorf("notes %q claim every server without a version directive gets MinProtocol", l.Notes)
+		}
+		if !slices.Contains(l.Notes, minProtocolNote) {
+			t.Errorf("notes %q lack the measured note per server", l.Notes)
+		}
+	}
+	for _, want := range []string{"stunnel 5.68 accepted TLS 1.3 alone", "nginx 1.22.1 kept its default ssl_protocols (TLS 1.2 alone", "Apache 2.4 its default SSLProtocol (TLS 1.2 and 1.3)", "HAProxy 2.6.12 its default minimum (TLS 1.2 and 1.3)"} {
+		if !strings.Contains(minProtocolNote, want) {
+			t.Errorf("note %q lacks %q", minProtocolNote, want)
+		}
+	}
+}

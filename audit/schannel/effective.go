@@ -112,7 +112,9 @@ func (b *builder) schannel(side Side) audit.Listener {
 		notes = append(notes, "a client listener: the problems below mean outbound calls from this machine to Okta or Entra ID fail")
 	}
 	notes = append(notes, "SCHANNEL reads these keys at startup: reboot Windows after changing them")
-	return b.newListener(name, vs, notes)
+	l := b.newListener(name, vs, notes)
+	l.Client = side == Client
+	return l
 }
 
 // dotNet returns the .NET Framework client listener of one registry
@@ -156,7 +158,9 @@ func (b *builder) dotNet(wow64 bool) audit.Listener {
 	if wow64 {
 		view = "32-bit, Wow6432Node"
 	}
-	return b.newListener(fmt.Sprintf(".NET Framework %s client (%s)", target, view), vs, notes)
+	l := b.newListener(fmt.Sprintf(".NET Framework %s client (%s)", target, view), vs, notes)
+	l.Client = true
+	return l
 }
 
 // winHTTPKey returns the WinHTTP key of one registry view.
@@ -219,7 +223,9 @@ func (b *builder) winHTTP(wow64 bool) audit.Listener {
 	if wow64 {
 		view = "32-bit, Wow6432Node"
 	}
-	return b.newListener(fmt.Sprintf("WinHTTP (%s)", view), vs, notes)
+	l := b.newListener(fmt.Sprintf("WinHTTP (%s)", view), vs, notes)
+	l.Client = true
+	return l
 }
 
 // intersect returns the elements of a that b contains, in a's order.

@@ -369,13 +369,13 @@ func TestJudgeAndFix(t *testing.T) {
 			"no protocol version",
 			[]string{`[` + protocolKey("TLS 1.3", Server) + `]`}},
 		{".NET 4.5 default", srcDotNet, Server2019, DotNet45, nil, iDotNet32,
-			"no protocol version",
+			"they require TLS 1.2 or later",
 			[]string{`[HKEY_LOCAL_MACHINE\SOFTWARE\Wow6432Node\Microsoft\.NETFramework\v4.0.30319]`, `"SystemDefaultTlsVersions"=dword:00000001`, `"SchUseStrongCrypto"=dword:00000001`}},
 		{".NET 4.8 on 2008 R2 fixes the SCHANNEL client", srcDotNet, Server2008R2, DotNet48, nil, iDotNet64,
-			"no protocol version",
+			"they require TLS 1.2 or later",
 			[]string{`[` + protocolKey("TLS 1.2", Client) + `]`, `"DisabledByDefault"=dword:00000000`}},
 		{"WinHTTP on 2008 R2", srcWinHTTP, Server2008R2, "", nil, iWinHTTP64,
-			"no protocol version",
+			"they require TLS 1.2 or later",
 			[]string{`"DefaultSecureProtocols"=dword:00000800`, "KB3140245"}},
 		{"order with no suite Okta or Entra offers", srcV1809, Server2019, "",
 			[]string{regHeader + "[" + policyOrderKey + "]\n\"Functions\"=\"TLS_RSA_WITH_3DES_EDE_CBC_SHA,TLS_RSA_WITH_RC4_128_SHA\"\n"}, iServer,
@@ -420,5 +420,16 @@ func TestJudgeAndFix(t *testing.T) {
 				t.Errorf("the fix is not a valid export: %v\n%s", err, p.Fix)
 			}
 		})
+	}
+}
+
+// TestListenerSides checks that every listener but the SCHANNEL server is
+// marked as a client, which Judge weighs against the IdPs' API servers.
+func TestListenerSides(t *testing.T) {
+	listeners, _ := Effective(machineFrom(t, regHeader), Options{Windows: Server2019})
+	for i, l := range listeners {
+		if want := i != iServer; l.Client != want {
+			t.Errorf("%s: Client = %v, want %v", l.Name, l.Client, want)
+		}
 	}
 }

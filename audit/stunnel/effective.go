@@ -63,6 +63,13 @@ type state struct {
 	// certificate even when it does not require one.
 	verifyRequested         bool
 	verifyChain, verifyPeer bool
+	// verifyLevel is the verify level set by a verify line, -1 when none.
+	verifyLevel int
+	// verifyLine is the last verify, verifyChain or verifyPeer line that
+	// turned verification on, and requireLine the requireCert = yes line.
+	verifyLine, requireLine *Option
+	// caSet reports a CAfile, CApath or CAengine line with a value.
+	caSet bool
 	// config lists the config = COMMAND:VALUE lines in order.
 	config []Option
 }
@@ -70,7 +77,7 @@ type state struct {
 // newState returns stunnel's defaults: sslVersionMin = TLSv1 and
 // sslVersionMax = all, as stunnel(8) of 5.68 gives them.
 func newState() state {
-	return state{minIndex: tls10, maxIndex: -1}
+	return state{minIndex: tls10, maxIndex: -1, verifyLevel: -1}
 }
 
 // apply changes s by one option line. Unknown options are left alone,
@@ -157,19 +164,23 @@ func (s *state) apply(o Option) error {
 	case "verify":
 		n, err := strconv.Atoi(o.Value)
 		if err != nil || n < 0 || n > 4 {
-			if strings.EqualFold(o.Value, "none") {
-				s.verifyRequested, s.verifyChain, s.verifyPeer, s.require = false, false, false, false
-				s.clientCertificate = nil
-				return nil
-			}
-			return bad("a level from 0 to 4, or none")
+			// stunnel 5.68 rejects "verify = none" too ("Bad verify
+			// level", then "Configuration failed"), measured.
+			return &ParseError{File: o.File, Line: o.Line, Reason: fmt.Sprintf("invalid verify value %q, with which stunnel fails to start (\"Bad verify level\"); use a level from 0 to 4, or remove the line", o.Value)}
 		}
 		// Levels as stunnel(8) lists them: 0 requests and ignores the
 		// certificate, 1 verifies it if present, 2 to 4 require it.
 		s.verifyRequested = true
 		s.require = n >= 2
+		s.verifyLevel = n
 		opt := o
 		s.clientCertificate = &opt
+		s.verifyLine = nil
+		if n >= 1 {
+			s.verifyLine = &opt
+		}
+	case "cafile", "capath", "caengine":
+		s.caSet = strings.TrimSpace(o.Value) != ""
 	case "verifychain", "verifypeer":
 		yes, err := yesNo(o)
 		if err != nil {
@@ -183,10 +194,13 @@ func (s *state) apply(o Option) error {
 		// stunnel(8): verifyChain = yes and verifyPeer = yes imply
 		// requireCert = yes, and a later requireCert = no undoes it
 		// (measured on Debian 12's stunnel 5.68).
+		opt := o
 		if yes {
 			s.require = true
+			s.verifyLine = &opt
+		} else if !s.verifyChain && !s.verifyPeer && s.verifyLevel < 1 {
+			s.verifyLine = nil
 		}
-		opt := o
 		s.clientCertificate = &opt
 	case "requirecert":
 		yes, err := yesNo(o)
@@ -198,6 +212,10 @@ func (s *state) apply(o Option) error {
 		s.require = yes
 		opt := o
 		s.clientCertificate = &opt
+		s.requireLine = nil
+		if yes {
+			s.requireLine = &opt
+		}
 	}
 	return nil
 }
@@ -320,6 +338,10 @@ func versionIndex(word string) (int, bool) {
 // service with accept and without client = yes. Each service starts from
 // the options of the global section, then applies its own lines in order.
 // Errors name the file and line of an invalid value.
+//
+// stunnel 5.68 refuses the whole configuration when one service, client
+// services included, fails to initialise: every listener then accepts no
+// version, traced to the line at fault, with a note (see startFailure).
 func Effective(cfg *Config, opts Options) ([]audit.Listener, error) {
 	if opts.Version == "" {
 		opts.Version = DefaultVersion
@@ -331,12 +353,16 @@ func Effective(cfg *Config, opts Options) ([]audit.Listener, error) {
 		}
 	}
 	listeners := []audit.Listener{}
+	var failure *startFailure
 	for _, sec := range cfg.Services {
 		s := global
 		for _, o := range sec.Options {
 			if err := s.apply(o); err != nil {
 				return nil, err
 			}
+		}
+		if failure == nil {
+			failure = s.startFailure(sec)
 		}
 		if s.client || s.accept == nil {
 			continue
@@ -347,7 +373,71 @@ func Effective(cfg *Config, opts Options) ([]audit.Listener, error) {
 		}
 		listeners = append(listeners, l)
 	}
+	if failure != nil {
+		for i := range listeners {
+			failure.apply(&listeners[i])
+		}
+	}
 	return listeners, nil
+}
+
+// startFailure is a service setting with which stunnel refuses the whole
+// configuration at start ("Configuration failed"), so no service runs.
+type startFailure struct {
+	// at is the line to change, and directive its text with the context
+	// that makes it fail.
+	at        *Option
+	directive string
+	// message is stunnel's log line for the service.
+	message string
+	section string
+}
+
+// startFailure returns why stunnel 5.68 refuses the service sec with the
+// settings s, or nil. Both cases were measured on Debian 12's stunnel4:
+// sslVersionMin above sslVersionMax gives "Invalid protocol version
+// range", and a verify level of 1 or more, verifyChain = yes or
+// verifyPeer = yes without CAfile, CApath or CAengine gives "Either
+// "CAengine", "CAfile" or "CApath" has to be configured".
+func (s *state) startFailure(sec Section) *startFailure {
+	if s.minVersion != nil && s.maxVersion != nil && s.maxIndex >= 0 && s.minIndex > s.maxIndex {
+		// The line to change is the bound that keeps TLS 1.2 out.
+		at, other := s.minVersion, s.maxVersion
+		if s.maxIndex < tls12 {
+			at, other = s.maxVersion, s.minVersion
+		}
+		return &startFailure{
+			at:        at,
+			directive: fmt.Sprintf("%s (with %s at %s:%d)", at.Text(), other.Text(), other.File, other.Line),
+			message:   "Invalid protocol version range",
+			section:   sec.Name,
+		}
+	}
+	if s.verifyLine != nil && !s.caSet {
+		return &startFailure{
+			at:        s.verifyLine,
+			directive: s.verifyLine.Text() + noCASuffix,
+			message:   `Either "CAengine", "CAfile" or "CApath" has to be configured`,
+			section:   sec.Name,
+		}
+	}
+	return nil
+}
+
+// apply makes l accept no version, traced to the line at fault, and notes
+// why.
+func (f *startFailure) apply(l *audit.Listener) {
+	if !slices.Contains(l.Versions.Values, "TLS 1.2") {
+		l.SuitesWithTLS12 = nil
+	} else {
+		l.SuitesWithTLS12 = l.Suites.Values
+	}
+	l.Versions = audit.Setting{Values: []string{}, File: f.at.File, Line: f.at.Line, Directive: f.directive}
+	if c := &l.ClientCertificate; c.File == f.at.File && c.Line == f.at.Line {
+		// The same line: its fix must be the one that lets stunnel start.
+		c.Directive = f.directive
+	}
+	l.Notes = append(l.Notes, fmt.Sprintf("stunnel refuses the whole configuration, so no service runs, this one included: service [%s] fails with \"%s\" because of %s:%d, %s, then stunnel logs \"Configuration failed\" and exits", f.section, f.message, f.at.File, f.at.Line, f.directive))
 }
 
 func listener(sec Section, s *state, opts Options) (audit.Listener, error) {
@@ -399,6 +489,18 @@ func listener(sec Section, s *state, opts Options) (audit.Listener, error) {
 		l.Suites13 = suites13Setting(s, opts)
 	}
 	l.ClientCertificate = clientCertificateSetting(s, opts)
+	if !s.caSet && (s.requireLine != nil || s.verifyLevel == 0) {
+		// Measured on stunnel 5.68: it starts, logs "No trusted
+		// certificates found" and can verify no client certificate.
+		o := s.requireLine
+		if o == nil {
+			o = s.clientCertificate
+		}
+		l.Notes = append(l.Notes, fmt.Sprintf("%s:%d: %s without CAfile, CApath or CAengine: stunnel logs \"No trusted certificates found\" and trusts no client certificate, so a client that sends one fails too; set CAfile to the CA of the client certificates, or requireCert = no", o.File, o.Line, o.Text()))
+	}
+	if s.require && (s.verifyChain || s.verifyPeer) {
+		l.Notes = append(l.Notes, "the client-certificate fix replaces verifyChain or verifyPeer with requireCert = no, which stops verifying; to keep verifying a certificate that a client sends, keep that line and add requireCert = no after it (stunnel 5.68 then still verifies a certificate that comes, measured)")
+	}
 	return l, nil
 }
 
@@ -442,6 +544,12 @@ func effectiveVersions(s *state, res *cipherstring.Result, opts Options) ([]stri
 	}
 	if lo > hi {
 		notes = append(notes, fmt.Sprintf("sslVersionMin %s is above sslVersionMax %s, so no version is left", versionWords[lo], versionWords[hi]))
+	}
+	if s.minVersion == nil {
+		notes = append(notes, "without sslVersion or sslVersionMin, stunnel leaves the minimum version to OpenSSL, so a MinProtocol in openssl.cnf (system_default) applies: with MinProtocol = TLSv1.3, stunnel 5.68 accepted TLS 1.3 alone (measured); the audit assumes Debian 12's openssl.cnf, which sets none")
+	}
+	if !slices.Contains(versions, "TLS 1.2") {
+		notes = append(notes, "the versions fix replaces the line at fault; remove any other sslVersion, sslVersionMin, sslVersionMax or options = NO_TLSv1_2 line of this service and of the global section that still keeps TLS 1.2 out")
 	}
 	setting.Values = versions
 	if setting.Values == nil {

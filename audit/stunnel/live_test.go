@@ -1,7 +1,9 @@
 package stunnel
 
 import (
+	"bytes"
 	"context"
+	"errors"
 	"net"
 	"os"
 	"os/exec"
@@ -11,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/scimdoctor/scimdoctor/audit"
 	"github.com/scimdoctor/scimdoctor/internal/testservers"
 	"github.com/scimdoctor/scimdoctor/tlsscan"
 )
@@ -83,6 +86,7 @@ var liveConfigs = []struct {
 		"config = MaxProtocol:TLSv1.2\n" + service + "config = Ciphersuites:TLS_AES_128_GCM_SHA256\n", nil},
 	{"config-ciphersuites-and-lowercase-command", []string{t12, t13}, "off", false,
 		service + "config = ciphersuites:TLS_AES_256_GCM_SHA384\n", nil},
+	{"requirecert-without-ca", []string{t12, t13}, "required", false, service + "requireCert = yes\n", nil},
 	{"client-mode-service-skipped", []string{t12, t13}, "off", false,
 		"[outbound]\nclient = yes\naccept = ADDR2\nconnect = 127.0.0.1:9\n" + service, nil},
 }
@@ -260,4 +264,154 @@ func startStunnel(t *testing.T, bin, dir, config string, include map[string]stri
 
 func runStunnel(t *testing.T, bin, addr, path string) error {
 	return testservers.StartDaemon(t, addr, nil, bin, path)
+}
+
+// refusedConfigs are configurations that the real stunnel refuses as a
+// whole. message is stunnel's log line for the service at fault, and
+// fixLine the line at fault, whose fix must let stunnel start.
+var refusedConfigs = []struct {
+	name, config, message string
+	fixLine               int
+}{
+	{"version-range-inverted", service + "[other]\naccept = ADDR2\nconnect = BACKEND\ncert = CERT\nkey = KEY\nsslVersionMin = TLSv1.3\nsslVersionMax = TLSv1.2\n",
+		"Invalid protocol version range", 15},
+	{"verify-without-ca", service + "verify = 2\n", `Either "CAengine", "CAfile" or "CApath" has to be configured`, 10},
+	{"verifychain-without-ca", service + "verifyChain = yes\n", `Either "CAengine", "CAfile" or "CApath" has to be configured`, 10},
+	{"client-service-without-ca", "[out]\nclient = yes\naccept = ADDR2\nconnect = 127.0.0.1:9\nverifyChain = yes\n" + service,
+		`Either "CAengine", "CAfile" or "CApath" has to be configured`, 9},
+}
+
+// TestAuditMatchesStunnelRefusal runs each refused configuration in the
+// real stunnel, which must exit with the expected message. The audit must
+// give every service no version, traced to the line at fault, and a fix
+// with which the real stunnel starts.
+func TestAuditMatchesStunnelRefusal(t *testing.T) {
+	bin := stunnelBinary(t)
+	cert := testservers.SelfSigned(t)
+	backend := startBackend(t)
+	for _, tc := range refusedConfigs {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			addr := freeAddr(t)
+			replacer := strings.NewReplacer("ADDR2", freeAddr(t), "ADDR", addr, "BACKEND", backend, "CERT", cert.CertFile, "KEY", cert.KeyFile)
+			text := "foreground = yes\npid =\nsyslog = no\ndebug = warning\n" + replacer.Replace(tc.config)
+			path := filepath.Join(dir, "stunnel.conf")
+			if err := os.WriteFile(path, []byte(text), 0o600); err != nil {
+				t.Fatal(err)
+			}
+
+			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+			defer cancel()
+			var stderr bytes.Buffer
+			cmd := exec.CommandContext(ctx, bin, path)
+			cmd.Stderr = &stderr
+			err := cmd.Run()
+			var exit *exec.ExitError
+			if !errors.As(err, &exit) || ctx.Err() != nil {
+				t.Fatalf("stunnel did not exit with an error (%v); stderr:\n%s", err, stderr.String())
+			}
+			for _, want := range []string{tc.message, "Configuration failed"} {
+				if !strings.Contains(stderr.String(), want) {
+					t.Errorf("stunnel stderr lacks %q:\n%s", want, stderr.String())
+				}
+			}
+
+			listeners, fixer, err := Audit(DebianOptions, path)
+			if err != nil {
+				t.Fatalf("Audit: %v", err)
+			}
+			if len(listeners) == 0 {
+				t.Fatal("Audit returned no listener")
+			}
+			fix := ""
+			for _, l := range listeners {
+				if len(l.Versions.Values) != 0 || l.Versions.Line != tc.fixLine {
+					t.Errorf("%s: versions %v from line %d, want none from line %d", l.Name, l.Versions.Values, l.Versions.Line, tc.fixLine)
+				}
+				if !slices.ContainsFunc(l.Notes, func(n string) bool { return strings.Contains(n, tc.message) && strings.Contains(n, "no service runs") }) {
+					t.Errorf("%s: notes %q lack %q", l.Name, l.Notes, tc.message)
+				}
+				audit.Judge(&l, fixer)
+				for _, p := range l.Problems {
+					if p.Line == tc.fixLine {
+						fix = p.Fix
+					}
+				}
+			}
+			if fix == "" {
+				t.Fatalf("no problem at line %d", tc.fixLine)
+			}
+
+			// The fixed file must start.
+			lines := strings.Split(text, "\n")
+			lines[tc.fixLine-1] = fix
+			fixed := filepath.Join(dir, "fixed.conf")
+			if err := os.WriteFile(fixed, []byte(strings.Join(lines, "\n")), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			if err := runStunnel(t, bin, addr, fixed); err != nil {
+				t.Errorf("stunnel with the fix %q at line %d: %v", fix, tc.fixLine, err)
+			}
+		})
+	}
+}
+
+// TestOpenSSLConfMinProtocolLive runs stunnel with an openssl.cnf whose
+// MinProtocol is TLS 1.3: a service without a version option gets it, and
+// one with sslVersionMin does not.
+func TestOpenSSLConfMinProtocolLive(t *testing.T) {
+	bin := stunnelBinary(t)
+	cert := testservers.SelfSigned(t)
+	backend := startBackend(t)
+	dir := t.TempDir()
+	cnf := filepath.Join(dir, "openssl.cnf")
+	if err := os.WriteFile(cnf, []byte("openssl_conf = init\n[init]\nssl_conf = ssl_sect\n[ssl_sect]\nsystem_default = system_default_sect\n[system_default_sect]\nMinProtocol = TLSv1.3\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name, extra string
+		versions    []string
+		note        bool
+	}{
+		{"no version option", "ciphers = HIGH:!aNULL\n", []string{t13}, true},
+		{"sslVersionMin replaces MinProtocol", "sslVersionMin = TLSv1.2\n", []string{t12, t13}, false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			addr := freeAddr(t)
+			text := "foreground = yes\npid =\nsyslog = no\ndebug = warning\n" +
+				strings.NewReplacer("ADDR", addr, "BACKEND", backend, "CERT", cert.CertFile, "KEY", cert.KeyFile).Replace(service) + tc.extra
+			path := filepath.Join(t.TempDir(), "stunnel.conf")
+			if err := os.WriteFile(path, []byte(text), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			if err := testservers.StartDaemon(t, addr, []string{"OPENSSL_CONF=" + cnf}, bin, path); err != nil {
+				t.Fatalf("starting stunnel: %v", err)
+			}
+			ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+			defer cancel()
+			res, err := tlsscan.Run(ctx, tlsscan.Options{Target: addr, Timeout: 10 * time.Second, Clients: []string{"okta"}})
+			if err != nil {
+				t.Fatalf("tlsscan.Run: %v", err)
+			}
+			var scanned []string
+			for _, v := range res.Versions {
+				if v.Accepted {
+					scanned = append(scanned, v.Version)
+				}
+			}
+			if !slices.Equal(scanned, tc.versions) {
+				t.Errorf("versions: scan %v, want %v", scanned, tc.versions)
+			}
+
+			listeners, _, err := Audit(DebianOptions, path)
+			if err != nil {
+				t.Fatalf("Audit: %v", err)
+			}
+			note := slices.ContainsFunc(listeners[0].Notes, func(n string) bool { return strings.Contains(n, "MinProtocol in openssl.cnf") })
+			if note != tc.note {
+				t.Errorf("note on openssl.cnf's MinProtocol present = %v, want %v; notes %q", note, tc.note, listeners[0].Notes)
+			}
+		})
+	}
 }

@@ -140,7 +140,7 @@ func TestParseBadFiles(t *testing.T) {
 }
 
 func TestEffectiveTracesSettings(t *testing.T) {
-	dir := writeFiles(t, map[string]string{"stunnel.conf": "sslVersionMin = TLSv1.1\nverify = 2\n" +
+	dir := writeFiles(t, map[string]string{"stunnel.conf": "sslVersionMin = TLSv1.1\nverify = 2\nCAfile = /etc/ssl/certs/ca-certificates.crt\n" +
 		"[scim]\naccept = 443\nsslVersionMax = TLSv1.2\nciphers = ECDHE+AESGCM\n" +
 		"[out]\nclient = yes\naccept = 8080\n" +
 		"[plain]\nconnect = 25\n" +
@@ -154,14 +154,14 @@ func TestEffectiveTracesSettings(t *testing.T) {
 		t.Fatalf("%d listeners, want [scim] and [relaxed]: %+v", len(listeners), listeners)
 	}
 	scim, relaxed := listeners[0], listeners[1]
-	if scim.Name != "[scim] accept = 443" || scim.Line != 3 {
+	if scim.Name != "[scim] accept = 443" || scim.Line != 4 {
 		t.Errorf("name %q at line %d", scim.Name, scim.Line)
 	}
-	if !slices.Equal(scim.Versions.Values, []string{"TLS 1.2"}) || scim.Versions.Line != 5 || scim.Versions.Directive != "sslVersionMax = TLSv1.2" {
-		t.Errorf("versions %+v, want TLS 1.2 from line 5", scim.Versions)
+	if !slices.Equal(scim.Versions.Values, []string{"TLS 1.2"}) || scim.Versions.Line != 6 || scim.Versions.Directive != "sslVersionMax = TLSv1.2" {
+		t.Errorf("versions %+v, want TLS 1.2 from line 6", scim.Versions)
 	}
-	if scim.Suites.Line != 6 || len(scim.Suites.Values) == 0 || !strings.HasPrefix(scim.Suites.Values[0], "TLS_ECDHE_") {
-		t.Errorf("suites %+v, want ECDHE suites from line 6", scim.Suites)
+	if scim.Suites.Line != 7 || len(scim.Suites.Values) == 0 || !strings.HasPrefix(scim.Suites.Values[0], "TLS_ECDHE_") {
+		t.Errorf("suites %+v, want ECDHE suites from line 7", scim.Suites)
 	}
 	if len(scim.Suites13.Values) != 0 {
 		t.Errorf("TLS 1.3 suites %v without TLS 1.3", scim.Suites13.Values)
@@ -268,8 +268,13 @@ func TestFixerLines(t *testing.T) {
 		got  string
 		want string
 	}{
-		{"modern versions", Fixer{}.VersionsLine([]string{"TLS 1.2", "TLS 1.3"}), "sslVersionMin = TLSv1.2 (replacing any sslVersion line and NO_TLSv1_x options)"},
-		{"capped versions", Fixer{}.VersionsLine([]string{"TLS 1.1", "TLS 1.2"}), "sslVersionMin = TLSv1.1 and sslVersionMax = TLSv1.2 (replacing any sslVersion line and NO_TLSv1_x options)"},
+		{"modern versions", Fixer{}.VersionsLine([]string{"TLS 1.2", "TLS 1.3"}), "sslVersionMin = TLSv1.2"},
+		{"one version", Fixer{}.VersionsLine([]string{"TLS 1.2"}), "sslVersion = TLSv1.2"},
+		{"maximum line raised", Fixer{}.VersionsLineFor(audit.Setting{Directive: "sslVersionMax = TLSv1.1"}, []string{"TLS 1.2", "TLS 1.3"}), "sslVersionMax = TLSv1.3"},
+		{"verify level without CA", Fixer{}.ClientCertificateLine(audit.Setting{Directive: "verify = 2" + noCASuffix}), "verify = 0"},
+		{"verify level with CA", Fixer{}.ClientCertificateLine(audit.Setting{Directive: "verify = 2"}), "verify = 1"},
+		{"verifyChain without CA", Fixer{}.ClientCertificateLine(audit.Setting{Directive: "verifyChain = yes" + noCASuffix}), "verifyChain = no"},
+		{"verifyChain with CA", Fixer{}.ClientCertificateLine(audit.Setting{Directive: "verifyChain = yes"}), "requireCert = no"},
 		{"suites", Fixer{}.SuitesLine([]string{"TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256", "TLS_AES_128_GCM_SHA256", "TLS_RSA_WITH_AES_128_CBC_SHA"}), "ciphers = ECDHE-RSA-AES128-GCM-SHA256:AES128-SHA"},
 	}
 	for _, tc := range tests {
@@ -346,16 +351,78 @@ func TestRunLegacyTestdata(t *testing.T) {
 		fixes = append(fixes, p.Fix)
 	}
 	want := []string{
-		"sslVersionMin = TLSv1.2 (replacing any sslVersion line and NO_TLSv1_x options)",
+		"sslVersionMin = TLSv1.2",
 		// Entra ID, which has TLS 1.2 alone, would share no suite once the
 		// versions are fixed, so the cipher fix comes in the same run.
 		"ciphers = ECDHE-RSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES128-GCM-SHA256:AES128-SHA",
-		"verify = 1 (checks a certificate only when the client sends one; or verify = 0 to ignore it)",
+		"verify = 1",
 	}
 	if !slices.Equal(fixes, want) {
 		t.Errorf("fixes %q, want %q", fixes, want)
 	}
 	if r.ExitCode != 1 {
 		t.Errorf("exit code %d, want 1", r.ExitCode)
+	}
+}
+
+// TestRefusedConfigurations checks the settings with which stunnel 5.68
+// refuses the whole configuration: every service accepts no version,
+// traced to the line at fault, whose fix lets stunnel start.
+func TestRefusedConfigurations(t *testing.T) {
+	tests := []struct {
+		name    string
+		config  string
+		line    int
+		fix     string
+		message string
+	}{
+		{"minimum above maximum", "[a]\naccept = 443\n[b]\naccept = 444\nsslVersionMin = TLSv1.3\nsslVersionMax = TLSv1.2\n",
+			5, "sslVersionMin = TLSv1.2", "Invalid protocol version range"},
+		{"maximum below TLS 1.2 and minimum above it", "[a]\naccept = 443\nsslVersionMax = TLSv1.1\nsslVersionMin = TLSv1.3\n",
+			3, "sslVersionMax = TLSv1.3", "Invalid protocol version range"},
+		{"verify level without CA", "[a]\naccept = 443\nverify = 2\n",
+			3, "verify = 0", "has to be configured"},
+		{"global verifyPeer without CA", "verifyPeer = yes\n[a]\naccept = 443\n",
+			1, "verifyPeer = no", "has to be configured"},
+		{"client service fails too", "[out]\nclient = yes\naccept = 8080\nconnect = 443\nverifyChain = yes\n[a]\naccept = 443\n",
+			5, "verifyChain = no", "has to be configured"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := writeFiles(t, map[string]string{"stunnel.conf": tc.config})
+			listeners, fixer, err := Audit(Options{}, filepath.Join(dir, "stunnel.conf"))
+			if err != nil {
+				t.Fatalf("Audit: %v", err)
+			}
+			for _, l := range listeners {
+				if len(l.Versions.Values) != 0 || l.Versions.Line != tc.line {
+					t.Errorf("%s: versions %v from line %d, want none from line %d", l.Name, l.Versions.Values, l.Versions.Line, tc.line)
+				}
+				if !slices.ContainsFunc(l.Notes, func(n string) bool { return strings.Contains(n, tc.message) && strings.Contains(n, "no service runs") }) {
+					t.Errorf("%s: notes %q lack %q", l.Name, l.Notes, tc.message)
+				}
+				audit.Judge(&l, fixer)
+				for _, p := range l.Problems {
+					if p.Line == tc.line && p.Fix != tc.fix {
+						t.Errorf("%s: fix %q at line %d, want %q", l.Name, p.Fix, p.Line, tc.fix)
+					}
+				}
+			}
+		})
+	}
+}
+
+func TestRequireCertWithoutCANote(t *testing.T) {
+	dir := writeFiles(t, map[string]string{"stunnel.conf": "[a]\naccept = 443\nrequireCert = yes\n"})
+	listeners, _, err := Audit(Options{}, filepath.Join(dir, "stunnel.conf"))
+	if err != nil {
+		t.Fatalf("Audit: %v", err)
+	}
+	want := "No trusted certificates found"
+	if !slices.ContainsFunc(listeners[0].Notes, func(n string) bool { return strings.Contains(n, want) }) {
+		t.Errorf("notes %q lack %q", listeners[0].Notes, want)
+	}
+	if !slices.Equal(listeners[0].Versions.Values, []string{"TLS 1.2", "TLS 1.3"}) {
+		t.Errorf("versions %v, want TLS 1.2 and TLS 1.3: stunnel starts with requireCert = yes alone", listeners[0].Versions.Values)
 	}
 }

@@ -100,8 +100,9 @@ func Audit(opts Options, path string) ([]audit.Listener, audit.Fixer, error) {
 type Fixer struct{}
 
 // VersionsLine returns "sslVersionMin = TLSv1.2" for the lowest of
-// versions, with the matching sslVersionMax when the highest is below
-// TLS 1.3. A range has no holes, so versions in between are allowed too.
+// versions, or "sslVersion = TLSv1.2" for one version. The line sets no
+// maximum, so versions above the highest stay allowed, as audit.Judge's
+// fix of TLS 1.2 and TLS 1.3 expects.
 func (Fixer) VersionsLine(versions []string) string {
 	lo, hi := -1, -1
 	for i, name := range versionNames {
@@ -115,11 +116,36 @@ func (Fixer) VersionsLine(versions []string) string {
 	if lo < 0 {
 		lo, hi = tls12, tls13
 	}
-	line := "sslVersionMin = " + versionWords[lo]
-	if hi < tls13 {
-		line += " and sslVersionMax = " + versionWords[hi]
+	if lo == hi {
+		return "sslVersion = " + versionWords[lo]
 	}
-	return line + " (replacing any sslVersion line and NO_TLSv1_x options)"
+	return "sslVersionMin = " + versionWords[lo]
+}
+
+// VersionsLineFor returns the line that replaces s, the line that decided
+// the versions: the same option with the bound that lets versions in. For
+// a verify line that stops stunnel from starting, it is the verify line
+// that needs no CA file.
+func (f Fixer) VersionsLineFor(s audit.Setting, versions []string) string {
+	name, _, _ := strings.Cut(s.Directive, "=")
+	switch strings.ToLower(strings.TrimSpace(name)) {
+	case "sslversionmax":
+		hi := tls12
+		for i, v := range versionNames {
+			if slices.Contains(versions, v) {
+				hi = i
+			}
+		}
+		return "sslVersionMax = " + versionWords[hi]
+	case "verify", "verifychain", "verifypeer":
+		return f.ClientCertificateLine(s)
+	}
+	return f.VersionsLine(versions)
+}
+
+// SuitesLineFor returns SuitesLine(suites).
+func (f Fixer) SuitesLineFor(_ audit.Setting, suites []string) string {
+	return f.SuitesLine(suites)
 }
 
 // SuitesLine returns "ciphers = NAME:NAME..." with the OpenSSL names of
@@ -139,21 +165,37 @@ func (Fixer) SuitesLine(suites []string) string {
 	return "ciphers = " + strings.Join(names, ":")
 }
 
-// ClientCertificateLine returns the option line that stops requiring a
-// client certificate in place of the line s that requires one: verify = 1
-// for a verify level, which still checks a certificate a client sends,
-// and requireCert = no after verifyChain or verifyPeer, which stunnel 5.68
-// then still applies to a certificate a client sends (measured).
+// ClientCertificateLine returns the option line that replaces the line s
+// that requires a client certificate: verify = 1 for a verify level, which
+// still checks a certificate a client sends, and requireCert = no for
+// requireCert, verifyChain and verifyPeer. Where no CAfile, CApath or
+// CAengine is set, with which stunnel 5.68 refuses verify levels 1 to 4,
+// verifyChain = yes and verifyPeer = yes, it is verify = 0, verifyChain =
+// no or verifyPeer = no, which need none.
 func (Fixer) ClientCertificateLine(s audit.Setting) string {
 	name, _, _ := strings.Cut(s.Directive, "=")
+	noCA := strings.HasSuffix(s.Directive, noCASuffix)
 	switch strings.ToLower(strings.TrimSpace(name)) {
 	case "verify":
-		return "verify = 1 (checks a certificate only when the client sends one; or verify = 0 to ignore it)"
-	case "verifychain", "verifypeer":
-		return "requireCert = no after " + s.Directive + " (or verifyChain = no and verifyPeer = no when no client needs to send a certificate)"
+		if noCA {
+			return "verify = 0"
+		}
+		return "verify = 1"
+	case "verifychain":
+		if noCA {
+			return "verifyChain = no"
+		}
+	case "verifypeer":
+		if noCA {
+			return "verifyPeer = no"
+		}
 	}
-	return "requireCert = no (or verifyChain = no and verify = 0 when no client needs to send a certificate)"
+	return "requireCert = no"
 }
+
+// noCASuffix ends the Directive of a verify line that stops stunnel from
+// starting because no CA is set.
+const noCASuffix = " (no CAfile, CApath or CAengine is set)"
 
 // openSSLNames maps IANA ids to OpenSSL names for every suite OpenSSL 3.0
 // implements.

@@ -2,6 +2,7 @@ package tomcat
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/scimdoctor/scimdoctor/audit"
@@ -32,6 +33,14 @@ type connector struct {
 	openssl bool
 	hosts   []hostSettings
 	notes   []string
+	// failure is set when Tomcat does not start the connector.
+	failure *connectorFailure
+}
+
+// connectorFailure is the reason Tomcat does not start a connector, with
+// the fix.
+type connectorFailure struct {
+	directive, note, fix string
 }
 
 // auditor holds one Audit call's state.
@@ -75,11 +84,26 @@ func (a *auditor) effective(root *Element) ([]audit.Listener, error) {
 				continue
 			}
 			for _, h := range c.hosts {
-				listeners = append(listeners, a.listener(c, h))
+				l := a.listener(c, h)
+				if c.failure != nil {
+					a.applyFailure(&l, c.failure)
+				}
+				listeners = append(listeners, l)
 			}
 		}
 	}
 	return listeners, nil
+}
+
+// applyFailure makes l accept no version, traced to the Connector that
+// Tomcat does not start, and registers the fix.
+func (a *auditor) applyFailure(l *audit.Listener, f *connectorFailure) {
+	if slices.Contains(l.Versions.Values, "TLS 1.2") {
+		l.SuitesWithTLS12 = l.Suites.Values
+	}
+	l.Versions = audit.Setting{Values: []string{}, File: a.file, Line: l.Line, Directive: f.directive}
+	l.Notes = append(l.Notes, f.note)
+	a.fixer.remember(l.Versions, fixContext{replacement: f.fix})
 }
 
 // value returns the attribute's value with ${name} replaced, and notes an
@@ -168,9 +192,16 @@ func (a *auditor) connector(el *Element, service string) (connector, bool) {
 	if legacy != nil {
 		c.hosts = append([]hostSettings{*legacy}, c.hosts...)
 	}
+	// NOTE: only Tomcat 10.1 was run without the default SSLHostConfig;
+	// Tomcat 9 and 10.0 are assumed to start, as before this check.
+	if !a.legacyOK && !slices.ContainsFunc(c.hosts, func(h hostSettings) bool { return h.hostName == defaultName }) {
+		c.failure = a.missingDefaultHost(el, c, defaultName)
+	}
 	if len(c.hosts) == 0 {
 		c.hosts = []hostSettings{{hostName: defaultHostConfigName, line: el.Line}}
-		c.notes = append(c.notes, fmt.Sprintf("%s line %d: the Connector has no SSLHostConfig, so Tomcat uses one with every default and the keystore ~/.keystore", a.file, el.Line))
+		if c.failure == nil {
+			c.notes = append(c.notes, fmt.Sprintf("%s line %d: the Connector has no SSLHostConfig, so Tomcat uses one with every default and the keystore ~/.keystore", a.file, el.Line))
+		}
 	}
 	// The default SSLHostConfig serves clients without SNI, such as scans
 	// of an IP address, so it comes first.
@@ -180,6 +211,49 @@ func (a *auditor) connector(el *Element, service string) (connector, bool) {
 		}
 	}
 	return c, true
+}
+
+// missingDefaultHost describes a connector without the SSLHostConfig that
+// defaultSSLHostConfigName names, which Tomcat 10.1 does not start: it
+// logs SEVERE "Failed to initialize component [Connector[...]]", caused by
+// "No SSLHostConfig element was found with the hostName [_default_] to
+// match the defaultSSLHostConfigName" (measured with Tomcat 10.1 on
+// OpenJDK 17, with no SSLHostConfig and with one of another hostName). The
+// fix names an existing SSLHostConfig as the default, or,
+// when there is none, is an SSLHostConfig with a Certificate made from the
+// Connector's ignored keystore attributes.
+func (a *auditor) missingDefaultHost(el *Element, c connector, defaultName string) *connectorFailure {
+	f := &connectorFailure{directive: fmt.Sprintf("<Connector> at line %d without an SSLHostConfig named %q", el.Line, defaultName)}
+	f.note = fmt.Sprintf("%s line %d: Tomcat %s does not start this connector, so nothing answers TLS on its port: it logs SEVERE \"Failed to initialize component\", caused by \"No SSLHostConfig element was found with the hostName [%s] to match the defaultSSLHostConfigName\"", a.file, el.Line, a.opts.Version, defaultName)
+	if len(c.hosts) > 0 {
+		f.fix = fmt.Sprintf("defaultSSLHostConfigName=%q on the Connector", c.hosts[0].hostName)
+		return f
+	}
+
+	// The Tomcat 9 keystore attributes and their Certificate names.
+	certificate := ""
+	for _, pair := range [][2]string{
+		{"keystoreFile", "certificateKeystoreFile"}, {"keystorePass", "certificateKeystorePassword"},
+		{"keystoreType", "certificateKeystoreType"}, {"keyAlias", "certificateKeyAlias"},
+		{"SSLCertificateFile", "certificateFile"}, {"SSLCertificateKeyFile", "certificateKeyFile"},
+	} {
+		if attr, ok := el.Attr(pair[0]); ok {
+			certificate += fmt.Sprintf(" %s=%q", pair[1], attr.Value)
+		}
+	}
+	if certificate == "" {
+		// Tomcat's own default keystore and password.
+		certificate = ` certificateKeystoreFile="${user.home}/.keystore" certificateKeystorePassword="changeit"`
+	}
+	host := `protocols="TLSv1.2+TLSv1.3"`
+	if attr, ok := el.Attr("ciphers"); ok {
+		host += fmt.Sprintf(" ciphers=%q", attr.Value)
+	}
+	f.fix = fmt.Sprintf("<SSLHostConfig %s><Certificate%s/></SSLHostConfig> inside the Connector, in place of its keystore and TLS attributes", host, certificate)
+	if attr, ok := el.Attr("clientAuth"); ok && !slices.Contains([]string{"false", "no", "none"}, strings.ToLower(attr.Value)) {
+		f.note += fmt.Sprintf("; the fix leaves out clientAuth=%q, because Okta and Entra ID send no client certificate: add certificateVerification=\"optional\" and a truststore to the SSLHostConfig for clients that must send one", attr.Value)
+	}
+	return f
 }
 
 // legacyAttrs are the Connector attributes that Tomcat 8.5 and 9 copy to

@@ -264,3 +264,69 @@ func listenerOn(t *testing.T, listeners []audit.Listener, addr string) audit.Lis
 	t.Fatalf("no audited listener for %s among %q", addr, names)
 	return audit.Listener{}
 }
+
+// TestLegacyConnectorFixStartsLive audits a Tomcat 9 style Connector,
+// which Tomcat 10.1 does not start, and runs the fixed file in the real
+// Tomcat 10.1, where the connector must accept TLS 1.2 and TLS 1.3.
+func TestLegacyConnectorFixStartsLive(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a Tomcat JVM")
+	}
+	original := `<?xml version="1.0" encoding="UTF-8"?>
+<Server port="-1" shutdown="SHUTDOWN">
+  <Service name="Catalina">
+    <Connector port="{{PORT0}}" address="127.0.0.1" protocol="org.apache.coyote.http11.Http11NioProtocol"
+               SSLEnabled="true" scheme="https" secure="true" maxThreads="10"
+               keystoreFile="{{KEYSTORE}}" keystorePass="{{KEYSTORE_PASSWORD}}" keystoreType="PKCS12"
+               sslEnabledProtocols="TLSv1,TLSv1.1" clientAuth="true">
+    </Connector>
+    <Engine name="Catalina" defaultHost="localhost">
+      <Host name="localhost" appBase="webapps" unpackWARs="false" autoDeploy="false"/>
+    </Engine>
+  </Service>
+</Server>
+`
+	path := filepath.Join(t.TempDir(), "server.xml")
+	if err := os.WriteFile(path, []byte(original), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	listeners, fixer, err := Audit(Options{}, path)
+	if err != nil {
+		t.Fatalf("Audit: %v", err)
+	}
+	l := listeners[0]
+	if len(l.Versions.Values) != 0 || !hasNote(l, "does not start this connector") {
+		t.Fatalf("versions %v, notes %q; want none and a note that Tomcat does not start the connector", l.Versions.Values, l.Notes)
+	}
+	audit.Judge(&l, fixer)
+	if len(l.Problems) == 0 {
+		t.Fatal("no problem reported")
+	}
+	fix, _, ok := strings.Cut(l.Problems[0].Fix, " inside the Connector")
+	if !ok || !strings.HasPrefix(fix, "<SSLHostConfig ") {
+		t.Fatalf("fix %q, want an SSLHostConfig element", l.Problems[0].Fix)
+	}
+
+	// The fixed Connector: its TLS attributes replaced by the fix.
+	fixed := strings.Replace(original, `
+               keystoreFile="{{KEYSTORE}}" keystorePass="{{KEYSTORE_PASSWORD}}" keystoreType="PKCS12"
+               sslEnabledProtocols="TLSv1,TLSv1.1" clientAuth="true">`, ">\n      "+fix, 1)
+	cert := testservers.SelfSigned(t)
+	_, addrs := testservers.StartTomcatXML(t, testservers.TomcatXML{Cert: cert, ServerXML: fixed, Ports: 1})
+
+	ctx, cancel := context.WithTimeout(context.Background(), 120*time.Second)
+	defer cancel()
+	res, err := tlsscan.Run(ctx, tlsscan.Options{Target: addrs[0], Timeout: 5 * time.Second, Clients: []string{"okta"}})
+	if err != nil {
+		t.Fatalf("tlsscan.Run: %v", err)
+	}
+	var scanned []string
+	for _, v := range res.Versions {
+		if v.Accepted {
+			scanned = append(scanned, v.Version)
+		}
+	}
+	if !slices.Equal(scanned, []string{t12, t13}) {
+		t.Errorf("fixed connector accepts %v, want TLS 1.2 and TLS 1.3; fixed file:\n%s", scanned, fixed)
+	}
+}

@@ -156,6 +156,9 @@ type Fixer struct {
 // another line, such as the JVM's limit.
 type fixContext struct {
 	attribute string
+	// replacement, when set, is the whole fix, such as the SSLHostConfig
+	// that a connector Tomcat does not start lacks.
+	replacement string
 }
 
 func (f *Fixer) remember(s audit.Setting, ctx fixContext) {
@@ -178,6 +181,9 @@ func (f *Fixer) VersionsLine(versions []string) string {
 func (f *Fixer) VersionsLineFor(s audit.Setting, versions []string) string {
 	attr := attributeOf(s)
 	if ctx, ok := f.contexts[s.Directive]; ok {
+		if ctx.replacement != "" {
+			return ctx.replacement
+		}
 		attr = ctx.attribute
 	}
 	if attr == "ciphers" || attr == "SSLCipherSuite" {
@@ -204,6 +210,21 @@ func (f *Fixer) VersionsLineFor(s audit.Setting, versions []string) string {
 		line += fmt.Sprintf(", and remove %s from jdk.tls.disabledAlgorithms in the JVM's java.security (now %s)", strings.Join(blocked, ", "), limit.Directive)
 	}
 	return line
+}
+
+// ClientCertificateLine returns the attribute that stops requiring a
+// client certificate in place of the one s names, as optional still
+// verifies a certificate that a client sends: certificateVerification=
+// "optional" on the SSLHostConfig, or for Tomcat 9's Connector attributes
+// clientAuth="want" or SSLVerifyClient="optional".
+func (f *Fixer) ClientCertificateLine(s audit.Setting) string {
+	switch attributeOf(s) {
+	case "clientAuth":
+		return `clientAuth="want"`
+	case "SSLVerifyClient":
+		return `SSLVerifyClient="optional"`
+	}
+	return `certificateVerification="optional"`
 }
 
 // SuitesLine returns ciphers="..." with the JSSE names of suites that the

@@ -102,7 +102,7 @@ func TestAuditLegacyConnectorAttributes(t *testing.T) {
 		note       string
 	}{
 		{"9.0", []string{}, "optional", ""},
-		{"10.1", []string{"TLS 1.2", "TLS 1.3"}, "off", "Tomcat 10.1 ignores the Connector attribute sslEnabledProtocols"},
+		{"10.1", []string{}, "off", "Tomcat 10.1 ignores the Connector attribute sslEnabledProtocols"},
 	} {
 		t.Run(tc.version, func(t *testing.T) {
 			listeners, fixer, err := Audit(Options{Version: tc.version}, "testdata/legacy-tomcat9.xml")
@@ -425,4 +425,66 @@ func hasNote(l audit.Listener, substr string) bool {
 		}
 	}
 	return false
+}
+
+func TestConnectorWithoutDefaultHostConfigDoesNotStart(t *testing.T) {
+	tests := []struct {
+		name, xml, fix string
+	}{
+		{"legacy attributes on Tomcat 10.1", `<Server><Service name="Catalina">
+<Connector port="8443" SSLEnabled="true"
+  keystoreFile="conf/keystore.p12" keystorePass="changeit"
+  sslEnabledProtocols="TLSv1,TLSv1.1" clientAuth="true"/>
+</Service></Server>`,
+			`<SSLHostConfig protocols="TLSv1.2+TLSv1.3"><Certificate certificateKeystoreFile="conf/keystore.p12" certificateKeystorePassword="changeit"/></SSLHostConfig> inside the Connector, in place of its keystore and TLS attributes`},
+		{"no SSLHostConfig at all", `<Server><Service name="Catalina">
+<Connector port="8443" SSLEnabled="true"/>
+</Service></Server>`,
+			`<SSLHostConfig protocols="TLSv1.2+TLSv1.3"><Certificate certificateKeystoreFile="${user.home}/.keystore" certificateKeystorePassword="changeit"/></SSLHostConfig> inside the Connector, in place of its keystore and TLS attributes`},
+		{"SSLHostConfig not named as the default", `<Server><Service name="Catalina">
+<Connector port="8443" SSLEnabled="true">
+  <SSLHostConfig hostName="scim.example.com"><Certificate certificateKeystoreFile="conf/k.p12"/></SSLHostConfig>
+</Connector>
+</Service></Server>`,
+			`defaultSSLHostConfigName="scim.example.com" on the Connector`},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			listeners, fixer := auditText(t, Options{}, tc.xml)
+			for _, l := range listeners {
+				if len(l.Versions.Values) != 0 || l.Versions.Line != 2 {
+					t.Errorf("versions %v from line %d, want none from the Connector on line 2", l.Versions.Values, l.Versions.Line)
+				}
+				if !hasNote(l, "Tomcat 10.1 does not start this connector") {
+					t.Errorf("notes %q lack that Tomcat 10.1 does not start the connector", l.Notes)
+				}
+				audit.Judge(&l, fixer)
+				if len(l.Problems) == 0 || l.Problems[0].Fix != tc.fix {
+					t.Errorf("problems %+v, want the fix %q first", l.Problems, tc.fix)
+				}
+			}
+		})
+	}
+
+	// Tomcat 9 builds the default SSLHostConfig from the attributes.
+	listeners, _ := auditText(t, Options{Version: "9.0"}, `<Server><Service name="Catalina">
+<Connector port="8443" SSLEnabled="true" keystoreFile="conf/keystore.p12" sslEnabledProtocols="TLSv1.2"/>
+</Service></Server>`)
+	if l := listeners[0]; !slices.Equal(l.Versions.Values, []string{"TLS 1.2"}) || hasNote(l, "does not start") {
+		t.Errorf("Tomcat 9: versions %v, notes %q; want TLS 1.2 and no start failure", l.Versions.Values, l.Notes)
+	}
+}
+
+func TestClientCertificateLine(t *testing.T) {
+	tests := []struct{ directive, want string }{
+		{`certificateVerification="required"`, `certificateVerification="optional"`},
+		{`clientAuth="true"`, `clientAuth="want"`},
+		{`SSLVerifyClient="require"`, `SSLVerifyClient="optional"`},
+	}
+	var f Fixer
+	for _, tc := range tests {
+		if got := f.ClientCertificateLine(audit.Setting{Directive: tc.directive}); got != tc.want {
+			t.Errorf("ClientCertificateLine(%s) = %q, want %q", tc.directive, got, tc.want)
+		}
+	}
 }

@@ -74,13 +74,23 @@ func auditFormats(o auditOptions) ([]audit.Format, error) {
 		}
 		policies.Release = r
 	}
+	tomcatVersion := ""
+	if o.tomcat != "" {
+		v, err := tomcat.ParseVersion(o.tomcat)
+		if err != nil {
+			return nil, fmt.Errorf("invalid --tomcat-version: %w", err)
+		}
+		tomcatVersion = v
+	}
 	return []audit.Format{
+		// Source files are claimed by their extension alone, before the
+		// configuration formats that read content: a Go file full of
+		// quoted strings is no Apache configuration, and a .java file
+		// that mentions -Djdk.tls. is no JVM options file.
+		code.Format(),
 		nginx.Format(), apache.Format(), haproxy.Format(), stunnel.Format(),
 		schannel.FormatFor(win),
-		tomcat.FormatFor(tomcat.Options{Version: o.tomcat, Runtime: o.runtime}),
-		// Source files are claimed by their extension, before the JVM
-		// option files that java recognises by content.
-		code.Format(),
+		tomcat.FormatFor(tomcat.Options{Version: tomcatVersion, Runtime: o.runtime}),
 		java.FormatFor(java.Options{JDK: o.jdk}),
 		opensslcnf.FormatFor(ossl),
 		// Last: it accepts any short file named config that holds one
@@ -106,6 +116,11 @@ forced with --type. A folder's HAProxy *.cfg files are read as
 "haproxy -f FOLDER" reads them, its .reg files as exports of one machine, and
 a java.security beside a server.xml as the JVM that runs Tomcat; name a file
 to audit it alone. Source files without a TLS version pin are left out.
+Folders are walked through symbolic links, and a file reached twice is
+audited once. The text report sums up a folder's files without a TLS
+listener in one line; --format json lists them. A client side (a JVM's
+default SSLContext, the SCHANNEL, .NET or WinHTTP client, a TLS client in
+code) is judged against Okta's and Entra ID's API servers.
 
 Exit codes: 0 no listener makes Okta or Entra ID fail, 1 one does or a file
 could not be audited (a named file without a TLS listener counts as one),
@@ -131,7 +146,7 @@ could not be audited (a named file without a TLS listener counts as one),
 			opts.runtime = jvmRuntime(args, opts.jdk)
 			formats, err := auditFormats(opts)
 			if err != nil {
-				return err
+				return withHint(err, "see scimdoctor audit --help for the values each flag takes")
 			}
 			r, err := audit.Run(args, typ, formats)
 			if err != nil {
@@ -149,10 +164,10 @@ could not be audited (a named file without a TLS listener counts as one),
 	cmd.Flags().StringVar(&opts.windows, "windows", "", "Windows Server release of .reg exports, for the defaults of absent keys: 2008r2 to 2025 (default 2019)")
 	cmd.Flags().BoolVar(&codeOnly, "code", false, "read every file as source code (Go, Java, C#, JavaScript, Python, Ruby, PHP) for TLS version pins: the same as --type code")
 	cmd.Flags().StringVar(&opts.jdk, "jdk", java.DefaultJDK, "JDK line whose defaults fill absent java.security settings: "+strings.Join(java.JDKLines(), ", "))
-	cmd.Flags().StringVar(&opts.tomcat, "tomcat-version", "", "Tomcat release of server.xml files, for the attributes it reads: 8.5, 9.0, 10.0 or 10.1 (default 10.1)")
+	cmd.Flags().StringVar(&opts.tomcat, "tomcat-version", "", "Tomcat release of server.xml files, for the attributes it reads: "+joinOr(tomcat.Versions)+" (default "+tomcat.DefaultVersion+")")
 	cmd.Flags().StringVar(&opts.distro, "distro", "", "Debian or Ubuntu release of an openssl.cnf, for its OpenSSL defaults: debian12, debian11, ubuntu2204 or ubuntu2004 (default debian12)")
 	cmd.Flags().StringVar(&opts.rhel, "rhel", "", "RHEL major release of crypto-policies files, for its built-in policies: 8, 9 or 10 (default 9)")
-	cmd.Flags().StringVar(&opts.dotnet, "dotnet", "", ".NET Framework version the audited apps target: 3.5 or 4.0 to 4.8 (default 4.8)")
+	cmd.Flags().StringVar(&opts.dotnet, "dotnet", "", ".NET Framework version the audited apps target: 3.5, 4.5, 4.6, 4.7 or 4.8, patch levels such as 4.7.2 included (default 4.8)")
 	return cmd
 }
 
@@ -183,6 +198,14 @@ func jvmRuntime(paths []string, jdk string) tomcat.Runtime {
 		return nil
 	}
 	return tomcat.JavaRuntime(p)
+}
+
+// joinOr joins values as "a, b, c or d".
+func joinOr(values []string) string {
+	if len(values) < 2 {
+		return strings.Join(values, "")
+	}
+	return strings.Join(values[:len(values)-1], ", ") + " or " + values[len(values)-1]
 }
 
 func formatList() []string {
