@@ -65,6 +65,16 @@ type Options struct {
 	Proxy string
 	// Getenv reads the proxy variables; nil means os.Getenv.
 	Getenv func(string) string
+	// NoSCIM turns the SCIM layer off. Without it, once a client of okta
+	// or entra completes the TLS handshake, check sends that IdP's
+	// read-only SCIM requests (package conformance) with Authorization,
+	// and a request the IdP would reject fails the client's verdict at
+	// the scim layer.
+	NoSCIM bool
+	// SCIMUser is the userName of an existing user that the SCIM layer
+	// looks up, read-only, as the IdPs match users. When it is empty, the
+	// layer looks up only names that match nothing.
+	SCIMUser string
 }
 
 // Run checks opts.URL layer by layer. It returns an error only for input the
@@ -266,9 +276,11 @@ func (run *runner) layers(ctx context.Context) {
 	go func() { defer wg.Done(); run.certificate(ctx) }()
 	go func() { defer wg.Done(); run.http(ctx) }()
 	wg.Wait()
+	scimClients := run.scimClients()
 	if run.httpFailure != nil {
 		run.failHTTP(run.httpFailure)
 	}
+	run.scim(ctx, scimClients)
 	run.path(ctx, addrs)
 	sort.SliceStable(run.report.Layers, func(i, j int) bool {
 		return layerOrder[run.report.Layers[i].Name] < layerOrder[run.report.Layers[j].Name]
@@ -276,7 +288,7 @@ func (run *runner) layers(ctx context.Context) {
 }
 
 // layerOrder is the order in which layers appear in a report.
-var layerOrder = map[string]int{"url": 0, "dns": 1, "tcp": 2, "tls": 3, "clients": 4, "certificate": 5, "http": 6, "path": 7}
+var layerOrder = map[string]int{"url": 0, "dns": 1, "tcp": 2, "tls": 3, "clients": 4, "certificate": 5, "http": 6, "scim": 7, "path": 8}
 
 // serverName is the SNI scimdoctor's own probes send: the URL's host, unless
 // it is an IP literal.

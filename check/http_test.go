@@ -190,6 +190,9 @@ func TestCheckHTTPLayer(t *testing.T) {
 				Timeout:       time.Second,
 				CACertFiles:   []string{caFile},
 				Authorization: tt.token,
+				// The handlers serve a few fixed responses, not a SCIM API,
+				// so the SCIM layer is left out; scim_test.go covers it.
+				NoSCIM: true,
 			})
 			if err != nil {
 				t.Fatalf("Run failed: %v", err)

@@ -124,6 +124,9 @@ func TestCheckRealServers(t *testing.T) {
 				URL:         "https://localhost:" + port + "/scim/v2",
 				Timeout:     3 * time.Second,
 				CACertFiles: []string{cert.CertFile},
+				// The servers serve a static file, not a SCIM API, so the
+				// SCIM layer is left out; scim_test.go covers it.
+				NoSCIM: true,
 			})
 			if err != nil {
 				t.Fatalf("Run failed: %v", err)

@@ -36,10 +36,12 @@ type facts struct {
 	// internalError is set when some version was refused with the alert
 	// internal_error.
 	internalError bool
+	// scim is the SCIM layer's outcome, or nil when it did not run.
+	scim *report.SCIM
 }
 
 func gather(r *report.Report) facts {
-	f := facts{address: r.Target.Address, accepted: map[string]bool{}}
+	f := facts{address: r.Target.Address, accepted: map[string]bool{}, scim: r.SCIM}
 	if f.address == "" {
 		f.address = fmt.Sprintf("%s:%d", r.Target.Host, r.Target.Port)
 	}
@@ -276,7 +278,14 @@ func explain(v *report.Verdict, f facts) *report.Cause {
 				"If an API gateway or WAF sits in front of the application, check that it passes the Authorization header on.",
 			},
 		}
+	case "scim_request":
+		return explainSCIM(v, f)
 	case "http_error", "http_not_scim":
+		if step := firstFailingSCIMStep(f.scim, v.Client); step != nil && knownSCIMRule(step.Rule) {
+			// The IdP's own SCIM request shows the cause of the HTTP
+			// layer's failure, such as a 406 for application/scim+json.
+			return explainSCIM(v, f)
+		}
 		return &report.Cause{
 			Summary:   "TLS works, but the SCIM base URL does not answer with SCIM: " + lastEvidence(v),
 			Component: "the routing to the SCIM application at " + f.address + " (a wrong base URL, or a proxy, WAF or login gateway answering in its place)",

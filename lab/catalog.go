@@ -3,6 +3,8 @@ package lab
 import (
 	"crypto/tls"
 	"log/slog"
+	"net/http"
+	"slices"
 	"strings"
 )
 
@@ -10,12 +12,19 @@ import (
 // server.
 type endpointSpec struct {
 	Endpoint
-	build func(authority *pki, logger *slog.Logger) (server, error)
+	build func(authority *pki, handler http.Handler, logger *slog.Logger) (server, error)
+	// fault, when set, wraps the endpoint's honest SCIM server in the one
+	// wrong behaviour the endpoint reproduces.
+	fault func(next http.Handler, logger *slog.Logger) http.Handler
 }
 
 // catalog lists every endpoint and proxy in the order Start runs them and
-// --list shows them.
-var catalog = []endpointSpec{
+// --list shows them: the connection faults, the SCIM faults, the proxies.
+var catalog = slices.Concat(connectionCatalog, scimFaultCatalog, proxyCatalog)
+
+// connectionCatalog lists the endpoints whose fault is in DNS, TCP, TLS or
+// the certificate, and the good endpoint.
+var connectionCatalog = []endpointSpec{
 	{
 		Endpoint: Endpoint{
 			Name:    "good",
@@ -204,8 +213,8 @@ var catalog = []endpointSpec{
 			Fix:     "enable TLS on this port, or point the IdP at the port that serves HTTPS",
 			Kind:    KindSCIM,
 		},
-		build: func(_ *pki, logger *slog.Logger) (server, error) {
-			return newHTTPServer(&scimHandler{logger: logger}, nil, logger), nil
+		build: func(_ *pki, handler http.Handler, logger *slog.Logger) (server, error) {
+			return newHTTPServer(handler, nil, logger), nil
 		},
 	},
 	{
@@ -216,7 +225,7 @@ var catalog = []endpointSpec{
 			Fix:     "find the box that holds the connection open: a firewall, a load balancer without a healthy backend, or a hung server",
 			Kind:    KindSCIM,
 		},
-		build: func(_ *pki, logger *slog.Logger) (server, error) {
+		build: func(_ *pki, _ http.Handler, logger *slog.Logger) (server, error) {
 			return newBlackholeServer(logger), nil
 		},
 	},
@@ -228,10 +237,14 @@ var catalog = []endpointSpec{
 			Fix:     "find the box that sends the reset: a firewall or IPS rule, a proxy without a matching route, or a crashing server process",
 			Kind:    KindSCIM,
 		},
-		build: func(_ *pki, logger *slog.Logger) (server, error) {
+		build: func(_ *pki, _ http.Handler, logger *slog.Logger) (server, error) {
 			return newResetServer(logger), nil
 		},
 	},
+}
+
+// proxyCatalog lists the forward proxies.
+var proxyCatalog = []endpointSpec{
 	{
 		Endpoint: Endpoint{
 			Name:    "forward-proxy",
@@ -240,7 +253,7 @@ var catalog = []endpointSpec{
 			Fix:     "write the proxy URL with http://, because the client speaks plain HTTP to the proxy and TLS only inside the CONNECT tunnel",
 			Kind:    KindProxy,
 		},
-		build: func(authority *pki, logger *slog.Logger) (server, error) {
+		build: func(authority *pki, _ http.Handler, logger *slog.Logger) (server, error) {
 			return newForwardProxy(authority, false, logger), nil
 		},
 	},
@@ -252,7 +265,7 @@ var catalog = []endpointSpec{
 			Fix:     "exempt the SCIM host from TLS inspection, or add the inspection CA to the trust store of the client that goes through the proxy",
 			Kind:    KindProxy,
 		},
-		build: func(authority *pki, logger *slog.Logger) (server, error) {
+		build: func(authority *pki, _ http.Handler, logger *slog.Logger) (server, error) {
 			return newForwardProxy(authority, true, logger), nil
 		},
 	},

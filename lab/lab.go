@@ -8,9 +8,16 @@
 // with its own CA. A client reaches a SCIM endpoint through them.
 //
 // Every endpoint is a real server, not a canned byte sequence: the TLS ones are
-// crypto/tls servers with the setting under test, and every TLS endpoint that
-// completes a handshake serves GET /scim/v2/ServiceProviderConfig to a client
-// that sends "Authorization: Bearer lab-token" (BearerToken).
+// crypto/tls servers with the setting under test, and every endpoint that
+// completes a handshake serves the full SCIM 2.0 API of scim/server to a
+// client that sends "Authorization: Bearer lab-token" (BearerToken). The
+// endpoints share one SQLite database in a temporary directory, with a
+// tenant per endpoint that holds one user from the start.
+//
+// The endpoints whose names start with "scim-" have a correct TLS setup and
+// get one SCIM behaviour wrong, such as a 404 for a filter that matches
+// nothing. Each is the same real server behind a small middleware that
+// changes only that behaviour.
 //
 // Start a lab with Start, point clients at Endpoint.URL with the CA in
 // Lab.CAFile, and stop it with Lab.Close. Catalog and ProxyCatalog list the
@@ -58,6 +65,13 @@ type Endpoint struct {
 	Fix string `json:"fix"`
 	// Kind is KindSCIM or KindProxy.
 	Kind string `json:"kind"`
+	// IdPEffect, for a SCIM fault endpoint, is what Okta and Entra ID do
+	// with the fault, as the conformance engine predicts it.
+	IdPEffect string `json:"idp_effect,omitempty"`
+	// WriteOnly marks a SCIM fault that only requests that change data
+	// show (scimdoctor scim --write), so the read-only SCIM layer of
+	// check passes on it.
+	WriteOnly bool `json:"write_only,omitempty"`
 
 	// URL is the SCIM base URL, such as https://localhost:40123/scim/v2. It
 	// names localhost, which the lab certificates are issued for, while the
@@ -111,6 +125,7 @@ type Lab struct {
 	Token string
 
 	roots   *x509.CertPool
+	backend *scimBackend
 	servers []server
 	wg      sync.WaitGroup
 	tempDir string
@@ -183,11 +198,16 @@ func StartWithOptions(ctx context.Context, opts Options, names ...string) (*Lab,
 	if err := l.writeCAFile(); err != nil {
 		return nil, err
 	}
+	backend, err := openSCIMBackend(ctx, l.tempDir)
+	if err != nil {
+		return nil, errors.Join(err, l.Close())
+	}
+	l.backend = backend
 	if err := l.startIssuerServer(authority); err != nil {
 		return nil, errors.Join(err, l.Close())
 	}
 	for _, s := range specs {
-		if err := l.startEndpoint(s, authority); err != nil {
+		if err := l.startEndpoint(ctx, s, authority); err != nil {
 			closeErr := l.Close()
 			return nil, errors.Join(err, closeErr)
 		}
@@ -246,9 +266,20 @@ func (l *Lab) writeCAFile() error {
 
 // startEndpoint builds the server of s, binds it to a free port of 127.0.0.1
 // and runs it in a goroutine that Close waits for.
-func (l *Lab) startEndpoint(s endpointSpec, authority *pki) error {
+func (l *Lab) startEndpoint(ctx context.Context, s endpointSpec, authority *pki) error {
 	logger := l.logger.With("endpoint", s.Name)
-	srv, err := s.build(authority, logger)
+	var handler http.Handler
+	if s.Kind == KindSCIM {
+		h, err := l.backend.handler(ctx, s.Name, logger)
+		if err != nil {
+			return fmt.Errorf("build lab endpoint %s: %w", s.Name, err)
+		}
+		handler = h
+		if s.fault != nil {
+			handler = s.fault(handler, logger)
+		}
+	}
+	srv, err := s.build(authority, handler, logger)
 	if err != nil {
 		return fmt.Errorf("build lab endpoint %s: %w", s.Name, err)
 	}
@@ -301,8 +332,8 @@ func (l *Lab) CertPool() *x509.CertPool {
 }
 
 // Close stops every listener, closes every open connection, waits for the
-// goroutines Start began and removes the CA files. It returns the same error
-// on every call.
+// goroutines Start began, closes the SCIM database and removes it and the
+// CA files. It returns the same error on every call.
 func (l *Lab) Close() error {
 	l.closeOnce.Do(func() {
 		l.mu.Lock()
@@ -317,6 +348,11 @@ func (l *Lab) Close() error {
 			}
 		}
 		l.wg.Wait()
+		if l.backend != nil {
+			if err := l.backend.close(); err != nil {
+				errs = append(errs, err)
+			}
+		}
 		if l.tempDir != "" {
 			if err := os.RemoveAll(l.tempDir); err != nil {
 				errs = append(errs, fmt.Errorf("remove lab temp dir: %w", err))

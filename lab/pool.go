@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/http"
 	"sync"
 )
 
@@ -39,7 +40,7 @@ type poolServer struct {
 	next   int // index of the member that gets the next connection
 }
 
-func newPoolEndpoint(authority *pki, logger *slog.Logger) (server, error) {
+func newPoolEndpoint(authority *pki, scimHandler http.Handler, logger *slog.Logger) (server, error) {
 	cert, err := authority.issueLeaf(authority.validLeaf())
 	if err != nil {
 		return nil, err
@@ -61,7 +62,7 @@ func newPoolEndpoint(authority *pki, logger *slog.Logger) (server, error) {
 			return nil, fmt.Errorf("listen for pool member %s on 127.0.0.1: %w", names[i], err)
 		}
 		memberLogger := logger.With("role", "member-"+names[i])
-		handler := serverHeader(products[i], &scimHandler{logger: memberLogger})
+		handler := serverHeader(products[i], scimHandler)
 		s.members[i] = poolMember{name: names[i], server: newHTTPServer(handler, configs[i], memberLogger), ln: ln}
 	}
 	return s, nil

@@ -1,13 +1,20 @@
 package lab
 
 import (
-	"crypto/subtle"
-	"encoding/json"
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"log/slog"
 	"net/http"
-	"strconv"
-	"strings"
+	"net/http/httptest"
+	"path/filepath"
+	"time"
+
+	scimserver "github.com/scimdoctor/scimdoctor/scim/server"
+	"github.com/scimdoctor/scimdoctor/scim/store"
+	"github.com/scimdoctor/scimdoctor/scim/store/sqlstore"
 )
 
 // BearerToken is the token every lab endpoint accepts in
@@ -17,144 +24,103 @@ const BearerToken = "lab-token"
 
 // SCIM paths and media type (RFC 7644, Sections 3.2, 3.8 and 4).
 const (
-	scimBasePath             = "/scim/v2"
+	scimBasePath             = scimserver.BasePath
 	serviceProviderConfigURL = scimBasePath + "/ServiceProviderConfig"
 	scimMediaType            = "application/scim+json"
 	scimErrorSchema          = "urn:ietf:params:scim:api:messages:2.0:Error"
 	serviceProviderSchema    = "urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig"
 )
 
-// supported is the {"supported": bool} object of a ServiceProviderConfig.
-type supported struct {
-	Supported bool `json:"supported"`
+// labDatabase is the file name of the SQLite database that every SCIM
+// endpoint of a lab shares, in the lab's temporary directory.
+const labDatabase = "lab-scim.db"
+
+// SeedUserName is the userName of the user that every endpoint's tenant
+// holds from the start. Okta's spec test lists users and warns on an empty
+// list, so a lab endpoint is not empty, and a read-only conformance run
+// given this user (check --user) looks it up in another case too.
+const SeedUserName = "lab.user@example.com"
+
+// seedUser is the create body of the seed user.
+const seedUser = `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],` +
+	`"userName":"` + SeedUserName + `","name":{"givenName":"Lab","familyName":"User"},` +
+	`"emails":[{"value":"` + SeedUserName + `","type":"work","primary":true}],"active":true}`
+
+// scimBackend is the SCIM store of a lab: one SQLite database in which
+// every endpoint has a tenant named after it, so that the endpoints do not
+// see each other's users.
+type scimBackend struct {
+	store *sqlstore.Store
 }
 
-// serviceProviderConfig is the resource of RFC 7643, Section 5. The lab
-// serves nothing but this resource, so it claims no optional feature.
-type serviceProviderConfig struct {
-	Schemas []string  `json:"schemas"`
-	Patch   supported `json:"patch"`
-	Bulk    struct {
-		Supported      bool `json:"supported"`
-		MaxOperations  int  `json:"maxOperations"`
-		MaxPayloadSize int  `json:"maxPayloadSize"`
-	} `json:"bulk"`
-	Filter struct {
-		Supported  bool `json:"supported"`
-		MaxResults int  `json:"maxResults"`
-	} `json:"filter"`
-	ChangePassword        supported              `json:"changePassword"`
-	Sort                  supported              `json:"sort"`
-	ETag                  supported              `json:"etag"`
-	AuthenticationSchemes []authenticationScheme `json:"authenticationSchemes"`
-	Meta                  resourceMeta           `json:"meta"`
-}
-
-type authenticationScheme struct {
-	Type        string `json:"type"`
-	Name        string `json:"name"`
-	Description string `json:"description"`
-	Primary     bool   `json:"primary"`
-}
-
-type resourceMeta struct {
-	ResourceType string `json:"resourceType"`
-	Location     string `json:"location"`
-}
-
-// scimError is the error response body of RFC 7644, Section 3.12. Status is
-// a string there.
-type scimError struct {
-	Schemas []string `json:"schemas"`
-	Status  string   `json:"status"`
-	Detail  string   `json:"detail"`
-}
-
-// scimHandler serves GET /scim/v2/ServiceProviderConfig to a client that
-// sends the lab bearer token, and SCIM errors for everything else.
-type scimHandler struct {
-	logger *slog.Logger
-}
-
-func (h *scimHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if r.URL.Path != scimBasePath && !strings.HasPrefix(r.URL.Path, scimBasePath+"/") {
-		h.writeError(w, r, http.StatusNotFound, fmt.Sprintf("path %q is outside the SCIM base path %s", r.URL.Path, scimBasePath))
-		return
-	}
-
-	// Authentication comes before routing, as in most SCIM servers, so a
-	// client without the token learns nothing about the paths.
-	if !validBearer(r.Header.Get("Authorization")) {
-		w.Header().Set("WWW-Authenticate", `Bearer realm="scimdoctor lab"`)
-		h.writeError(w, r, http.StatusUnauthorized, "missing or invalid bearer token in the Authorization header")
-		return
-	}
-
-	if r.URL.Path != serviceProviderConfigURL {
-		h.writeError(w, r, http.StatusNotFound, fmt.Sprintf("resource %q not found: this lab endpoint serves only %s", r.URL.Path, serviceProviderConfigURL))
-		return
-	}
-	if r.Method != http.MethodGet && r.Method != http.MethodHead {
-		w.Header().Set("Allow", "GET, HEAD")
-		h.writeError(w, r, http.StatusMethodNotAllowed, fmt.Sprintf("method %s not allowed on %s", r.Method, serviceProviderConfigURL))
-		return
-	}
-
-	config := newServiceProviderConfig("https://" + r.Host + serviceProviderConfigURL)
-	h.writeJSON(w, r, http.StatusOK, config)
-}
-
-// validBearer reports whether header is "Bearer lab-token". The scheme is
-// case-insensitive (RFC 9110, Section 11.1).
-func validBearer(header string) bool {
-	scheme, token, ok := strings.Cut(header, " ")
-	if !ok || !strings.EqualFold(scheme, "Bearer") {
-		return false
-	}
-	return subtle.ConstantTimeCompare([]byte(strings.TrimSpace(token)), []byte(BearerToken)) == 1
-}
-
-func newServiceProviderConfig(location string) *serviceProviderConfig {
-	config := &serviceProviderConfig{
-		Schemas: []string{serviceProviderSchema},
-		AuthenticationSchemes: []authenticationScheme{{
-			Type:        "oauthbearertoken",
-			Name:        "OAuth Bearer Token",
-			Description: "Static bearer token of the scimdoctor lab",
-			Primary:     true,
-		}},
-		Meta: resourceMeta{ResourceType: "ServiceProviderConfig", Location: location},
-	}
-	return config
-}
-
-func (h *scimHandler) writeError(w http.ResponseWriter, r *http.Request, status int, detail string) {
-	body := scimError{
-		Schemas: []string{scimErrorSchema},
-		Status:  strconv.Itoa(status),
-		Detail:  detail,
-	}
-	h.writeJSON(w, r, status, body)
-}
-
-func (h *scimHandler) writeJSON(w http.ResponseWriter, r *http.Request, status int, body any) {
-	data, err := json.MarshalIndent(body, "", "  ")
+// openSCIMBackend opens the lab's SQLite database in dir.
+func openSCIMBackend(ctx context.Context, dir string) (*scimBackend, error) {
+	st, err := sqlstore.Open(ctx, filepath.Join(dir, labDatabase))
 	if err != nil {
-		// unreachable: the bodies are fixed structs of strings, bools and ints
-		h.logger.Error("encode SCIM response", "error", err)
-		http.Error(w, "internal error", http.StatusInternalServerError)
-		return
+		return nil, fmt.Errorf("open the lab's SCIM database in %s: %w", dir, err)
 	}
-	data = append(data, '\n')
+	return &scimBackend{store: st}, nil
+}
 
-	w.Header().Set("Content-Type", scimMediaType)
-	w.Header().Set("Content-Length", strconv.Itoa(len(data)))
-	w.WriteHeader(status)
-	h.logger.Debug("sent SCIM response", "remote", r.RemoteAddr, "method", r.Method, "path", r.URL.Path, "status", status)
-	if r.Method == http.MethodHead {
-		return
+func (b *scimBackend) close() error {
+	if err := b.store.Close(); err != nil {
+		return fmt.Errorf("close the lab's SCIM database: %w", err)
 	}
-	if _, err := w.Write(data); err != nil {
-		h.logger.Info("write SCIM response", "remote", r.RemoteAddr, "error", err)
+	return nil
+}
+
+// handler returns the SCIM server of tenant, the real scim/server on the
+// shared store, which accepts BearerToken and no other credential. The
+// tenant holds the seed user when handler returns.
+func (b *scimBackend) handler(ctx context.Context, tenant string, logger *slog.Logger) (http.Handler, error) {
+	srv, err := scimserver.New(scimserver.Config{
+		Store:       b.store,
+		Credentials: labCredentials{tenant: tenant},
+		Logger:      logger,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("start the SCIM server of %s: %w", tenant, err)
 	}
+	h := srv.Handler()
+
+	// The seed goes through the handler, as a client would send it. A
+	// tenant that already has the user (the second member of a pool)
+	// returns 409, which is fine.
+	req := httptest.NewRequestWithContext(ctx, http.MethodPost, scimBasePath+"/Users", bytes.NewReader([]byte(seedUser)))
+	req.Header.Set("Authorization", "Bearer "+BearerToken)
+	req.Header.Set("Content-Type", scimMediaType)
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	if rec.Code != http.StatusCreated && rec.Code != http.StatusConflict {
+		return nil, fmt.Errorf("create the seed user %s in tenant %s: status %d: %s", SeedUserName, tenant, rec.Code, rec.Body.String())
+	}
+	return h, nil
+}
+
+// labCredentials is the credential store of one lab tenant. It accepts
+// BearerToken only, and nothing can be added to it.
+type labCredentials struct {
+	tenant string
+}
+
+// labTokenKey is the lookup key of BearerToken as scim/server computes it:
+// the lowercase hex SHA-256 of the token.
+var labTokenKey = func() string {
+	sum := sha256.Sum256([]byte(BearerToken))
+	return hex.EncodeToString(sum[:])
+}()
+
+func (c labCredentials) CreateCredential(_ context.Context, cred store.Credential) error {
+	return fmt.Errorf("lab endpoint %s accepts only the bearer token %q; credential %q was not added", c.tenant, BearerToken, cred.Name)
+}
+
+func (c labCredentials) FindCredential(_ context.Context, kind store.CredentialKind, key string, _ time.Time) (store.Credential, error) {
+	if kind != store.BearerToken || key != labTokenKey {
+		return store.Credential{}, store.ErrNotFound
+	}
+	return store.Credential{Kind: store.BearerToken, Key: labTokenKey, Tenant: c.tenant, Name: "lab"}, nil
+}
+
+func (c labCredentials) DeleteExpiredCredentials(context.Context, time.Time) (int, error) {
+	return 0, nil
 }

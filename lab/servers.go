@@ -77,13 +77,13 @@ type httpServer struct {
 
 // tlsEndpoint returns the builder of an HTTPS endpoint that serves the SCIM
 // handler with the config that newConfig makes.
-func tlsEndpoint(newConfig func(authority *pki) (*tls.Config, error)) func(*pki, *slog.Logger) (server, error) {
-	return func(authority *pki, logger *slog.Logger) (server, error) {
+func tlsEndpoint(newConfig func(authority *pki) (*tls.Config, error)) func(*pki, http.Handler, *slog.Logger) (server, error) {
+	return func(authority *pki, handler http.Handler, logger *slog.Logger) (server, error) {
 		config, err := newConfig(authority)
 		if err != nil {
 			return nil, err
 		}
-		return newHTTPServer(&scimHandler{logger: logger}, config, logger), nil
+		return newHTTPServer(handler, config, logger), nil
 	}
 }
 
@@ -151,7 +151,7 @@ func serverHeader(product string, next http.Handler) http.Handler {
 	})
 }
 
-func newReverseProxyEndpoint(authority *pki, logger *slog.Logger) (server, error) {
+func newReverseProxyEndpoint(authority *pki, scimHandler http.Handler, logger *slog.Logger) (server, error) {
 	frontConfig, err := leafConfig(authority, authority.validLeaf(), tls.VersionTLS10, tls.VersionTLS10)
 	if err != nil {
 		return nil, err
@@ -165,7 +165,7 @@ func newReverseProxyEndpoint(authority *pki, logger *slog.Logger) (server, error
 		return nil, fmt.Errorf("listen for the origin on 127.0.0.1: %w", err)
 	}
 	originLogger := logger.With("role", "origin")
-	origin := newHTTPServer(serverHeader(originProduct, &scimHandler{logger: originLogger}), originConfig, originLogger)
+	origin := newHTTPServer(serverHeader(originProduct, scimHandler), originConfig, originLogger)
 	originURL := &url.URL{Scheme: "https", Host: originLn.Addr().String()}
 
 	transport := &http.Transport{

@@ -38,12 +38,15 @@ type Report struct {
 	Duration  time.Duration `json:"duration_ns"`
 
 	// Layers lists every layer in the order it ran: url, dns, tcp, tls,
-	// clients, certificate, http.
+	// clients, certificate, http, scim, path.
 	Layers []Layer `json:"layers"`
 
 	TLS         *TLSScan     `json:"tls,omitempty"`
 	Certificate *Certificate `json:"certificate,omitempty"`
 	HTTP        *HTTP        `json:"http,omitempty"`
+	// SCIM holds the read-only SCIM requests of Okta and Entra ID and their
+	// verdicts, when the SCIM layer ran.
+	SCIM *SCIM `json:"scim,omitempty"`
 	// Path compares the box at the URL's address with the origin behind it
 	// and holds the repeated version probes per address, when the options
 	// request them.
@@ -159,8 +162,8 @@ type Verdict struct {
 	// Alert is the RFC name of the alert the client received, when the
 	// failure is an alert.
 	Alert string `json:"alert,omitempty"`
-	// Layer is the layer at which the client fails: tcp, tls, certificate
-	// or http.
+	// Layer is the layer at which the client fails: tcp, tls, certificate,
+	// http or scim.
 	Layer string `json:"layer,omitempty"`
 	// LogLine is the exact line the client logs, and Message the part an
 	// IdP shows to its admin. LogLine is empty when no exact line is

@@ -92,6 +92,10 @@ func (t *textWriter) writeVerdicts(verdicts []Verdict) {
 		}
 		t.line("  %s  %s would fail at the %s layer", t.paint(ansiRed, "FAIL"), v.Display, v.Layer)
 		switch {
+		case v.Layer == "scim" && v.Message != "":
+			// The admin message of a SCIM verdict is built from the IdP's
+			// documented pattern, not from a log line of its HTTP client.
+			t.line("        it would show: %s", v.Message)
 		case v.LogLine == "" && v.Message != "":
 			t.line("        no exact line predicted: %s", v.Message)
 		case v.Message != "" && v.Message != v.LogLine:

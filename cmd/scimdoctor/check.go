@@ -33,6 +33,9 @@ type checkFlags struct {
 	resolve []string
 	repeat  int
 	proxy   string
+	// noSCIM and user control the SCIM layer.
+	noSCIM bool
+	user   string
 }
 
 func (a *app) checkCommand() *cobra.Command {
@@ -42,9 +45,14 @@ func (a *app) checkCommand() *cobra.Command {
 		Short: "Diagnose a SCIM base URL end to end and predict what each IdP would log",
 		Long: `check runs every layer in order: URL, DNS, TCP, the TLS versions the server
 accepts, a simulation of each selected client's own handshake, the certificate,
-and one GET of URL/ServiceProviderConfig. For each client it prints whether it
-would connect or the exact line it would log, the component at fault and the
-fix for the server software the evidence points to.
+one GET of URL/ServiceProviderConfig, and the SCIM layer: once Okta or Entra ID
+would complete the handshake, the read-only requests that IdP sends (connection
+test, discovery, look-ups of names that match nothing, and of --user), judged as
+scimdoctor scim judges them. For each client it prints whether it would connect
+or the exact line it would log (for a SCIM failure, the first failing request
+and the message the IdP's admin would read), the component at fault and the
+fix for the server software the evidence points to. --no-scim leaves the SCIM
+layer out.
 
 A load balancer, proxy or WAF in front of the application often terminates TLS
 with older settings than the application. --origin HOST:PORT scans the server
@@ -68,6 +76,12 @@ target could not be resolved or reached.`,
 			}
 			if cmd.Flags().Changed("token") && f.token == "" {
 				return withHint(errors.New("--token is empty"), "pass the token the IdP sends, or leave the flag out")
+			}
+			if cmd.Flags().Changed("user") && strings.TrimSpace(f.user) == "" {
+				return withHint(errors.New("--user is empty"), "give the userName of a user that exists on the server, or leave the flag out")
+			}
+			if f.noSCIM && f.user != "" {
+				return withHint(errors.New("--user and --no-scim both given"), "--user names a user for the SCIM layer, which --no-scim turns off; drop one of them")
 			}
 			names, err := registerClientFiles(f.clientFiles)
 			if err != nil {
@@ -94,6 +108,8 @@ target could not be resolved or reached.`,
 	fl.StringVar(&f.origin, "origin", "", "HOST:PORT of the server behind the load balancer or proxy, to compare with the box that answers")
 	fl.StringArrayVar(&f.resolve, "resolve", nil, "HOST:PORT:ADDR: connect to ADDR for HOST:PORT instead of looking it up, as curl --resolve (repeatable)")
 	fl.StringVar(&f.proxy, "proxy", "", "connect through this HTTP proxy (http://HOST:PORT or https://...), by CONNECT; default HTTPS_PROXY and NO_PROXY as Go's net/http reads them")
+	fl.BoolVar(&f.noSCIM, "no-scim", false, "skip the SCIM layer: send no read-only Okta and Entra ID SCIM requests after the TLS layer")
+	fl.StringVar(&f.user, "user", "", "userName of an existing user that the SCIM layer looks up, read-only, in the case given and in another case")
 	fl.IntVar(&f.repeat, "repeat", 2, "probe TLS 1.0 to 1.3 this many more times per address, to find pool members that answer differently (0 to 100; 2 or more reach both members of a two-member round robin)")
 	return cmd
 }
@@ -142,6 +158,8 @@ func (a *app) runCheck(ctx context.Context, rawURL string, f checkFlags) error {
 		Resolve:       f.resolve,
 		Repeat:        f.repeat,
 		Proxy:         f.proxy,
+		NoSCIM:        f.noSCIM,
+		SCIMUser:      f.user,
 	})
 	if ctx.Err() != nil {
 		a.exitCode = exitInterrupted

@@ -29,8 +29,9 @@ func (a *app) demoCommand() *cobra.Command {
 		Use:   "demo",
 		Short: "Start the lab on 127.0.0.1 and check every endpoint: a tour of the failures",
 		Long: `demo starts every lab endpoint on 127.0.0.1, runs check against each one, and
-prints what Okta and Entra ID would log there and the fix. It stops the lab
-before it exits and leaves nothing running.`,
+prints what Okta and Entra ID would log there and the fix. The scim-* endpoints
+show the SCIM layer: the read-only requests each IdP sends, and the first one it
+would reject. It stops the lab before it exits and leaves nothing running.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			f, err := report.ParseFormat(format)
@@ -55,6 +56,7 @@ func (a *app) runDemo(ctx context.Context, f report.Format, timeout time.Duratio
 	}
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt)
 	defer stop()
+	started := time.Now()
 
 	l, err := lab.Start(ctx)
 	if err != nil {
@@ -81,6 +83,9 @@ func (a *app) runDemo(ctx context.Context, f report.Format, timeout time.Duratio
 				Tool:          "scimdoctor " + version,
 				Origin:        e.Origin,
 				Repeat:        e.Repeat,
+				// Every lab tenant holds this user, so the SCIM layer
+				// also looks up an existing user in another case.
+				SCIMUser: lab.SeedUserName,
 			})
 		}()
 	}
@@ -108,11 +113,11 @@ func (a *app) runDemo(ctx context.Context, f report.Format, timeout time.Duratio
 		enc.SetIndent("", "  ")
 		return enc.Encode(out)
 	}
-	a.writeDemoText(l, reports)
+	a.writeDemoText(l, reports, time.Since(started))
 	return nil
 }
 
-func (a *app) writeDemoText(l *lab.Lab, reports []*report.Report) {
+func (a *app) writeDemoText(l *lab.Lab, reports []*report.Report, elapsed time.Duration) {
 	w := a.stdout
 	fmt.Fprintf(w, "scimdoctor demo: %d lab endpoints on 127.0.0.1, each checked as Okta and Entra ID would connect\n", len(l.Endpoints))
 	fmt.Fprintf(w, "(the lab CA is trusted here the way a public CA would be; run `scimdoctor check URL` for the full report of one)\n\n")
@@ -126,10 +131,21 @@ func (a *app) writeDemoText(l *lab.Lab, reports []*report.Report) {
 				fmt.Fprintf(w, "  %-28s would connect (%s)\n", v.Display+":", v.Version)
 				continue
 			}
-			fmt.Fprintf(w, "  %-28s would fail at %s: %s\n", v.Display+":", v.Layer, v.LogLine)
+			line := v.LogLine
+			if line == "" {
+				// SCIM-layer verdicts carry the IdP's admin message, and
+				// some HTTP-layer verdicts only a description.
+				line = v.Message
+			}
+			fmt.Fprintf(w, "  %-28s would fail at %s: %s\n", v.Display+":", v.Layer, line)
 			if cause == nil && v.Cause != nil {
 				cause = v.Cause
 			}
+		}
+		if e.WriteOnly {
+			// The fault shows only in requests that change data, which
+			// check never sends.
+			fmt.Fprintf(w, "  check sends read-only requests only; scimdoctor scim --write shows: %s\n", e.IdPEffect)
 		}
 		if cause != nil {
 			fmt.Fprintf(w, "  cause: %s\n", cause.Summary)
@@ -139,5 +155,6 @@ func (a *app) writeDemoText(l *lab.Lab, reports []*report.Report) {
 		}
 		fmt.Fprintln(w)
 	}
+	fmt.Fprintf(w, "Checked %d endpoints in %s.\n", len(l.Endpoints), elapsed.Round(100*time.Millisecond))
 	fmt.Fprintln(w, "The lab has stopped. Start it yourself with `scimdoctor lab` and check one endpoint with `scimdoctor check --cacert CAFILE URL`.")
 }

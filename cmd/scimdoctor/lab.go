@@ -25,7 +25,10 @@ func (a *app) labCommand() *cobra.Command {
 meets: old TLS versions, no shared cipher suite, a required client certificate,
 certificate faults, a TLS 1.0 proxy in front of a good origin, a pool with one
 TLS 1.0-only member, plain HTTP on a TLS port, a port that never answers or
-resets. Point scimdoctor check (or any client) at them. Two forward proxies
+resets. Every endpoint that completes a handshake serves the full SCIM API
+(scimdoctor serve on a temporary SQLite database), and the scim-* endpoints
+each get one SCIM behaviour wrong, such as a 404 for a filter that matches
+nothing or a 400 for Entra ID's "Replace". Point scimdoctor check (or any client) at them. Two forward proxies
 run beside them: a plain CONNECT proxy and a TLS-inspection proxy that
 re-signs with its own CA; their URLs are proxy URLs, not SCIM URLs. With no
 NAME, every endpoint and proxy starts. The lab runs until interrupted (Ctrl-C).`,
@@ -58,7 +61,17 @@ func (a *app) listLab(f report.Format) error {
 	for _, e := range catalog {
 		fmt.Fprintf(tw, "%s\t%s\t%s\n", e.Name, e.Summary, e.Fault)
 	}
-	return tw.Flush()
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+
+	fmt.Fprintln(a.stdout, "\nWhat Okta and Entra ID do with each SCIM fault:")
+	for _, e := range catalog {
+		if e.IdPEffect != "" {
+			fmt.Fprintf(a.stdout, "  %s: %s\n", e.Name, e.IdPEffect)
+		}
+	}
+	return nil
 }
 
 func (a *app) runLab(ctx context.Context, names []string, f report.Format) error {
@@ -136,6 +149,7 @@ func (a *app) writeLabText(l *lab.Lab) {
 		fmt.Fprintf(w, "inspection CA (the inspection-proxy re-signs with it): %s\n", l.InspectionCAFile)
 	}
 	fmt.Fprintf(w, "bearer token: %s\n", lab.BearerToken)
+	fmt.Fprintf(w, "existing user in every endpoint (scimdoctor scim --user): %s\n", lab.SeedUserName)
 
 	// A proxy needs a SCIM target; good is the one every client reaches.
 	var target string
