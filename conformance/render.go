@@ -49,6 +49,9 @@ func writeText(w io.Writer, r *Result) error {
 	if r.Prefix != "" {
 		fmt.Fprintf(&b, "Created resources are named %s...\n", r.Prefix)
 	}
+	for _, warning := range r.Warnings {
+		fmt.Fprintf(&b, "Warning: %s\n", warning)
+	}
 	for i := range r.Profiles {
 		p := &r.Profiles[i]
 		fmt.Fprintf(&b, "\n== profile %s ==\n", p.Profile)
@@ -72,6 +75,9 @@ func writeText(w io.Writer, r *Result) error {
 	}
 	if r.Aborted != nil {
 		fmt.Fprintf(&b, "\nRun stopped: %s\n", r.Aborted.Error())
+		if r.Aborted.Hint != "" {
+			fmt.Fprintf(&b, "Hint: %s\n", r.Aborted.Hint)
+		}
 	}
 	if len(r.Cleanup.Removed) > 0 || len(r.Cleanup.Left) > 0 {
 		b.WriteString("\nCleanup\n")

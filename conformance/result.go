@@ -118,11 +118,14 @@ type Cleanup struct {
 
 // Result is the outcome of Run.
 type Result struct {
-	Schema   string          `json:"schema"`
-	BaseURL  string          `json:"base_url"`
-	Write    bool            `json:"write"`
-	Plan     bool            `json:"plan"`
-	Prefix   string          `json:"prefix,omitempty"`
+	Schema  string `json:"schema"`
+	BaseURL string `json:"base_url"`
+	Write   bool   `json:"write"`
+	Plan    bool   `json:"plan"`
+	Prefix  string `json:"prefix,omitempty"`
+	// Warnings are problems of the base URL itself that the IdPs reject
+	// before they send a request, such as http:// for Okta and Entra ID.
+	Warnings []string        `json:"warnings,omitempty"`
 	Profiles []ProfileResult `json:"profiles"`
 	Cleanup  Cleanup         `json:"cleanup"`
 	// Aborted is set when the run stopped early: the endpoint went away,
@@ -173,6 +176,9 @@ type AbortError struct {
 	// Interrupted is set when the run was cancelled (SIGINT) rather than
 	// stopped by the endpoint.
 	Interrupted bool `json:"interrupted,omitempty"`
+	// Hint is the suggested next step, such as passing --cacert for a
+	// private CA, or empty.
+	Hint string `json:"hint,omitempty"`
 }
 
 func (e *AbortError) Error() string {

@@ -193,17 +193,48 @@ func ruleHTTP(idp string, ctx reqContext, ex *exchange) []Verdict {
 	return nil
 }
 
+// htmlHint returns " with <body kind>" for a response body that is not
+// a JSON object, such as " with an HTML page, typically from a proxy...",
+// and "" for an empty body or a JSON object.
 func htmlHint(ex *exchange) string {
-	body := strings.TrimSpace(string(ex.respBody))
-	if strings.HasPrefix(body, "<") {
-		return " with an HTML page, typically from a proxy, WAF or login page in front of the SCIM server"
+	kind, cause := describeBody(ex)
+	if kind == "" || kind == "an empty body" {
+		return ""
 	}
-	if body != "" {
-		if _, ok := ex.jsonBody(); !ok {
-			return " with a plain-text body (" + excerpt(body, 60) + "), typically from a proxy or CDN in front of the SCIM server"
+	return " with " + kind + cause
+}
+
+// describeBody names what a response body is when it is not a JSON
+// object, as kind ("an HTML page", "a JSON array", "an empty body") and,
+// where one is typical, cause (", typically from a proxy ..."). kind is
+// empty for a JSON object.
+func describeBody(ex *exchange) (kind, cause string) {
+	body := strings.TrimSpace(string(ex.respBody))
+	if body == "" {
+		return "an empty body", ""
+	}
+	if _, ok := ex.jsonBody(); ok {
+		return "", ""
+	}
+	if strings.HasPrefix(body, "<") {
+		return "an HTML page", ", typically from a proxy, WAF or login page in front of the SCIM server"
+	}
+	var v any
+	if err := json.Unmarshal([]byte(body), &v); err == nil {
+		switch v.(type) {
+		case []any:
+			return "a JSON array", ""
+		case nil:
+			return "JSON null", ""
+		case string:
+			return "a JSON string", ""
+		case bool:
+			return "a JSON boolean", ""
+		default:
+			return "a JSON number", ""
 		}
 	}
-	return ""
+	return "a plain-text body (" + excerpt(body, 60) + ")", ", typically from a proxy or CDN in front of the SCIM server"
 }
 
 func orNone(s string) string {
@@ -276,7 +307,8 @@ func ruleListResponse(idp string, ctx reqContext, ex *exchange) (map[string]any,
 	}
 	m, ok := ex.jsonBody()
 	if !ok {
-		reason := "the 200 response is not a JSON object" + htmlHint(ex)
+		kind, cause := describeBody(ex)
+		reason := "the server returned " + kind + " instead of a ListResponse object" + cause
 		switch idp {
 		case ProfileOkta:
 			admin := "No results for users returned"
@@ -647,7 +679,8 @@ func ruleResource(idp string, ctx reqContext, ex *exchange, rule string, want ma
 	}
 	m, ok := ex.jsonBody()
 	if !ok {
-		return nil, []Verdict{fail(rule, "the 200 response has no resource in its body"+htmlHint(ex), idpName(idp)+" cannot read the resource", adminMessage(idp, ctx, ex))}
+		kind, cause := describeBody(ex)
+		return nil, []Verdict{fail(rule, "the server returned "+kind+" instead of a resource object"+cause, idpName(idp)+" cannot read the resource", adminMessage(idp, ctx, ex))}
 	}
 	var out []Verdict
 	for _, path := range sortedKeys(want) {
@@ -781,8 +814,12 @@ func sortedKeys(m map[string]string) []string {
 	return keys
 }
 
-// transportVerdict describes a request that got no HTTP response.
-func transportVerdict(idp string, err error, interrupted bool) Verdict {
+// transportVerdict describes a request to rawURL that got no HTTP
+// response. Okta's admin message is the okta client profile's text for
+// the failure class (such as "PKIX path validation failed: ...: validity
+// check failed" for an expired certificate), and Go's error text only for
+// a failure the profile has no text for.
+func transportVerdict(idp string, err error, interrupted bool, rawURL string) Verdict {
 	if interrupted {
 		return Verdict{Status: Fail, Rule: "run.interrupted", Reason: "interrupted before the response arrived"}
 	}
@@ -790,7 +827,11 @@ func transportVerdict(idp string, err error, interrupted bool) Verdict {
 	switch idp {
 	case ProfileOkta:
 		v.IdPAction = "Okta reports a connection failure and retries later"
-		v.AdminMessage = "Error authenticating: " + err.Error()
+		if msg, ok := oktaTransportMessage(classifyTransport(err, rawURL)); ok {
+			v.AdminMessage = msg
+		} else {
+			v.AdminMessage = "Error authenticating: " + err.Error()
+		}
 	case ProfileEntra:
 		v.IdPAction = "Entra ID records Timeout or a connection failure and retries in later cycles"
 	}

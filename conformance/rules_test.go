@@ -202,6 +202,30 @@ func TestRuleNotFoundAndAuth(t *testing.T) {
 			t.Errorf("admin message = %q", got.AdminMessage)
 		}
 	})
+	t.Run("okta connection test bare json array", func(t *testing.T) {
+		_, v := ruleListResponse(ProfileOkta, reqContext{okta: "Error authenticating"}, recorded("GET", "u", 200, "application/json", "[]"))
+		got, _ := decide(v, "s")
+		if got.Reason != "the server returned a JSON array instead of a ListResponse object" {
+			t.Errorf("reason = %q", got.Reason)
+		}
+		if got.AdminMessage != "No results for users returned" {
+			t.Errorf("admin message = %q, want %q", got.AdminMessage, "No results for users returned")
+		}
+	})
+	t.Run("list 200 html page reason", func(t *testing.T) {
+		_, v := ruleListResponse(ProfileRFC, reqContext{}, recorded("GET", "u", 200, "text/html", "<html>welcome</html>"))
+		got, _ := decide(v, "s")
+		if want := "the server returned an HTML page instead of a ListResponse object, typically from a proxy, WAF or login page in front of the SCIM server"; got.Reason != want {
+			t.Errorf("reason = %q, want %q", got.Reason, want)
+		}
+	})
+	t.Run("list 200 plain text reason", func(t *testing.T) {
+		_, v := ruleListResponse(ProfileRFC, reqContext{}, recorded("GET", "u", 200, "text/plain", "error code: 502"))
+		got, _ := decide(v, "s")
+		if want := "the server returned a plain-text body (error code: 502) instead of a ListResponse object, typically from a proxy or CDN in front of the SCIM server"; got.Reason != want {
+			t.Errorf("reason = %q, want %q", got.Reason, want)
+		}
+	})
 	t.Run("okta connection test html 200", func(t *testing.T) {
 		_, v := ruleListResponse(ProfileOkta, reqContext{okta: "Error authenticating"}, recorded("GET", "u", 200, "text/html", "<html>welcome</html>"))
 		got, _ := decide(v, "s")

@@ -133,10 +133,11 @@ func newRunner(target Target, opts Options) (*runner, error) {
 		redact:  red,
 		created: &tracker{},
 		result: &Result{
-			Schema:  ResultSchema,
-			BaseURL: base,
-			Write:   opts.Write,
-			Plan:    opts.Plan,
+			Schema:   ResultSchema,
+			BaseURL:  base,
+			Write:    opts.Write,
+			Plan:     opts.Plan,
+			Warnings: baseURLWarnings(base),
 		},
 	}
 	if opts.Write || opts.Plan {
@@ -268,13 +269,25 @@ func (r *runner) runStep(ctx context.Context, s step) bool {
 	err := send(ctx, r.client, r.opts.Timeout, ex)
 	if err != nil {
 		interrupted := errors.Is(err, context.Canceled) && ctx.Err() != nil
-		sr.Verdict = transportVerdict(r.profile, err, interrupted)
+		sr.Verdict = transportVerdict(r.profile, err, interrupted, ex.url)
 		sr.Verdict.Reason = r.redact.clean(sr.Verdict.Reason)
+		sr.Verdict.AdminMessage = r.redact.clean(sr.Verdict.AdminMessage)
 		pr.Steps = append(pr.Steps, sr)
 		r.abort(s, ex, err, interrupted)
+		if !interrupted {
+			r.result.Aborted.Hint = transportHint(classifyTransport(err, ex.url), r.base)
+		}
 		return false
 	}
 	sr.Response = r.received(ex)
+	if reason, ok := plainHTTPToTLS(ex); ok {
+		sr.Verdict = fail("transport.http-to-https-port", reason,
+			"the IdPs send HTTPS only, and a SCIM request over plain HTTP to this port never reaches the SCIM handler", "")
+		pr.Steps = append(pr.Steps, sr)
+		r.abort(s, ex, errors.New(reason), false)
+		r.result.Aborted.Hint = "use the https:// form of the base URL: " + httpsForm(r.base)
+		return false
+	}
 
 	c := &call{runner: r, step: s, ex: ex, vars: r.vars, profile: r.profile}
 	if ex.truncated {

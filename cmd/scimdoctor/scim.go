@@ -70,9 +70,16 @@ Credentials: --token (or $SCIMDOCTOR_TOKEN), --basic USER:PASSWORD (or
 $SCIMDOCTOR_BASIC), --oauth-client-credentials TOKEN_URL,CLIENT_ID with the
 secret in $SCIMDOCTOR_CLIENT_SECRET. Secrets are redacted in every output.
 
+A base URL that Okta or Entra ID rejects before sending anything (http://,
+or an underscore for Okta) is reported as a warning at the top. When a
+request gets no response, the report shows the line the IdP's admin would
+read (for Okta, its Java client's text such as "PKIX path building failed")
+and a hint: pass --cacert for a private CA, or run scimdoctor check.
+
 Exit codes: 0 no request failed, 1 a request failed or a created resource
-was left behind, 2 usage or input error, 3 the endpoint could not be reached
-or stopped responding, 130 interrupted (after the cleanup).`,
+was left behind, 2 usage or input error, 3 the endpoint could not be reached,
+stopped responding, or speaks HTTPS on the port of an http:// URL, 130
+interrupted (after the cleanup).`,
 		Example: "  SCIMDOCTOR_TOKEN=... scimdoctor scim https://scim.example.com/scim/v2\n" +
 			"  scimdoctor scim --write --profile okta --okta-deactivate put https://scim.example.com/scim/v2\n" +
 			"  scimdoctor scim --plan --write --format json https://scim.example.com/scim/v2\n" +
@@ -175,6 +182,9 @@ func (a *app) runSCIM(ctx context.Context, rawURL string, f scimFlags) error {
 	a.exitCode = r.ExitCode()
 	if r.Aborted != nil {
 		fmt.Fprintf(a.stderr, "scimdoctor: error: %s\n", r.Aborted.Error())
+		if r.Aborted.Hint != "" {
+			fmt.Fprintf(a.stderr, "scimdoctor: hint: %s\n", r.Aborted.Hint)
+		}
 		if len(r.Cleanup.Left) > 0 {
 			fmt.Fprintf(a.stderr, "scimdoctor: hint: %d created resources could not be removed; the report lists their ids\n", len(r.Cleanup.Left))
 		}

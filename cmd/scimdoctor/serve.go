@@ -9,6 +9,7 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"crypto/x509/pkix"
+	"encoding/base64"
 	"encoding/pem"
 	"errors"
 	"fmt"
@@ -24,6 +25,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/scimdoctor/scimdoctor/scim/inspector"
 	"github.com/scimdoctor/scimdoctor/scim/server"
 	"github.com/scimdoctor/scimdoctor/scim/store"
 	"github.com/scimdoctor/scimdoctor/scim/store/sqlstore"
@@ -39,6 +41,12 @@ type serveFlags struct {
 	maxBody   int64
 	rate      float64
 	strict    bool
+
+	inspector       bool
+	adminTokenFile  string
+	saveProfile     string
+	saveProfileFrom string
+	profileDir      string
 }
 
 // selfSignedFile is the name of the generated certificate and key, kept
@@ -67,8 +75,15 @@ from "scimdoctor serve client create". Each credential belongs to one tenant.
 
 Without --tls-cert and --tls-key, serve generates a self-signed certificate
 on first start, keeps it in scimdoctor-tls.pem next to the database and prints
-its SHA-256 fingerprint. GET /healthz and GET /metrics need no credential.`,
-		Example: "  scimdoctor serve token create --name okta\n  scimdoctor serve --listen 127.0.0.1:8443\n  scimdoctor serve --db postgres://scim@127.0.0.1/scim --tls-cert cert.pem --tls-key key.pem",
+its SHA-256 fingerprint. GET /healthz and GET /metrics need no credential.
+
+The inspector records every TLS handshake attempt (the ClientHello, and for a
+failure the reason, such as a client that offers only TLS 1.0) and every
+request, and shows them at https://LISTEN/_inspector behind an admin token:
+the token of --admin-token-file, or one generated at start and printed once.
+--save-profile NAME saves the first ClientHello that arrives as the client
+profile NAME.json, for "scimdoctor check --client-file NAME.json".`,
+		Example: "  scimdoctor serve token create --name okta\n  scimdoctor serve --listen 127.0.0.1:8443\n  scimdoctor serve --db postgres://scim@127.0.0.1/scim --tls-cert cert.pem --tls-key key.pem\n  scimdoctor serve --listen 0.0.0.0:8443 --save-profile okta-recorded",
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return a.runServe(cmd.Context(), f)
@@ -84,6 +99,11 @@ its SHA-256 fingerprint. GET /healthz and GET /metrics need no credential.`,
 	fl.Int64Var(&f.maxBody, "max-body", server.DefaultMaxBodyBytes, "largest request body in bytes; larger ones get 413")
 	fl.Float64Var(&f.rate, "rate", 100, "requests per second that one credential may send, in bursts of up to twice as many; 0 turns the limit off")
 	fl.BoolVar(&f.strict, "strict", false, "reject the IdP dialects that RFC 7644 does not allow (such as \"op\":\"Replace\" and string booleans) instead of accepting them")
+	fl.BoolVar(&f.inspector, "inspector", true, "record TLS handshakes and requests and serve them at /_inspector; --inspector=false turns it off")
+	fl.StringVar(&f.adminTokenFile, "admin-token-file", "", "file whose first line is the inspector's admin token, at least 16 characters (default: a new token, printed once at start)")
+	fl.StringVar(&f.saveProfile, "save-profile", "", "save the first recorded ClientHello as the client profile NAME.json (lowercase letters, digits, '.', '_' and '-')")
+	fl.StringVar(&f.saveProfileFrom, "save-profile-from", "", "with --save-profile: take the first ClientHello from this client IP address only")
+	fl.StringVar(&f.profileDir, "profile-dir", ".", "folder that --save-profile writes NAME.json into")
 	cmd.AddCommand(a.serveTokenCommand(&f), a.serveClientCommand(&f))
 	return cmd
 }
@@ -190,6 +210,13 @@ func (a *app) runServe(ctx context.Context, f serveFlags) error {
 	if f.rate < 0 {
 		return withHint(fmt.Errorf("invalid --rate %g", f.rate), "give requests per second, or 0 to turn the limit off")
 	}
+	if err := checkInspectorFlags(f); err != nil {
+		return err
+	}
+	adminToken, err := loadAdminToken(f)
+	if err != nil {
+		return err
+	}
 	if ctx == nil {
 		ctx = context.Background()
 	}
@@ -206,14 +233,27 @@ func (a *app) runServe(ctx context.Context, f serveFlags) error {
 	if err != nil {
 		return err
 	}
-	srv, err := server.New(server.Config{
+	cfg := server.Config{
 		Store:         st,
 		Credentials:   st,
 		Logger:        logger,
 		MaxBodyBytes:  f.maxBody,
 		RatePerSecond: f.rate,
 		Strict:        f.strict,
-	})
+	}
+	var rec *inspector.Recorder
+	if f.inspector {
+		rec = inspector.NewRecorder(inspector.Options{})
+		page := rec.Handler(inspector.HashToken(adminToken))
+		cfg.Wrap = rec.Middleware
+		cfg.ConnContext = inspector.ConnContext
+		cfg.Mounts = []server.Mount{
+			{Pattern: inspectorPath, Name: "inspector", Handler: page},
+			{Pattern: inspectorPath + "/", Name: "inspector", Handler: page},
+		}
+		cfg.Metrics = rec.CountHandshakes(ctx).WritePrometheus
+	}
+	srv, err := server.New(cfg)
 	if err != nil {
 		return err
 	}
@@ -222,9 +262,15 @@ func (a *app) runServe(ctx context.Context, f serveFlags) error {
 	if err != nil {
 		return withHint(fmt.Errorf("listening on %s failed: %w", f.listen, err), "choose a free port with --listen, such as 127.0.0.1:9443")
 	}
-	ln := tls.NewListener(raw, serverTLSConfig(cert, minVersion))
+	var ln net.Listener
+	if rec != nil {
+		ln = inspector.Listen(raw, serverTLSConfig(cert, minVersion), rec)
+	} else {
+		ln = tls.NewListener(raw, serverTLSConfig(cert, minVersion))
+	}
 
-	base := "https://" + displayAddr(raw.Addr()) + server.BasePath
+	origin := "https://" + displayAddr(raw.Addr())
+	base := origin + server.BasePath
 	fmt.Fprintf(a.stdout, "scimdoctor: serving SCIM at %s\n", base)
 	fmt.Fprintf(a.stdout, "scimdoctor: certificate SHA-256 fingerprint %s", fingerprint)
 	if generated != "" {
@@ -232,15 +278,123 @@ func (a *app) runServe(ctx context.Context, f serveFlags) error {
 	}
 	fmt.Fprintln(a.stdout)
 	fmt.Fprintf(a.stdout, "scimdoctor: create a token with: scimdoctor serve token create --db %s\n", f.db)
+	if rec != nil {
+		fmt.Fprintf(a.stdout, "scimdoctor: inspector at %s%s\n", origin, inspectorPath)
+		if f.adminTokenFile != "" {
+			fmt.Fprintf(a.stdout, "scimdoctor: inspector admin token: the one in %s\n", f.adminTokenFile)
+		} else {
+			fmt.Fprintf(a.stdout, "scimdoctor: inspector admin token (shown only once; pass --admin-token-file to keep one): %s\n", adminToken)
+		}
+	}
 	if minVersion < tls.VersionTLS12 {
 		fmt.Fprintf(a.stderr, "scimdoctor: warning: --tls-min %s accepts TLS versions that Okta and Entra ID refuse and that RFC 8996 deprecates; use it only to reproduce an old client\n", f.tlsMin)
 	}
-	logger.Info("listening", "url", base, "tls_min", f.tlsMin, "db", redactDB(f.db))
+	logger.Info("listening", "url", base, "tls_min", f.tlsMin, "db", redactDB(f.db), "inspector", rec != nil)
+
+	if f.saveProfile != "" {
+		go saveProfile(ctx, rec, f, logger)
+	}
 
 	if err := srv.Serve(ctx, ln); err != nil {
 		return err
 	}
 	return nil
+}
+
+// inspectorPath is the URL path of the inspector's page and API.
+const inspectorPath = "/_inspector"
+
+// minAdminTokenLength is the shortest admin token --admin-token-file may
+// hold, so a guessable word does not open the inspector.
+const minAdminTokenLength = 16
+
+// checkInspectorFlags checks the inspector's flags before serve opens
+// anything, so a mistake is a usage error at start, not after the first
+// client.
+func checkInspectorFlags(f serveFlags) error {
+	if !f.inspector {
+		needInspector := []struct{ flag, value string }{
+			{"admin-token-file", f.adminTokenFile},
+			{"save-profile", f.saveProfile},
+			{"save-profile-from", f.saveProfileFrom},
+		}
+		for _, n := range needInspector {
+			if n.value != "" {
+				return withHint(fmt.Errorf("--%s needs the inspector, but --inspector=false turns it off", n.flag), "drop one of the two flags")
+			}
+		}
+	}
+	if f.saveProfileFrom != "" {
+		if f.saveProfile == "" {
+			return withHint(errors.New("--save-profile-from needs --save-profile"), "add --save-profile NAME")
+		}
+		if net.ParseIP(f.saveProfileFrom) == nil {
+			return withHint(fmt.Errorf("invalid --save-profile-from %q: not an IP address", f.saveProfileFrom), "give the client's IP address as the inspector shows it, such as 203.0.113.7")
+		}
+	}
+	if f.saveProfile == "" {
+		return nil
+	}
+	if err := inspector.CheckProfileName(f.saveProfile); err != nil {
+		return withHint(fmt.Errorf("invalid --save-profile: %w", err), "the name becomes the file NAME.json and the profile's name in check --client-file")
+	}
+	info, err := os.Stat(f.profileDir)
+	if err != nil || !info.IsDir() {
+		return withHint(fmt.Errorf("invalid --profile-dir %q: not an existing folder", f.profileDir), "create the folder first, or leave --profile-dir out to write into the current folder")
+	}
+	file := filepath.Join(f.profileDir, f.saveProfile+".json")
+	if _, err := os.Stat(file); err == nil {
+		return withHint(fmt.Errorf("the profile file %s exists already", file), "remove it, or choose another --save-profile name")
+	}
+	return nil
+}
+
+// loadAdminToken returns the first line of --admin-token-file, or a new
+// random token when the flag is empty and the inspector is on.
+func loadAdminToken(f serveFlags) (string, error) {
+	if !f.inspector {
+		return "", nil
+	}
+	if f.adminTokenFile == "" {
+		var b [32]byte
+		if _, err := rand.Read(b[:]); err != nil {
+			return "", fmt.Errorf("generating the inspector's admin token: %w", err)
+		}
+		return "scimdoctor_admin_" + base64.RawURLEncoding.EncodeToString(b[:]), nil
+	}
+	data, err := os.ReadFile(f.adminTokenFile)
+	if err != nil {
+		return "", withHint(fmt.Errorf("reading --admin-token-file failed: %w", err), "give a readable file whose first line is the token")
+	}
+	line, _, _ := strings.Cut(string(data), "\n")
+	token := strings.TrimSpace(line)
+	if len(token) < minAdminTokenLength {
+		return "", withHint(fmt.Errorf("the admin token in %s has %d characters; the minimum is %d", f.adminTokenFile, len(token), minAdminTokenLength), "write a long random token into the file, such as the output of: openssl rand -base64 32")
+	}
+	return token, nil
+}
+
+// saveProfile waits for the first ClientHello that matches
+// --save-profile-from, writes it as the profile file of --save-profile and
+// logs the outcome. Serving goes on either way.
+func saveProfile(ctx context.Context, rec *inspector.Recorder, f serveFlags, logger *slog.Logger) {
+	from := f.saveProfileFrom
+	if from == "" {
+		logger.Info("waiting for a ClientHello to save as a client profile", "profile", f.saveProfile)
+	} else {
+		logger.Info("waiting for a ClientHello to save as a client profile", "profile", f.saveProfile, "client", from)
+	}
+	path, h, err := rec.SaveProfile(ctx, f.saveProfile, from, f.profileDir)
+	if err != nil {
+		if ctx.Err() != nil {
+			logger.Warn("no ClientHello arrived before shutdown; the client profile was not saved", "profile", f.saveProfile)
+			return
+		}
+		logger.Error("saving the client profile failed", "profile", f.saveProfile, "error", err)
+		return
+	}
+	logger.Info("saved client profile", "file", path, "client", h.RemoteAddr, "ja4", h.JA4, "handshake", h.Outcome,
+		"next", "scimdoctor check --client-file "+path+" URL")
 }
 
 func newLogger(format string, w interface{ Write([]byte) (int, error) }) (*slog.Logger, error) {

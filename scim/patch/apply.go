@@ -20,6 +20,11 @@ type Options struct {
 	// key "id" fails with mutability). It is the server's rfc conformance
 	// mode.
 	Strict bool
+	// ID is the id of the resource the request changes. A readOnly "id"
+	// in the request that equals it is not a modification (RFC 7643
+	// Section 2.2), so it is accepted without a rule, in strict mode too.
+	// Empty means the id is unknown, and every "id" counts as a change.
+	ID string
 }
 
 // Result is the outcome of Apply, ReplaceBody or CreateBody.
@@ -47,6 +52,9 @@ type applier struct {
 	opts    Options
 	members MemberChange
 	fired   fired
+
+	// unknown lists the PATCH paths dropped by RuleUnknownAttribute.
+	unknown []string
 
 	// stored caches the MemberSource result once loaded is true.
 	stored []store.Member
@@ -163,7 +171,9 @@ func (a *applier) finish() (*Result, error) {
 		}
 		return nil, err
 	}
-	return &Result{Doc: res.Resource, Members: a.members, Fired: a.fired.rules, Ignored: res.Ignored}, nil
+	ignored := append(res.Ignored, a.unknown...)
+	sort.Strings(ignored)
+	return &Result{Doc: res.Resource, Members: a.members, Fired: a.fired.rules, Ignored: ignored}, nil
 }
 
 // operation applies one operation.
@@ -188,12 +198,24 @@ func (a *applier) operation(op Operation) error {
 	}
 	t, err := a.resolve(fp)
 	if err != nil {
+		if !a.opts.Strict && a.rt.Undefined(fp.Attr) {
+			// The same rule drops an unknown attribute in a POST or PUT
+			// body and in a path-less value, so an IdP whose mapping has
+			// an attribute this server lacks gets the same outcome from
+			// every kind of write.
+			a.fire(RuleUnknownAttribute)
+			a.unknown = append(a.unknown, fp.String())
+			return nil
+		}
 		return prefixed("path", err)
 	}
 	if isMembers(a.rt, t.path) {
 		return a.memberOp(name, "value", fp, t.path, op.Value, op.HasValue)
 	}
 	if target := t.target(); target != nil && target.Mutability == schema.ReadOnly {
+		if name == "replace" && a.sameID(t.path, op.Value) {
+			return nil
+		}
 		return scim.Errorf(400, scim.Mutability, "path: attribute %s is readOnly and cannot be changed", scim.Quote(t.String()))
 	}
 	if err := a.apply(name, t, op.Value, op.HasValue); err != nil {
@@ -311,6 +333,9 @@ func (a *applier) pathlessKey(op, parent, key, uri string, value any) error {
 
 	t := target{path: p}
 	if tgt := t.target(); tgt.Mutability == schema.ReadOnly {
+		if a.sameID(p, value) {
+			return nil
+		}
 		return a.dialect(RuleReadOnlyKey, scim.Mutability, "%s: attribute %s is readOnly and cannot be changed", field, scim.Quote(p.String()))
 	}
 	return prefixed(field, a.apply(op, t, value, true))
@@ -322,7 +347,7 @@ func (a *applier) unknownKey(field string, err error) error {
 	if a.opts.Strict {
 		return prefixed(field, err)
 	}
-	a.fire(RuleUnknownKey)
+	a.fire(RuleUnknownAttribute)
 	return nil
 }
 
@@ -333,4 +358,15 @@ func sortedKeys(m map[string]any) []string {
 	}
 	sort.Strings(keys)
 	return keys
+}
+
+// sameID reports whether p is the core "id" attribute and value is the id
+// of the resource being changed, as Okta sends it with a Group rename.
+// Setting a readOnly attribute to its current value changes nothing.
+func (a *applier) sameID(p schema.Path, value any) bool {
+	if a.opts.ID == "" || p.Attribute == nil || p.Sub != nil || p.Extension || p.Attribute.Name != "id" {
+		return false
+	}
+	id, ok := value.(string)
+	return ok && id == a.opts.ID
 }

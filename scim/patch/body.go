@@ -62,13 +62,17 @@ func readBody(rt *schema.ResourceType, old map[string]any, body []byte, opts Opt
 
 	var res schema.Result
 	var err error
+	validate := schema.Options{RejectUnknown: opts.Strict}
 	if replace {
-		res, err = rt.ValidateReplace(a.doc, old, schema.Options{})
+		res, err = rt.ValidateReplace(a.doc, old, validate)
 	} else {
-		res, err = rt.ValidateCreate(a.doc, schema.Options{})
+		res, err = rt.ValidateCreate(a.doc, validate)
 	}
 	if err != nil {
 		return nil, err
+	}
+	if len(res.Unknown) > 0 {
+		a.fire(RuleUnknownAttribute)
 	}
 	out := &Result{Doc: res.Resource, Fired: a.fired.rules, Ignored: res.Ignored}
 	if isGroup(rt) {

@@ -1,6 +1,7 @@
 package patch
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/scimdoctor/scimdoctor/scim"
@@ -189,6 +190,45 @@ func TestBodyErrors(t *testing.T) {
 			se := asSCIM(t, err)
 			if se.ScimType != tc.wantType || se.Detail != tc.wantDetail {
 				t.Errorf("error %s %q, want %s %q", se.ScimType, se.Detail, tc.wantType, tc.wantDetail)
+			}
+		})
+	}
+}
+
+// TestBodyUnknownAttribute checks that an Entra ID custom extension
+// attribute in a POST or PUT body follows the same rule as in a PATCH:
+// dropped with RuleUnknownAttribute, or rejected in strict mode.
+func TestBodyUnknownAttribute(t *testing.T) {
+	const ext = "urn:ietf:params:scim:schemas:extension:CustomExtensionName:2.0:User"
+	body := `{"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User", "` + ext + `"], "userName": "bjensen@example.com", "` + ext + `": {"costCenter": "CC-42"}}`
+	old := decode(t, `{"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"], "userName": "bjensen@example.com"}`)
+	tests := []struct {
+		name string
+		read func(opts Options) (*Result, error)
+	}{
+		{"create", func(opts Options) (*Result, error) { return CreateBody(userType(), []byte(body), opts) }},
+		{"replace", func(opts Options) (*Result, error) { return ReplaceBody(userType(), old, []byte(body), opts) }},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name+" lenient drops", func(t *testing.T) {
+			res, err := tc.read(Options{})
+			if err != nil {
+				t.Fatalf("read: %v", err)
+			}
+			if !hasRule(res, RuleUnknownAttribute.Name) {
+				t.Errorf("fired %v, want %s", ruleNames(res), RuleUnknownAttribute.Name)
+			}
+			if len(res.Ignored) != 1 || !strings.HasPrefix(res.Ignored[0], ext) {
+				t.Errorf("ignored %v, want the extension", res.Ignored)
+			}
+		})
+		t.Run(tc.name+" strict rejects", func(t *testing.T) {
+			_, err := tc.read(Options{Strict: true})
+			if err == nil {
+				t.Fatal("read succeeded in strict mode")
+			}
+			if se := asSCIM(t, err); se.Status != 400 || !strings.Contains(se.Detail, ext) {
+				t.Errorf("error %d %q, want 400 naming %s", se.Status, se.Detail, ext)
 			}
 		})
 	}

@@ -102,7 +102,7 @@ func TestApplyErrors(t *testing.T) {
 			scim.InvalidValue, `Operations[0].value: add needs a value`},
 		{"path syntax", userType, `{"op": "add", "path": "emails[type eq", "value": "x"}`, false,
 			scim.InvalidFilter, `Operations[0].path: unexpected end of input at 14: expected a value: a string in double quotes, a number, true, false or null`},
-		{"unknown attribute", userType, `{"op": "add", "path": "nosuch", "value": 1}`, false,
+		{"unknown attribute path when strict", userType, `{"op": "add", "path": "nosuch", "value": 1}`, true,
 			scim.InvalidPath, `Operations[0].path: unknown attribute "nosuch" for resource type User: GET /Schemas lists the attributes`},
 		{"readOnly id", userType, `{"op": "replace", "path": "id", "value": "x"}`, false,
 			scim.Mutability, `Operations[0].path: attribute "id" is readOnly and cannot be changed`},

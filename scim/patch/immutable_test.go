@@ -69,3 +69,47 @@ func TestImmutable(t *testing.T) {
 		})
 	}
 }
+
+// TestReadOnlyIDUnchanged covers Okta's Group rename, which carries the
+// Group's own "id" next to the new displayName. Setting a readOnly
+// attribute to its current value is no modification (RFC 7643 Section
+// 2.2), so strict mode accepts it too, and only a different id fails.
+func TestReadOnlyIDUnchanged(t *testing.T) {
+	const groupID = "6c5bb468-14b2-4183-baf2-06d523e03bd3"
+	tests := []struct {
+		name     string
+		ops      string
+		strict   bool
+		wantType string // empty when the PATCH succeeds
+	}{
+		{"okta rename same id lenient", `{"op": "replace", "value": {"id": "` + groupID + `", "displayName": "Renamed"}}`, false, ""},
+		{"okta rename same id strict", `{"op": "replace", "value": {"id": "` + groupID + `", "displayName": "Renamed"}}`, true, ""},
+		{"replace id path same id strict", `{"op": "replace", "path": "id", "value": "` + groupID + `"}`, true, ""},
+		{"okta rename other id strict", `{"op": "replace", "value": {"id": "another-id", "displayName": "Renamed"}}`, true, scim.Mutability},
+		{"replace id path other id strict", `{"op": "replace", "path": "id", "value": "another-id"}`, true, scim.Mutability},
+		{"add id path same id strict", `{"op": "add", "path": "id", "value": "` + groupID + `"}`, true, scim.Mutability},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			res, err := applyBody(t, groupType(), storedGroup, patchOps(tc.ops), nil, Options{Strict: tc.strict, ID: groupID})
+			if tc.wantType != "" {
+				if err == nil {
+					t.Fatalf("Apply succeeded, want scimType %s", tc.wantType)
+				}
+				if se := asSCIM(t, err); se.ScimType != tc.wantType {
+					t.Errorf("scimType %q, want %s (%s)", se.ScimType, tc.wantType, se.Detail)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("Apply: %v", err)
+			}
+			if len(res.Fired) != 0 {
+				t.Errorf("fired %v, want no rule for an unchanged id", ruleNames(res))
+			}
+			if _, ok := res.Doc["id"]; ok {
+				t.Errorf("doc %v holds id, want it left out of the stored document", res.Doc)
+			}
+		})
+	}
+}

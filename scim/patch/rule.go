@@ -25,7 +25,7 @@ var (
 	RulePathlessDottedKey = Rule{Name: "pathless-dotted-key", Description: `a key such as "name.givenName" in a path-less value applied as the sub-attribute it names`}
 	RulePathlessURNKey    = Rule{Name: "pathless-urn-key", Description: `a key prefixed with a schema URN in a path-less value applied to the attribute it names`}
 	RuleReadOnlyKey       = Rule{Name: "readonly-key-ignored", Description: `a readOnly attribute (such as Okta's "id") in a path-less value ignored`}
-	RuleUnknownKey        = Rule{Name: "unknown-key-ignored", Description: `a key that no schema defines in a path-less value ignored`}
+	RuleUnknownAttribute  = Rule{Name: "unknown-attribute-ignored", Description: `an attribute that no schema defines (such as an Entra ID custom extension attribute) ignored, in a POST or PUT body, a path-less PATCH value or a PATCH path`}
 
 	RuleFilterCreates    = Rule{Name: "filter-creates-element", Description: `add or replace at a value filter that matches nothing creates the element from the filter's eq terms`}
 	RuleRemoveNoMatch    = Rule{Name: "remove-no-match", Description: `remove at a value filter that matches nothing changes nothing instead of failing with noTarget`}
@@ -46,7 +46,7 @@ var (
 func Rules() []Rule {
 	return []Rule{
 		RuleSchemasMissing, RuleOpCase, RuleStringBoolean,
-		RulePathlessDottedKey, RulePathlessURNKey, RuleReadOnlyKey, RuleUnknownKey,
+		RulePathlessDottedKey, RulePathlessURNKey, RuleReadOnlyKey, RuleUnknownAttribute,
 		RuleFilterCreates, RuleRemoveNoMatch, RuleRemoveValueList, RuleSingleForMulti,
 		RulePrimaryExclusive, RuleEmptyClears, RuleManagerString,
 		RuleMemberTypeMissing, RuleMemberRefNull, RuleMemberRemoveList,

@@ -115,9 +115,23 @@ var ruleCases = []ruleCase{
 		strictType: scim.Mutability,
 	},
 	{
-		name: "unknown-key-ignored/custom attribute", rule: RuleUnknownKey, rt: userType, doc: smallUser,
+		name: "unknown-attribute-ignored/custom attribute", rule: RuleUnknownAttribute, rt: userType, doc: smallUser,
 		ops:        `{"op": "replace", "value": {"favoriteColor": "blue", "title": "Tour Guide"}}`,
 		want:       userDoc(`"userName": "bjensen", "title": "Tour Guide", "active": true, ` + smallEmails + `, ` + smallExt),
+		strictType: scim.InvalidPath,
+	},
+	{
+		// Entra ID's directory extension attribute, whose schema this
+		// server does not define, sent with a path.
+		name: "unknown-attribute-ignored/entra custom extension path", rule: RuleUnknownAttribute, rt: userType, doc: smallUser,
+		ops:        `{"op": "add", "path": "urn:ietf:params:scim:schemas:extension:CustomExtensionName:2.0:User:costCenter", "value": "CC-42"}`,
+		want:       userDoc(`"userName": "bjensen", "active": true, ` + smallEmails + `, ` + smallExt),
+		strictType: scim.InvalidPath,
+	},
+	{
+		name: "unknown-attribute-ignored/unknown core attribute path", rule: RuleUnknownAttribute, rt: userType, doc: smallUser,
+		ops:        `{"op": "replace", "path": "favoriteColor", "value": "blue"}`,
+		want:       userDoc(`"userName": "bjensen", "active": true, ` + smallEmails + `, ` + smallExt),
 		strictType: scim.InvalidPath,
 	},
 	{

@@ -103,6 +103,40 @@ func (rt *ResourceType) Resolve(p scim.AttrPath, scimType string) (Path, error) 
 	return path, nil
 }
 
+// Undefined reports whether p names an attribute that no schema of rt
+// defines: an unknown schema URI (such as an Entra ID custom extension),
+// an unknown attribute name, or an unknown sub-attribute of a complex
+// attribute. It is false for a path that resolves and for one that fails
+// for another reason, such as an ambiguous name.
+func (rt *ResourceType) Undefined(p scim.AttrPath) bool {
+	if _, err := rt.Resolve(p, scim.InvalidPath); err == nil {
+		return false
+	}
+	top := scim.AttrPath{URI: p.URI, Name: p.Name}
+	path, err := rt.Resolve(top, scim.InvalidPath)
+	if err != nil {
+		// Resolve fails on a known name only when extensions share it.
+		return !rt.defines(top)
+	}
+	return p.Sub != "" && path.Attribute != nil && path.Attribute.Type == Complex && path.Attribute.Sub(p.Sub) == nil
+}
+
+// defines reports whether a schema of rt has the attribute p.Name under
+// p.URI, or anywhere when p has no URI.
+func (rt *ResourceType) defines(p scim.AttrPath) bool {
+	if p.URI == "" || strings.EqualFold(p.URI, rt.Schema.ID) {
+		if rt.Schema.Attribute(p.Name) != nil || rt.Common.Attribute(p.Name) != nil {
+			return true
+		}
+	}
+	for _, ext := range rt.Extensions {
+		if (p.URI == "" || strings.EqualFold(p.URI, ext.Schema.ID)) && ext.Schema.Attribute(p.Name) != nil {
+			return true
+		}
+	}
+	return false
+}
+
 func (rt *ResourceType) resolveUnqualified(p scim.AttrPath, scimType string) (Path, error) {
 	if a := rt.Schema.Attribute(p.Name); a != nil {
 		return Path{Schema: rt.Schema, Attribute: a}, nil

@@ -6,6 +6,7 @@ import (
 	"math"
 	"sort"
 	"strings"
+	"unicode"
 
 	"github.com/scimdoctor/scimdoctor/scim"
 )
@@ -34,6 +35,9 @@ type Result struct {
 	// Ignored is the sorted list of attribute paths dropped from the body:
 	// readOnly ones and, unless Options.RejectUnknown, unknown ones.
 	Ignored []string
+	// Unknown is the sorted part of Ignored that no schema defines, so a
+	// caller can log those apart from the readOnly ones.
+	Unknown []string
 }
 
 // ValidateCreate validates the body of a POST (RFC 7644 Section 3.3).
@@ -74,6 +78,8 @@ type validator struct {
 	rt      *ResourceType
 	opts    Options
 	ignored []string
+	// unknownPaths is the part of ignored that no schema defines.
+	unknownPaths []string
 }
 
 func (rt *ResourceType) validate(body, old map[string]any, opts Options) (Result, error) {
@@ -157,7 +163,8 @@ func (rt *ResourceType) validate(body, old map[string]any, opts Options) (Result
 	}
 	out["schemas"] = schemas
 	sort.Strings(v.ignored)
-	return Result{Resource: out, Ignored: v.ignored}, nil
+	sort.Strings(v.unknownPaths)
+	return Result{Resource: out, Ignored: v.ignored, Unknown: v.unknownPaths}, nil
 }
 
 // checkSchemas checks that "schemas" is an array of strings with the
@@ -193,6 +200,7 @@ func (v *validator) unknown(path string) error {
 			scim.Quote(path), v.rt.Name)
 	}
 	v.ignored = append(v.ignored, path)
+	v.unknownPaths = append(v.unknownPaths, path)
 	return nil
 }
 
@@ -291,8 +299,12 @@ func (v *validator) single(path string, attr *Attribute, value any) (any, error)
 		}
 		return v.complex(path, attr, obj)
 	case String, Reference:
-		if _, ok := value.(string); !ok {
+		s, ok := value.(string)
+		if !ok {
 			return nil, wrong("a string")
+		}
+		if err := checkText(path, attr, s); err != nil {
+			return nil, err
 		}
 	case Binary:
 		s, ok := value.(string)
@@ -535,4 +547,27 @@ func describeValue(v any) string {
 		return fmt.Sprintf("the number %v", f)
 	}
 	return jsonType(v)
+}
+
+// checkText rejects string values that no IdP means to send: a NUL
+// anywhere, which PostgreSQL cannot store in text or jsonb, and for an
+// identifier (uniqueness server or global, such as userName) a value
+// that is only white space or contains a control character, because such
+// a value cannot be distinguished from another one in an admin UI or a log.
+func checkText(path string, attr *Attribute, s string) error {
+	if i := strings.IndexByte(s, 0); i >= 0 {
+		return scim.Errorf(400, scim.InvalidValue, "attribute %s contains a NUL character at byte %d; remove it", scim.Quote(path), i)
+	}
+	if attr.Uniqueness == UniqueNone || attr.Uniqueness == "" {
+		return nil
+	}
+	if s != "" && strings.TrimSpace(s) == "" {
+		return scim.Errorf(400, scim.InvalidValue, "attribute %s is only white space; send a visible identifier", scim.Quote(path))
+	}
+	for i, r := range s {
+		if unicode.IsControl(r) {
+			return scim.Errorf(400, scim.InvalidValue, "attribute %s contains the control character U+%04X at byte %d; remove it", scim.Quote(path), r, i)
+		}
+	}
+	return nil
 }

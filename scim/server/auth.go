@@ -121,13 +121,19 @@ func (s *Server) authenticate(r *http.Request) (principal, error) {
 	if header == "" {
 		return principal{}, &authError{"missing", "missing Authorization header; send Authorization: Bearer TOKEN (create one with scimdoctor serve token create) or HTTP Basic credentials"}
 	}
-	scheme, value, _ := strings.Cut(header, " ")
+	scheme, value, found := strings.Cut(strings.TrimSpace(header), " ")
 	value = strings.TrimSpace(value)
 	switch {
+	case !found && !strings.EqualFold(scheme, "Bearer") && !strings.EqualFold(scheme, "Basic"):
+		// A header without a space is most often a bare token, so the
+		// detail never quotes it: IdPs show the detail to their admins.
+		return principal{}, &authError{"scheme", "the Authorization header has no scheme; send Authorization: Bearer TOKEN"}
 	case strings.EqualFold(scheme, "Bearer"):
 		return s.authenticateBearer(r.Context(), value)
 	case strings.EqualFold(scheme, "Basic"):
 		return s.authenticateBasic(r.Context(), value)
+	case !isAuthScheme(scheme):
+		return principal{}, &authError{"scheme", "the Authorization scheme is not a valid token; send Authorization: Bearer TOKEN"}
 	}
 	return principal{}, &authError{"scheme", fmt.Sprintf("unsupported Authorization scheme %s; use Bearer or Basic", scim.Quote(scheme))}
 }
@@ -205,4 +211,22 @@ func (s *Server) writeAuthError(w http.ResponseWriter, r *http.Request, err erro
 	w.Header().Add("WWW-Authenticate", challenge)
 	w.Header().Add("WWW-Authenticate", `Basic realm="`+Realm+`", charset="UTF-8"`)
 	s.writeError(w, r, scim.Errorf(http.StatusUnauthorized, "", "%s", ae.detail))
+}
+
+// isAuthScheme reports whether scheme looks like an HTTP authentication
+// scheme name (a token, RFC 9110 Section 11.1) of at most 20 characters.
+// Only such a name is quoted in the 401 detail, so a secret that a client
+// sent in the scheme's place never is.
+func isAuthScheme(scheme string) bool {
+	if scheme == "" || len(scheme) > 20 {
+		return false
+	}
+	for _, c := range scheme {
+		switch {
+		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9', c == '-', c == '_', c == '.':
+		default:
+			return false
+		}
+	}
+	return true
 }

@@ -25,7 +25,10 @@ func TestAuthFailures(t *testing.T) {
 		wantReason    string
 	}{
 		{"missing header", "", "missing Authorization header"},
-		{"okta spec test non-token", "non-token", "unsupported Authorization scheme"},
+		{"okta spec test non-token", "non-token", "the Authorization header has no scheme"},
+		{"bare token without scheme", "scimdoctor_token_LlwUAOsecretvalue", "the Authorization header has no scheme; send Authorization: Bearer TOKEN"},
+		{"token in place of scheme", "scimdoctor_token_LlwUAOsecretvalue extra", "the Authorization scheme is not a valid token"},
+		{"digest scheme named", "Digest username=x", `unsupported Authorization scheme \"Digest\"`},
 		{"unknown bearer token", "Bearer scimdoctor_token_wrong", "unknown, revoked or expired"},
 		{"empty bearer token", "Bearer ", "empty bearer token"},
 		{"unknown basic user", "Basic " + base64.StdEncoding.EncodeToString([]byte("nobody:pw")), "user or password is wrong"},
@@ -36,6 +39,9 @@ func TestAuthFailures(t *testing.T) {
 			r := h.do("GET", "/scim/v2/Users", "", "Authorization", tt.authorization).want(t, http.StatusUnauthorized)
 			if !strings.Contains(r.body, `"status":"401"`) || !strings.Contains(r.body, tt.wantReason) {
 				t.Errorf("body = %s, want status \"401\" and %q", r.body, tt.wantReason)
+			}
+			if strings.Contains(r.body, "secretvalue") {
+				t.Errorf("body = %s, want no credential material", r.body)
 			}
 			challenges := strings.Join(r.header.Values("WWW-Authenticate"), "; ")
 			if !strings.Contains(challenges, `Bearer realm="scimdoctor"`) || !strings.Contains(challenges, `Basic realm="scimdoctor"`) {

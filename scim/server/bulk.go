@@ -282,7 +282,11 @@ func (s *Server) bulkOperation(ctx context.Context, rc *requestContext, op bulkO
 		return fail(scim.Errorf(http.StatusBadRequest, scim.InvalidSyntax, "unsupported Bulk operation %s %s: use POST on /Users or /Groups, or PUT, PATCH or DELETE on /Users/{id} or /Groups/{id}", scim.Quote(op.Method), scim.Quote(op.Path)))
 	}
 	res.Location = rc.base + rt.Endpoint + "/" + stored.ID
-	res.Version = etag(stored.Version)
+	groups, err := s.groupsForTag(ctx, rc, stored)
+	if err != nil {
+		return fail(err)
+	}
+	res.Version = weakTag(entityTag(stored, groups))
 	return res
 }
 

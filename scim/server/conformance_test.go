@@ -2,6 +2,7 @@ package server
 
 import (
 	"net/http/httptest"
+	"path/filepath"
 	"testing"
 
 	"github.com/scimdoctor/scimdoctor/conformance"
@@ -53,4 +54,17 @@ func checkConformance(t *testing.T, target conformance.Target, opts conformance.
 	if len(result.Cleanup.Left) > 0 || result.ExitCode() != conformance.ExitPass {
 		t.Errorf("exit code %d, left behind %v", result.ExitCode(), result.Cleanup.Left)
 	}
+}
+
+// TestConformanceOktaStrict runs Okta's flows against the server in strict
+// mode. Okta's group rename carries the group's unchanged "id", which is
+// no modification of a readOnly attribute, so strict mode accepts it.
+func TestConformanceOktaStrict(t *testing.T) {
+	h := newHarness(t, filepath.Join(t.TempDir(), "strict.db"), func(c *Config) { c.Strict = true })
+	h.do("POST", "/scim/v2/Users", oktaCreateUser).want(t, 201)
+	ts := httptest.NewUnstartedServer(h.srv.Handler())
+	ts.StartTLS()
+	t.Cleanup(ts.Close)
+	target := conformance.Target{BaseURL: ts.URL + BasePath, Auth: conformance.BearerToken(h.token), Client: ts.Client()}
+	checkConformance(t, target, conformance.Options{Write: true, Profiles: []string{conformance.ProfileOkta}})
 }

@@ -15,6 +15,9 @@ type entityTags struct {
 	present bool
 	any     bool // "*"
 	tags    []string
+	// sent is each tag as the client sent it, weak prefix and quotes
+	// included, for error details.
+	sent []string
 }
 
 func parseEntityTags(header string) entityTags {
@@ -28,24 +31,38 @@ func parseEntityTags(header string) entityTags {
 			et.any = true
 			continue
 		}
+		et.sent = append(et.sent, part)
 		part = strings.TrimPrefix(part, "W/")
 		et.tags = append(et.tags, strings.Trim(part, `"`))
 	}
 	return et
 }
 
-// matches reports whether the header names version.
-func (et entityTags) matches(version int64) bool {
+// matches reports whether the header names the entity tag whose opaque
+// part is tag (see entityTag).
+func (et entityTags) matches(tag string) bool {
 	if et.any {
 		return true
 	}
-	v := strconv.FormatInt(version, 10)
 	for _, t := range et.tags {
-		if t == v {
+		if t == tag {
 			return true
 		}
 	}
 	return false
+}
+
+// maxSentDetail bounds the echo of a client's tags in a 412 detail.
+const maxSentDetail = 200
+
+// sentText returns the tags as the client sent them, weak prefix
+// included, for an error detail.
+func (et entityTags) sentText() string {
+	text := strings.Join(et.sent, ", ")
+	if len(text) > maxSentDetail {
+		text = text[:maxSentDetail] + "..."
+	}
+	return text
 }
 
 // preconditions are the conditional headers of a write.
@@ -60,14 +77,15 @@ func readPreconditions(r *http.Request) preconditions {
 	}
 }
 
-// check returns a 412 error when the stored version fails a condition.
-func (p preconditions) check(version int64) error {
-	if p.ifMatch.present && !p.ifMatch.matches(version) {
+// check returns a 412 error when tag, the opaque part of the current
+// entity tag, fails a condition.
+func (p preconditions) check(tag string) error {
+	if p.ifMatch.present && !p.ifMatch.matches(tag) {
 		return scim.Errorf(http.StatusPreconditionFailed, "", "If-Match %s does not match the current version %s; read the resource again and retry with its ETag",
-			scim.Quote(strings.Join(p.ifMatch.tags, ", ")), etag(version))
+			p.ifMatch.sentText(), weakTag(tag))
 	}
-	if p.ifNoneMatch.present && p.ifNoneMatch.matches(version) {
-		return scim.Errorf(http.StatusPreconditionFailed, "", "If-None-Match matches the current version %s, so the write is not done", etag(version))
+	if p.ifNoneMatch.present && p.ifNoneMatch.matches(tag) {
+		return scim.Errorf(http.StatusPreconditionFailed, "", "If-None-Match matches the current version %s, so the write is not done", weakTag(tag))
 	}
 	return nil
 }
@@ -77,6 +95,7 @@ func (p preconditions) any() bool { return p.ifMatch.present || p.ifNoneMatch.pr
 
 // singleVersion returns the version of an If-Match with exactly one tag
 // and no If-None-Match, which the store can check in its own transaction.
+// It applies to Groups only, whose entity tag is the version alone.
 func (p preconditions) singleVersion() (int64, bool) {
 	if p.ifNoneMatch.present || !p.ifMatch.present || p.ifMatch.any || len(p.ifMatch.tags) != 1 {
 		return 0, false

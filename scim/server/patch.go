@@ -67,18 +67,23 @@ func (s *Server) handlePatch(w http.ResponseWriter, r *http.Request, rc *request
 // member added between that read and the update is not matched.
 func (s *Server) patch(ctx context.Context, rc *requestContext, rt *schema.ResourceType, id string, req *patch.Request, pre preconditions) (store.Resource, error) {
 	var source memberList
+	tagOf, err := s.currentTag(ctx, rc, rt, id, pre)
+	if err != nil {
+		return store.Resource{}, err
+	}
 	for attempt := 0; attempt < 2; attempt++ {
 		var fired []patch.Rule
 		var ignored []string
+		var dropped bool
 		res, err := s.cfg.Store.Update(ctx, rc.tenant, storeType(rt), id, func(current store.Resource, members store.MemberEditor) (json.RawMessage, error) {
-			if err := pre.check(current.Version); err != nil {
+			if err := pre.check(tagOf(current)); err != nil {
 				return nil, err
 			}
 			doc, err := decodeDoc(current.Doc)
 			if err != nil {
 				return nil, err
 			}
-			result, err := patch.Apply(rt, doc, source, req, patch.Options{Strict: s.cfg.Strict})
+			result, err := patch.Apply(rt, doc, source, req, patch.Options{Strict: s.cfg.Strict, ID: current.ID})
 			if err != nil {
 				return nil, err
 			}
@@ -88,7 +93,7 @@ func (s *Server) patch(ctx context.Context, rc *requestContext, rt *schema.Resou
 				}
 			}
 			fired, ignored = result.Fired, result.Ignored
-			delete(result.Doc, "password")
+			dropped = dropPassword(result.Doc)
 			return json.Marshal(result.Doc)
 		})
 		if errors.Is(err, errNeedMembers) && source.members == nil {
@@ -103,6 +108,7 @@ func (s *Server) patch(ctx context.Context, rc *requestContext, rt *schema.Resou
 			return store.Resource{}, err
 		}
 		s.logRules(ctx, "PATCH", rt, id, fired, ignored)
+		s.logPasswordDropped(ctx, "PATCH", rt, id, dropped)
 		return res, nil
 	}
 	return store.Resource{}, errors.New("server: the PATCH needed the group's members twice") // unreachable: the second attempt has them

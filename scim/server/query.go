@@ -76,6 +76,9 @@ func (s *Server) parseListQuery(q url.Values) (listRequest, error) {
 		req.sortBy = &p
 	}
 	req.sortOrder = q.Get("sortOrder")
+	if err := checkSortOrder(req.sortOrder); err != nil {
+		return req, err
+	}
 
 	startIndex, count := 1, 0
 	if v := q.Get("startIndex"); v != "" {
@@ -191,6 +194,7 @@ func (s *Server) answerList(w http.ResponseWriter, r *http.Request, rc *requestC
 // resources when it reads the id, meta, members or groups. sortBy is
 // handled the same way.
 func (s *Server) list(ctx context.Context, rc *requestContext, rt *schema.ResourceType, req listRequest) (scim.ListResponse, error) {
+	s.applyFilterRules(ctx, rt, req.filter)
 	p, err := plan(rt, req.filter)
 	if err != nil {
 		return scim.ListResponse{}, err

@@ -3,6 +3,8 @@ package server
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"strconv"
@@ -15,8 +17,37 @@ import (
 // storeType returns the store's type of a registry resource type.
 func storeType(rt *schema.ResourceType) store.ResourceType { return store.ResourceType(rt.Name) }
 
-// etag returns the weak entity tag of a stored version.
-func etag(version int64) string { return `W/"` + strconv.FormatInt(version, 10) + `"` }
+// etag returns the weak entity tag of a stored version, which is the
+// whole tag of a Group and of a User in no group.
+func etag(version int64) string { return weakTag(strconv.FormatInt(version, 10)) }
+
+// weakTag returns the weak entity tag W/"opaque".
+func weakTag(opaque string) string { return `W/"` + opaque + `"` }
+
+// entityTag returns the opaque part of the entity tag of res as the
+// server renders it with groups, the Groups a User is a direct member of.
+//
+// A User's "groups" (with each group's display name) is part of its
+// representation but not of its stored document, so a membership change
+// or a group rename leaves the User's version alone. RFC 7232 Section 2.3
+// makes the tag change with the representation, so a User in any group
+// gets the tag "<version>-<digest>". The digest is the first 16 hex digits
+// of SHA-256 over each group's id and display name, in GroupsOf's order. A User in no group and every Group keep "<version>", the
+// tag the store's version alone gives.
+func entityTag(res store.Resource, groups []store.GroupRef) string {
+	version := strconv.FormatInt(res.Version, 10)
+	if res.Type != store.User || len(groups) == 0 {
+		return version
+	}
+	h := sha256.New()
+	for _, g := range groups {
+		h.Write([]byte(g.ID))
+		h.Write([]byte{0})
+		h.Write([]byte(g.DisplayName))
+		h.Write([]byte{0})
+	}
+	return version + "-" + hex.EncodeToString(h.Sum(nil)[:8])
+}
 
 // formatTime writes a meta time with the store's microsecond precision,
 // so a filter on meta.created compares the same instant in SQL and in
@@ -48,12 +79,17 @@ func (s *Server) full(rc *requestContext, rt *schema.ResourceType, res store.Res
 	}
 	location := rc.base + rt.Endpoint + "/" + res.ID
 	m["id"] = res.ID
+	// NOTE: a User's lastModified does not move when its groups change,
+	// although meta.version does (see entityTag). store.GroupRef carries
+	// no time, and no stored time exists for a removal or a group deletion
+	// at all; a membership table that records its changes per member
+	// would be needed.
 	m["meta"] = map[string]any{
 		"resourceType": rt.Name,
 		"created":      formatTime(res.Created),
 		"lastModified": formatTime(res.LastModified),
 		"location":     location,
-		"version":      etag(res.Version),
+		"version":      weakTag(entityTag(res, groups)),
 	}
 	if len(res.Members) > 0 {
 		members := make([]any, 0, len(res.Members))
@@ -102,19 +138,43 @@ func wantsAttribute(rt *schema.ResourceType, proj schema.Projection, name string
 }
 
 // renderResource returns the projected response body of res, reading the
-// User's groups when the projection keeps them.
+// User's groups when the projection keeps them or the meta.version that
+// depends on them.
 func (s *Server) renderResource(ctx context.Context, rc *requestContext, rt *schema.ResourceType, res store.Resource, proj schema.Projection) (map[string]any, error) {
 	var groups []store.GroupRef
-	if res.Type == store.User && wantsAttribute(rt, proj, "groups") {
+	if res.Type == store.User && (wantsAttribute(rt, proj, "groups") || wantsVersion(rt, proj)) {
 		var err error
 		groups, err = s.cfg.Store.GroupsOf(ctx, rc.tenant, res.ID)
 		if err != nil {
 			return nil, err
 		}
 	}
+	return s.render(rc, rt, res, groups, proj)
+}
+
+// render returns the projected response body of res with the User's
+// groups already read.
+func (s *Server) render(rc *requestContext, rt *schema.ResourceType, res store.Resource, groups []store.GroupRef, proj schema.Projection) (map[string]any, error) {
 	m, err := s.full(rc, rt, res, groups)
 	if err != nil {
 		return nil, err
 	}
 	return rt.Project(m, proj), nil
+}
+
+// wantsVersion reports whether a response under proj carries meta.version.
+func wantsVersion(rt *schema.ResourceType, proj schema.Projection) bool {
+	probe := map[string]any{"meta": map[string]any{"version": "x"}}
+	meta, _ := rt.Project(probe, proj)["meta"].(map[string]any)
+	_, ok := meta["version"]
+	return ok
+}
+
+// groupsForTag reads the groups of a User for its entity tag, and returns
+// nil for a Group, whose tag is its version alone.
+func (s *Server) groupsForTag(ctx context.Context, rc *requestContext, res store.Resource) ([]store.GroupRef, error) {
+	if res.Type != store.User {
+		return nil, nil
+	}
+	return s.cfg.Store.GroupsOf(ctx, rc.tenant, res.ID)
 }

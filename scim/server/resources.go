@@ -57,16 +57,22 @@ func (s *Server) handleGet(w http.ResponseWriter, r *http.Request, rc *requestCo
 		s.writeError(w, r, mapNotFound(err, rt, id))
 		return
 	}
-	w.Header().Set("ETag", etag(res.Version))
-	if inm := parseEntityTags(r.Header.Get("If-None-Match")); inm.present && inm.matches(res.Version) {
+	groups, err := s.groupsForTag(r.Context(), rc, res)
+	if err != nil {
+		s.writeError(w, r, mapNotFound(err, rt, id))
+		return
+	}
+	tag := entityTag(res, groups)
+	w.Header().Set("ETag", weakTag(tag))
+	if inm := parseEntityTags(r.Header.Get("If-None-Match")); inm.present && inm.matches(tag) {
 		w.WriteHeader(http.StatusNotModified)
 		return
 	}
-	if im := parseEntityTags(r.Header.Get("If-Match")); im.present && !im.matches(res.Version) {
-		s.writeError(w, r, scim.Errorf(http.StatusPreconditionFailed, "", "If-Match does not match the current version %s", etag(res.Version)))
+	if im := parseEntityTags(r.Header.Get("If-Match")); im.present && !im.matches(tag) {
+		s.writeError(w, r, scim.Errorf(http.StatusPreconditionFailed, "", "If-Match %s does not match the current version %s", im.sentText(), weakTag(tag)))
 		return
 	}
-	body, err := s.renderResource(r.Context(), rc, rt, res, proj)
+	body, err := s.render(rc, rt, res, groups, proj)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
@@ -104,12 +110,17 @@ func (s *Server) writeWritten(w http.ResponseWriter, r *http.Request, rc *reques
 		}
 		res = full
 	}
-	body, err := s.renderResource(r.Context(), rc, rt, res, proj)
+	groups, err := s.groupsForTag(r.Context(), rc, res)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}
-	w.Header().Set("ETag", etag(res.Version))
+	body, err := s.render(rc, rt, res, groups, proj)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	w.Header().Set("ETag", weakTag(entityTag(res, groups)))
 	if status == http.StatusCreated {
 		w.Header().Set("Location", rc.base+rt.Endpoint+"/"+res.ID)
 	}
@@ -124,7 +135,7 @@ func (s *Server) create(ctx context.Context, rc *requestContext, rt *schema.Reso
 	if err != nil {
 		return store.Resource{}, err
 	}
-	delete(result.Doc, "password")
+	dropped := dropPassword(result.Doc)
 	var members []string
 	if result.Members.Replace != nil {
 		members = memberIDs(*result.Members.Replace)
@@ -138,6 +149,7 @@ func (s *Server) create(ctx context.Context, rc *requestContext, rt *schema.Reso
 		return store.Resource{}, err
 	}
 	s.logRules(ctx, "POST", rt, res.ID, result.Fired, result.Ignored)
+	s.logPasswordDropped(ctx, "POST", rt, res.ID, dropped)
 	return res, nil
 }
 
@@ -187,8 +199,13 @@ func (s *Server) handleReplace(w http.ResponseWriter, r *http.Request, rc *reque
 // membership becomes exactly the body's "members".
 func (s *Server) replace(ctx context.Context, rc *requestContext, rt *schema.ResourceType, id string, body []byte, pre preconditions) (store.Resource, error) {
 	var result *patch.Result
+	var dropped bool
+	tagOf, err := s.currentTag(ctx, rc, rt, id, pre)
+	if err != nil {
+		return store.Resource{}, err
+	}
 	res, err := s.cfg.Store.Update(ctx, rc.tenant, storeType(rt), id, func(current store.Resource, members store.MemberEditor) (json.RawMessage, error) {
-		if err := pre.check(current.Version); err != nil {
+		if err := pre.check(tagOf(current)); err != nil {
 			return nil, err
 		}
 		old, err := decodeDoc(current.Doc)
@@ -204,13 +221,14 @@ func (s *Server) replace(ctx context.Context, rc *requestContext, rt *schema.Res
 				return nil, err
 			}
 		}
-		delete(result.Doc, "password")
+		dropped = dropPassword(result.Doc)
 		return json.Marshal(result.Doc)
 	})
 	if err != nil {
 		return store.Resource{}, err
 	}
 	s.logRules(ctx, "PUT", rt, id, result.Fired, result.Ignored)
+	s.logPasswordDropped(ctx, "PUT", rt, id, dropped)
 	return res, nil
 }
 
@@ -223,19 +241,23 @@ func (s *Server) handleDelete(w http.ResponseWriter, r *http.Request, rc *reques
 	w.WriteHeader(http.StatusNoContent)
 }
 
-// delete removes a resource. With conditions beyond one If-Match tag it
-// reads the version first; the store's own version check then makes the
-// read and the delete one step.
+// delete removes a resource. With conditions beyond one If-Match tag on a
+// Group, it reads the version (and a User's groups) first. The store's own
+// version check then makes the read and the delete one step.
 func (s *Server) delete(ctx context.Context, rc *requestContext, rt *schema.ResourceType, id string, pre preconditions) error {
 	var version int64
-	if v, ok := pre.singleVersion(); ok {
+	if v, ok := pre.singleVersion(); ok && storeType(rt) == store.Group {
 		version = v
 	} else if pre.any() {
 		cur, err := s.cfg.Store.Get(ctx, rc.tenant, storeType(rt), id, store.ReadOptions{ExcludeMembers: true})
 		if err != nil {
 			return err
 		}
-		if err := pre.check(cur.Version); err != nil {
+		groups, err := s.groupsForTag(ctx, rc, cur)
+		if err != nil {
+			return err
+		}
+		if err := pre.check(entityTag(cur, groups)); err != nil {
 			return err
 		}
 		version = cur.Version
@@ -245,4 +267,47 @@ func (s *Server) delete(ctx context.Context, rc *requestContext, rt *schema.Reso
 		return scim.Errorf(http.StatusPreconditionFailed, "", "If-Match does not match the current version of %s %s; read it again and retry with its ETag", rt.Name, scim.Quote(id))
 	}
 	return err
+}
+
+// currentTag returns the function that builds the entity tag of the
+// resource id from the version that an Update reads. A User's groups,
+// which the tag includes, are read before the Update when pre has a
+// condition, because the update function may not call the store.
+//
+// NOTE: a membership change between that read and the Update is not
+// seen by the condition, so If-Match can pass on a User whose groups just
+// changed. The document change itself is still never lost.
+func (s *Server) currentTag(ctx context.Context, rc *requestContext, rt *schema.ResourceType, id string, pre preconditions) (func(store.Resource) string, error) {
+	var groups []store.GroupRef
+	if pre.any() && storeType(rt) == store.User {
+		var err error
+		if groups, err = s.cfg.Store.GroupsOf(ctx, rc.tenant, id); err != nil {
+			return nil, err
+		}
+	}
+	return func(current store.Resource) string {
+		current.Type = storeType(rt)
+		return entityTag(current, groups)
+	}, nil
+}
+
+// rulePasswordNotStored names, in the log, the dropping of a "password"
+// that a POST, PUT or PATCH carried. This server stores no passwords,
+// and /ServiceProviderConfig states it with changePassword.supported false.
+const rulePasswordNotStored = "password-not-stored"
+
+// dropPassword removes "password" from a validated document and reports
+// whether it was there.
+func dropPassword(doc map[string]any) bool {
+	_, ok := doc["password"]
+	delete(doc, "password")
+	return ok
+}
+
+// logPasswordDropped logs that a write carried a password that the server
+// dropped, without the value.
+func (s *Server) logPasswordDropped(ctx context.Context, method string, rt *schema.ResourceType, id string, dropped bool) {
+	if dropped {
+		s.log.Info(method+" dropped the password", "request_id", infoFrom(ctx).id, "resource", rt.Name, "id", id, "rule", rulePasswordNotStored)
+	}
 }

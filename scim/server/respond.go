@@ -63,8 +63,10 @@ func toSCIMError(err error) *scim.Error {
 }
 
 // writeError writes the SCIM error response for err (RFC 7644 Section
-// 3.12). An error that is not the client's is logged with the request id
-// and gets 500 with a detail that carries no internal state.
+// 3.12) and logs it with the request id: a 4xx with its scimType and
+// detail, and an error that is not the client's with its cause. An
+// unreachable database gets 503 with Retry-After, any other failure 500,
+// both with a detail that carries no internal state.
 func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	if errors.Is(err, context.Canceled) && r.Context().Err() != nil {
 		// The client closed the connection, so no one reads the response.
@@ -72,11 +74,20 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 		w.WriteHeader(499)
 		return
 	}
+	id := infoFrom(r.Context()).id
 	se := toSCIMError(err)
-	if se == nil {
-		id := infoFrom(r.Context()).id
+	switch {
+	case se == nil && isStoreUnavailable(err):
+		s.log.Error("database unavailable", "request_id", id, "method", r.Method, "path", r.URL.Path, "error", err)
+		se = storeUnavailable()
+		w.Header().Set("Retry-After", storeRetryAfterSeconds)
+	case se == nil:
 		s.log.Error("request failed", "request_id", id, "method", r.Method, "path", r.URL.Path, "error", err)
 		se = scim.Errorf(http.StatusInternalServerError, "", "internal server error; the server log has the cause under request id %s", id)
+	case se.Status < 500:
+		// The detail names the value and the fix, so the log shows the
+		// text that the IdP's admin reads. No detail quotes a credential.
+		s.log.Info("request rejected", "request_id", id, "method", r.Method, "path", r.URL.Path, "status", se.Status, "scim_type", se.ScimType, "detail", se.Detail)
 	}
 	s.writeJSON(w, r, se.Status, se)
 }

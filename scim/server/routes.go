@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"regexp"
 	"sort"
@@ -39,10 +40,15 @@ type requestContext struct {
 	principal principal
 }
 
-func (s *Server) routes() *http.ServeMux {
+func (s *Server) routes() (*http.ServeMux, error) {
 	mux := http.NewServeMux()
+	for _, m := range s.cfg.Mounts {
+		if err := mount(mux, m); err != nil {
+			return nil, err
+		}
+	}
 	mux.HandleFunc("/healthz", s.handleHealth)
-	mux.HandleFunc("/metrics", s.handleMetrics)
+	mux.HandleFunc("/metrics", s.handleMetricsWithExtra)
 	mux.HandleFunc("/oauth/token", s.handleToken)
 
 	for _, prefix := range []string{BasePath, "/tenants/{tenant}" + BasePath} {
@@ -61,7 +67,54 @@ func (s *Server) routes() *http.ServeMux {
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, scim.Errorf(http.StatusNotFound, "", "no endpoint at %s; the SCIM base path is %s (or /tenants/TENANT%s)", scim.Quote(r.URL.Path), BasePath, BasePath))
 	})
-	return mux
+	return mux, nil
+}
+
+// handleMetricsWithExtra serves /metrics with the series of
+// Config.Metrics after the server's own.
+func (s *Server) handleMetricsWithExtra(w http.ResponseWriter, r *http.Request) {
+	s.handleMetrics(w, r)
+	if s.cfg.Metrics != nil && r.Method == http.MethodGet {
+		s.cfg.Metrics(w)
+	}
+}
+
+// reservedPaths are the paths of the server's own routes. A Mount may not
+// take over one of them or a path below it.
+var reservedPaths = []string{BasePath, "/tenants", "/healthz", "/metrics", "/oauth"}
+
+// mount registers m on mux. It returns an error for a pattern that
+// http.ServeMux rejects (it would panic) and for one at or below a path of
+// the server's own routes.
+func mount(mux *http.ServeMux, m Mount) (err error) {
+	path := m.Pattern
+	if _, after, ok := strings.Cut(path, " "); ok {
+		path = after // "METHOD /path"
+	}
+	if path == "/" || !strings.HasPrefix(path, "/") || m.Handler == nil {
+		return fmt.Errorf("server: invalid mount %q: give a path below / and a handler", m.Pattern)
+	}
+	for _, reserved := range reservedPaths {
+		if path == reserved || strings.HasPrefix(path, reserved+"/") {
+			return fmt.Errorf("server: mount %q overlaps the server's route %s; choose another path", m.Pattern, reserved)
+		}
+	}
+
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("server: invalid mount %q: %v", m.Pattern, p)
+		}
+	}()
+	name := m.Name
+	if name == "" {
+		name = "mounted"
+	}
+	h := m.Handler
+	mux.Handle(m.Pattern, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		infoFrom(r.Context()).resource = name
+		h.ServeHTTP(w, r)
+	}))
+	return nil
 }
 
 // registerResourceRoutes registers the routes of one resource type.

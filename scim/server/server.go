@@ -6,7 +6,10 @@
 // store.CredentialStore (scim/store/sqlstore implements both), then
 // [Server.Serve] on a net.Listener. The caller owns the listener, so it
 // can wrap it in TLS or in a connection recorder first. [Config.Wrap]
-// wraps the whole HTTP handler, for a request recorder.
+// wraps the whole HTTP handler, for a request recorder,
+// [Config.ConnContext] links requests to their connections, and
+// [Config.Mounts] adds handlers, such as an admin page, outside SCIM
+// authentication.
 //
 // Routes, under the base path /scim/v2 and under /tenants/{tenant}/scim/v2:
 //
@@ -27,6 +30,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -96,9 +100,34 @@ type Config struct {
 	// recorder. It runs outside the server's logging and metrics.
 	Wrap func(http.Handler) http.Handler
 
+	// ConnContext, when set, becomes the http.Server's ConnContext: it
+	// derives the context of each accepted connection, such as
+	// inspector.ConnContext, which links requests to their TLS handshakes.
+	ConnContext func(ctx context.Context, c net.Conn) context.Context
+
+	// Mounts are extra handlers served outside SCIM authentication and the
+	// rate limit, behind the request id, body limit, logging and metrics of
+	// every route. New returns an error for a pattern that is invalid or
+	// conflicts with a SCIM route.
+	Mounts []Mount
+
+	// Metrics, when set, writes extra series in the Prometheus text format
+	// at the end of /metrics. It must write complete HELP, TYPE and sample
+	// lines and must not block.
+	Metrics func(w io.Writer)
+
 	// Now returns the current time; nil uses time.Now. Tests set it to
 	// drive token expiry and the rate limiter.
 	Now func() time.Time
+}
+
+// Mount is a handler that Config.Mounts adds to the routes.
+type Mount struct {
+	// Pattern is an http.ServeMux pattern, such as "/_inspector/".
+	Pattern string
+	// Name is the resource label of its requests in logs and metrics.
+	Name    string
+	Handler http.Handler
 }
 
 // Server is the SCIM service provider. Its methods are safe for concurrent
@@ -165,7 +194,11 @@ func New(cfg Config) (*Server, error) {
 		s.limiter = newRateLimiter(cfg.RatePerSecond, burst, cfg.Now)
 	}
 
-	var h http.Handler = s.routes()
+	mux, err := s.routes()
+	if err != nil {
+		return nil, err
+	}
+	var h http.Handler = s.cleanPath(mux)
 	h = s.observe(h)
 	if cfg.Wrap != nil {
 		h = cfg.Wrap(h)
@@ -192,6 +225,7 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
 		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
+		ConnContext:       s.cfg.ConnContext,
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()

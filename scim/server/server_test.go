@@ -48,6 +48,7 @@ func TestServer(t *testing.T) {
 			t.Run("entra flows", func(t *testing.T) { testEntraFlows(t, h) })
 			t.Run("errors", func(t *testing.T) { testErrors(t, h) })
 			t.Run("etags", func(t *testing.T) { testETags(t, h) })
+			t.Run("user etag follows groups", func(t *testing.T) { testUserETagFollowsGroups(t, h) })
 			t.Run("groups", func(t *testing.T) { testGroups(t, h) })
 			t.Run("queries", func(t *testing.T) { testQueries(t, h) })
 			t.Run("bulk", func(t *testing.T) { testBulk(t, h) })
