@@ -19,6 +19,9 @@ command -v sslscan >/dev/null 2>&1 || need+=(sslscan)
 command -v curl >/dev/null 2>&1 || need+=(curl)
 command -v javac >/dev/null 2>&1 || need+=(openjdk-17-jdk-headless)
 [ -x /usr/share/tomcat10/bin/catalina.sh ] || need+=(tomcat10)
+# libtcnative-1 is tomcat-native, which the Tomcat tests load through an
+# AprLifecycleListener.
+[ -e /usr/lib/x86_64-linux-gnu/libtcnative-1.so ] || need+=(libtcnative-1)
 ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 || need+=(postgresql)
 # node and npm run the SCIMMY peer SCIM server of the conformance tests,
 # which install its npm packages with npm ci on first use.

@@ -75,7 +75,7 @@ var tlsProtocols = []string{"TLS1.3", "TLS1.2", "TLS1.1", "TLS1.0", "SSL3.0", "S
 // integerProperties are the properties that take a number, with their
 // value when no policy sets them.
 var integerProperties = map[string]int{
-	"arbitrary_dh_groups": 0, "min_dh_size": 0, "min_dsa_size": 0, "min_rsa_size": 0,
+	"arbitrary_dh_groups": 0, "min_dh_size": 0, "min_dsa_size": 0, "min_ec_size": 0, "min_rsa_size": 0,
 	"__openssl_block_sha1_signatures": 0, "sha1_in_certs": 0, "ssh_certs": 0,
 }
 

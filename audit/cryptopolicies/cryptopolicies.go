@@ -3,11 +3,12 @@
 // in /etc/crypto-policies/config, such as "DEFAULT:AD-SUPPORT", custom
 // policy (.pol) and module (.pmod) files, and the built-in policies of
 // RHEL 8, 9 and 10. For each it computes the TLS versions and cipher
-// suites that an OpenSSL-linked server on the host gets when it sets none
-// of its own.
+// suites that an OpenSSL-linked server and a Java (JSSE) server on the host
+// get when they set none of their own. The GnuTLS and NSS back ends are
+// not computed.
 //
 // Use Format or FormatFor to register the format with audit.Run, or Load
-// and Effective to compute a policy directly.
+// with Effective and EffectiveJava to compute a policy directly.
 package cryptopolicies
 
 import (
@@ -129,10 +130,20 @@ func Audit(path string, opts Options) ([]audit.Listener, audit.Fixer, error) {
 	} else if l.File == "" {
 		l.File = path
 	}
-	if filepath.Ext(path) == ".pmod" {
-		l.Notes = append(l.Notes, "a module alone is audited on top of the DEFAULT policy")
+	listeners := []audit.Listener{l}
+	javaListener, err := EffectiveJava(c)
+	if err != nil {
+		listeners[0].Notes = append(listeners[0].Notes, fmt.Sprintf("the Java back end was not audited: %v", err))
+	} else {
+		javaListener.File, javaListener.Line = l.File, l.Line
+		listeners = append(listeners, javaListener)
 	}
-	return []audit.Listener{l}, Fixer{Composite: c, Config: cfg}, nil
+	if filepath.Ext(path) == ".pmod" {
+		for i := range listeners {
+			listeners[i].Notes = append(listeners[i].Notes, "a module alone is audited on top of the DEFAULT policy")
+		}
+	}
+	return listeners, Fixer{Composite: c, Config: cfg}, nil
 }
 
 // Fixer writes the policy change that gives the IdPs a shared version or

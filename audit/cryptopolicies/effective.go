@@ -64,9 +64,9 @@ func Effective(c *Composite) audit.Listener {
 	l.Notes = append(l.Notes,
 		"a server's own directives (nginx ssl_protocols and ssl_ciphers, Apache SSLProtocol and SSLCipherSuite) replace the policy's values, but only the ones they set; the policy still sets the minimum key sizes",
 		"suites assume an RSA certificate; an ECDSA certificate gets the ECDSA suites instead",
-		// TODO: compute the GnuTLS, NSS and Java back ends, whose suite
-		// lists differ from OpenSSL's for the same policy.
-		"only the OpenSSL back end is computed; GnuTLS, NSS and Java servers follow the same policy with their own suite lists")
+		// TODO: compute the GnuTLS and NSS back ends, whose version and
+		// suite lists differ from OpenSSL's for the same policy.
+		"this listener covers the OpenSSL back end (back-ends/opensslcnf.config under /etc/crypto-policies) and the next one the Java back end (java.config); GnuTLS servers (gnutls.config) and NSS servers (nss.config) follow the same policy with their own version and suite lists, which this audit does not compute, so read those files on the server")
 	for _, f := range c.Files[1:] {
 		if !changesTLS(f) {
 			l.Notes = append(l.Notes, fmt.Sprintf("module %s changes no setting that a TLS back end reads", f.Name))

@@ -299,33 +299,47 @@ func TestRunTestdataFolder(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := map[string]struct {
+	type listenerWant struct {
 		name     string
 		versions []string
 		problems int
-	}{
-		"testdata/etc-crypto-policies/config":                         {"RHEL 9 system policy DEFAULT:NO-TLS13:AD-SUPPORT (OpenSSL back end)", []string{"TLS 1.2"}, 0},
-		"testdata/etc-crypto-policies/policies/OLDAPP.pol":            {"RHEL 9 system policy OLDAPP (OpenSSL back end)", []string{}, 1},
-		"testdata/etc-crypto-policies/policies/modules/NO-TLS13.pmod": {"RHEL 9 system policy DEFAULT:NO-TLS13 (OpenSSL back end)", []string{"TLS 1.2"}, 0},
+	}
+	// Each file gives the OpenSSL listener, then the Java one. NO-TLS13
+	// is scoped @openssl, so Java keeps TLS 1.3.
+	want := map[string][2]listenerWant{
+		"testdata/etc-crypto-policies/config": {
+			{"RHEL 9 system policy DEFAULT:NO-TLS13:AD-SUPPORT (OpenSSL back end)", []string{"TLS 1.2"}, 0},
+			{"RHEL 9 system policy DEFAULT:NO-TLS13:AD-SUPPORT (Java back end, OpenJDK 17 server side)", []string{"TLS 1.2", "TLS 1.3"}, 0},
+		},
+		"testdata/etc-crypto-policies/policies/OLDAPP.pol": {
+			{"RHEL 9 system policy OLDAPP (OpenSSL back end)", []string{}, 1},
+			{"RHEL 9 system policy OLDAPP (Java back end, OpenJDK 17 server side)", []string{"TLS 1.0", "TLS 1.1"}, 1},
+		},
+		"testdata/etc-crypto-policies/policies/modules/NO-TLS13.pmod": {
+			{"RHEL 9 system policy DEFAULT:NO-TLS13 (OpenSSL back end)", []string{"TLS 1.2"}, 0},
+			{"RHEL 9 system policy DEFAULT:NO-TLS13 (Java back end, OpenJDK 17 server side)", []string{"TLS 1.2", "TLS 1.3"}, 0},
+		},
 	}
 	if len(r.Files) != len(want) {
 		t.Fatalf("audited %d files, want %d: %+v", len(r.Files), len(want), r.Files)
 	}
 	for _, f := range r.Files {
-		w, ok := want[f.Path]
-		if !ok || f.Error != "" || len(f.Listeners) != 1 {
+		ws, ok := want[f.Path]
+		if !ok || f.Error != "" || len(f.Listeners) != len(ws) {
 			t.Errorf("file %s: error %q, %d listeners", f.Path, f.Error, len(f.Listeners))
 			continue
 		}
-		l := f.Listeners[0]
-		if l.Name != w.name {
-			t.Errorf("%s: name %q, want %q", f.Path, l.Name, w.name)
-		}
-		if !slices.Equal(l.Versions.Values, w.versions) {
-			t.Errorf("%s: versions %v, want %v (notes %q)", f.Path, l.Versions.Values, w.versions, l.Notes)
-		}
-		if len(l.Problems) != w.problems {
-			t.Errorf("%s: problems %+v, want %d", f.Path, l.Problems, w.problems)
+		for i, w := range ws {
+			l := f.Listeners[i]
+			if l.Name != w.name {
+				t.Errorf("%s: name %q, want %q", f.Path, l.Name, w.name)
+			}
+			if !slices.Equal(l.Versions.Values, w.versions) {
+				t.Errorf("%s: %s: versions %v, want %v (notes %q)", f.Path, l.Name, l.Versions.Values, w.versions, l.Notes)
+			}
+			if len(l.Problems) != w.problems {
+				t.Errorf("%s: %s: problems %+v, want %d", f.Path, l.Name, l.Problems, w.problems)
+			}
 		}
 	}
 }

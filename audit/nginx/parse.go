@@ -144,7 +144,7 @@ func (p *parser) parseFile(path string, stack []string, depth int, fromFile stri
 		return nil, where(fmt.Sprintf("%s is a directory, not a configuration file; give a file or a glob such as %s/*.conf", path, path))
 	}
 	if !info.Mode().IsRegular() {
-		return nil, where(fmt.Sprintf("%s is not a regular file (%v); give the nginx configuration file", path, info.Mode().Type()))
+		return nil, where(fmt.Sprintf("%s is not a regular file (%s); give the nginx configuration file", path, fileTypeName(info.Mode())))
 	}
 	data, err := audit.ReadFile(path)
 	if err != nil {
@@ -164,6 +164,29 @@ func (p *parser) parseFile(path string, stack []string, depth int, fromFile stri
 	return p.expandIncludes(dirs, append(slicesClone(stack), abs), depth)
 }
 
+// depthReason is the ParseError reason for nesting deeper than MaxDepth.
+// Real configurations nest a few levels, so the usual cause is an include
+// that reaches itself through a glob, or a generated include tree.
+var depthReason = fmt.Sprintf("blocks and includes nested deeper than %d levels; look for an include whose glob matches a file that includes it again, or flatten the generated include tree", MaxDepth)
+
+// fileTypeName names a file type that is not a regular file or a folder,
+// in the words of an error message.
+func fileTypeName(m os.FileMode) string {
+	switch {
+	case m&os.ModeNamedPipe != 0:
+		return "a named pipe"
+	case m&os.ModeSocket != 0:
+		return "a socket"
+	case m&os.ModeCharDevice != 0:
+		return "a character device"
+	case m&os.ModeDevice != 0:
+		return "a device"
+	case m&os.ModeIrregular != 0:
+		return "a file of unknown type"
+	}
+	return fmt.Sprintf("file type %v", m.Type())
+}
+
 // expandIncludes replaces every include directive, at any depth, by the
 // directives of the files it matches, in glob order.
 func (p *parser) expandIncludes(dirs []*Directive, stack []string, depth int) ([]*Directive, error) {
@@ -171,7 +194,7 @@ func (p *parser) expandIncludes(dirs []*Directive, stack []string, depth int) ([
 	for _, d := range dirs {
 		if d.Block != nil {
 			if depth+1 > MaxDepth {
-				return nil, &ParseError{File: d.File, Line: d.Line, Reason: fmt.Sprintf("blocks and includes nested deeper than %d levels", MaxDepth)}
+				return nil, &ParseError{File: d.File, Line: d.Line, Reason: depthReason}
 			}
 			inner, err := p.expandIncludes(d.Block, stack, depth+1)
 			if err != nil {
@@ -192,7 +215,7 @@ func (p *parser) expandIncludes(dirs []*Directive, stack []string, depth int) ([
 			return nil, &ParseError{File: d.File, Line: d.Line, Reason: fmt.Sprintf("include takes one argument, got %d", len(d.Args))}
 		}
 		if depth+1 > MaxDepth {
-			return nil, &ParseError{File: d.File, Line: d.Line, Reason: fmt.Sprintf("blocks and includes nested deeper than %d levels", MaxDepth)}
+			return nil, &ParseError{File: d.File, Line: d.Line, Reason: depthReason}
 		}
 		pattern := d.Args[0]
 		if !filepath.IsAbs(pattern) {

@@ -150,7 +150,11 @@ func (b *builder) dotNet(wow64 bool) audit.Listener {
 		if !alt.systemDefault {
 			altVersions = intersect(alt.versions, byName(b.client))
 		}
-		notes = append(notes, fmt.Sprintf("assumes the app targets .NET Framework %s (--dotnet); an app targeting 4.5.2 or older gets %s instead", target, describeVersions(altVersions)))
+		if slices.Equal(altVersions, versions) {
+			notes = append(notes, fmt.Sprintf("assumes the app targets .NET Framework %s (--dotnet); an app targeting 4.5.2 or older gets the same versions", target))
+		} else {
+			notes = append(notes, fmt.Sprintf("assumes the app targets .NET Framework %s (--dotnet); an app targeting 4.5.2 or older gets %s instead", target, describeVersions(altVersions)))
+		}
 	}
 	notes = append(notes, "a client listener: the problems below mean outbound calls from a .NET app on this machine to Okta or Entra ID fail")
 

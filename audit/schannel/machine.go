@@ -1,6 +1,7 @@
 package schannel
 
 import (
+	"bytes"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -21,6 +22,9 @@ type Machine struct {
 	keys map[string]*machineKey
 	// Files are the exports applied, in order.
 	Files []string
+	// Overrides are notes on each value that one export sets and a later
+	// export, in another file, sets to other data.
+	Overrides []string
 }
 
 type machineKey struct {
@@ -38,8 +42,33 @@ type Entry struct {
 
 // Directive returns the value as written with its key, such as
 // `[HKEY_LOCAL_MACHINE\...\TLS 1.2\Server] "Enabled"=dword:00000000`.
+// A string value written as hex(2) or hex(7) bytes is shown decoded, such
+// as `"Functions" (REG_MULTI_SZ, decoded from hex(7))=TLS_A,TLS_B`, because
+// the bytes are unreadable in a report.
 func (e Entry) Directive() string {
-	return "[" + e.KeyPath + "] " + e.Text
+	return "[" + e.KeyPath + "] " + e.displayText()
+}
+
+// displayText returns the value line as written, or decoded when it is a
+// string type written as hex bytes.
+func (e Entry) displayText() string {
+	_, data, ok := strings.Cut(e.Text, "=")
+	if !ok || !strings.HasPrefix(strings.ToLower(strings.TrimSpace(data)), "hex(") {
+		return e.Text
+	}
+	list, ok := e.Value.Strings()
+	if !ok {
+		return e.Text
+	}
+	kind := "REG_SZ"
+	switch e.Type {
+	case RegExpandSZ:
+		kind = "REG_EXPAND_SZ"
+	case RegMultiSZ:
+		kind = "REG_MULTI_SZ"
+	}
+	form, _, _ := strings.Cut(strings.TrimSpace(data), ":")
+	return fmt.Sprintf("%q (%s, decoded from %s)=%s", e.Name, kind, form, strings.Join(list, ","))
 }
 
 // NewMachine returns an empty registry.
@@ -79,9 +108,21 @@ func (m *Machine) Apply(e *Export) {
 				delete(mk.values, name)
 				continue
 			}
-			mk.values[name] = Entry{Value: v, KeyPath: block.Path}
+			next := Entry{Value: v, KeyPath: block.Path}
+			if prev, ok := mk.values[name]; ok && prev.File != v.File && (prev.Type != v.Type || !bytes.Equal(prev.Data, v.Data)) {
+				m.Overrides = append(m.Overrides, overrideNote(prev, next))
+			}
+			mk.values[name] = next
 		}
 	}
+}
+
+// overrideNote describes a value that a later export, in another file,
+// sets to other data than an earlier one.
+func overrideNote(earlier, later Entry) string {
+	return fmt.Sprintf("%s:%d and %s:%d set %q under [%s] differently (%s, then %s): the audit applies the exports of a folder in file name order, so %s wins; keep only the export that matches the machine, or re-export the key",
+		earlier.File, earlier.Line, later.File, later.Line, later.Name, later.KeyPath,
+		earlier.displayText(), later.displayText(), filepath.Base(later.File))
 }
 
 // Lookup returns the value name of the key path, ignoring case as the
@@ -153,6 +194,7 @@ func LoadMachine(path string) (m *Machine, notes []string, err error) {
 		}
 		m.Apply(exp)
 	}
+	notes = append(notes, m.Overrides...)
 	return m, notes, nil
 }
 

@@ -148,8 +148,15 @@ func (a *auditor) connector(el *Element, service string) (connector, bool) {
 	if impl, ok := el.Attr("sslImplementationName"); ok {
 		v := a.value(impl, &c.notes)
 		c.openssl = strings.Contains(strings.ToLower(v), "openssl")
+		if c.openssl && !a.legacyOK {
+			c.notes = append(c.notes, a.nativeNote(v))
+		}
 	} else if a.aprListen {
-		c.notes = append(c.notes, "the Server has an AprLifecycleListener: when the tomcat-native library is installed, Tomcat uses OpenSSL for this connector and the JVM's limits do not apply; the audit assumes JSSE, as without tomcat-native")
+		note := "the Server has an AprLifecycleListener: when a tomcat-native library that Tomcat accepts is installed, Tomcat uses OpenSSL for this connector and the JVM's limits do not apply; the audit assumes JSSE, as without tomcat-native"
+		if !a.legacyOK {
+			note += fmt.Sprintf(". Tomcat %s needs tomcat-native 1.3.9 or later, so with Debian 12's libtcnative-1 1.2.35 it logs \"An incompatible version [1.2.35] of the Apache Tomcat Native library is installed\" and uses JSSE (measured on Tomcat 10.1.60)", a.opts.Version)
+		}
+		c.notes = append(c.notes, note)
 	}
 	if c.openssl {
 		c.notes = append(c.notes, "TLS by OpenSSL (tomcat-native or FFM): the JVM's java.security does not limit this connector, OpenSSL 3.0's own defaults (security level 2) do")
