@@ -82,7 +82,8 @@ func startFaultyProxy(t *testing.T, peer *peertest.Peer, tripOn, fault string) *
 	return p
 }
 
-// TestRunEndpointDies closes the endpoint in the middle of the okta flow:
+// TestRunEndpointDies closes the endpoint at the first PATCH of the okta
+// flow, the password sync:
 // the run stops naming the request, and the user it created is listed as
 // left behind, with its id.
 func TestRunEndpointDies(t *testing.T) {
@@ -93,7 +94,7 @@ func TestRunEndpointDies(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Run failed: %v", err)
 	}
-	checkAborted(t, r, "okta.deactivate")
+	checkAborted(t, r, "okta.password.sync")
 	if r.ExitCode() != conformance.ExitUnreachable {
 		t.Errorf("exit code = %d, want %d", r.ExitCode(), conformance.ExitUnreachable)
 	}
@@ -107,7 +108,7 @@ func TestRunEndpointDies(t *testing.T) {
 		t.Errorf("resources on the peer = %v, want the one the cleanup could not remove", left)
 	}
 	text := textReport(t, r)
-	for _, want := range []string{"Run stopped: okta.deactivate (PATCH ", "LEFT     Users/" + r.Cleanup.Left[0].ID} {
+	for _, want := range []string{"Run stopped: okta.password.sync (PATCH ", "LEFT     Users/" + r.Cleanup.Left[0].ID} {
 		if !strings.Contains(text, want) {
 			t.Errorf("text report lacks %q:\n%s", want, text)
 		}

@@ -116,6 +116,9 @@ func oktaSteps(opts Options) []step {
 		steps = append(steps, oktaExistingUserSteps()...)
 	}
 	steps = append(steps, oktaUserWriteSteps(opts)...)
+	if opts.OktaApp == OktaWizard {
+		return append(steps, oktaWizardGroupSteps()...)
+	}
 	return append(steps, oktaGroupWriteSteps()...)
 }
 
@@ -247,7 +250,8 @@ func oktaUserWriteSteps(opts Options) []step {
 			},
 		},
 	}
-	if opts.OktaDeactivate == "put" {
+	steps = append(steps, oktaPasswordStep(opts))
+	if opts.OktaApp == OktaWizard {
 		steps = append(steps, step{
 			id: "okta.deactivate", title: "Deactivate (App Integration Wizard app): PUT with active false", write: true,
 			method: "PUT", path: "/Users/{{userId}}", header: oktaSend, body: "@deactivateBody",
@@ -288,7 +292,7 @@ func oktaUserWriteSteps(opts Options) []step {
 			},
 		},
 	)
-	if opts.OktaDeactivate == "put" {
+	if opts.OktaApp == OktaWizard {
 		steps = append(steps, step{
 			id: "okta.reactivate", title: "Reactivate: PUT with active true", write: true,
 			method: "PUT", path: "/Users/{{userId}}", header: oktaSend, body: "@putBody",
@@ -308,9 +312,60 @@ func oktaUserWriteSteps(opts Options) []step {
 	return steps
 }
 
+// oktaPasswordAction is what Okta does when a password push fails.
+const oktaPasswordAction = "Okta records the password push as failed and the server keeps the old password. Okta sends the password with every password change while password sync is on, so a server that does not store passwords must still answer 2xx and ignore the value; otherwise the admin turns password sync off in the app's provisioning settings"
+
+// oktaPasswordStep returns Okta's password sync: for catalog apps a
+// PATCH replace without path whose value carries the password, for
+// wizard-built apps a PUT of the whole user with the password.
+//
+// NOTE: Okta's documentation says only that catalog apps sync passwords
+// "via PATCH"; the path-less replace is inferred from the deactivation
+// PATCH. Okta documents no admin message prefix for a password push, so
+// the profile push prefix stands in.
+func oktaPasswordStep(opts Options) step {
+	s := step{
+		id: "okta.password.sync", title: "Password sync (catalog app): PATCH replace without path, carrying the password", write: true,
+		method: "PATCH", path: "/Users/{{userId}}", header: oktaSend,
+		body:  `{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"replace","value":{"password":"{{newPassword}}"}}]}`,
+		judge: judgeOktaPassword,
+	}
+	if opts.OktaApp == OktaWizard {
+		s.title = "Password sync (App Integration Wizard app): PUT of the whole user with the password"
+		s.method, s.body = "PUT", "@passwordBody"
+	}
+	return s
+}
+
+// judgeOktaPassword requires a 2xx to the password push, and warns when
+// the response returns the password, which RFC 7643 section 4.1.1
+// defines with returned "never".
+func judgeOktaPassword(c *call) {
+	var v []Verdict
+	if c.ex.method == "PATCH" {
+		v = rulePatched(ProfileOkta, oktaPushContext(c.vars), c.ex, "okta.password.sync")
+	} else {
+		_, v = ruleResource(ProfileOkta, oktaPushContext(c.vars), c.ex, "okta.password.sync", nil)
+	}
+	for i := range v {
+		if v[i].Status == Fail {
+			v[i].IdPAction = oktaPasswordAction
+		}
+	}
+	c.add(v...)
+	if m := c.object(); m != nil && c.ex.status >= 200 && c.ex.status <= 299 {
+		if _, ok := getFold(m, "password"); ok {
+			c.add(warn("okta.password.returned", "the response returns the password; RFC 7643 section 4.1.1 defines password with returned \"never\"",
+				"Okta ignores it, but every such response sends the password back over the wire"))
+		}
+	}
+}
+
 // prepareOktaPut builds the bodies of Okta's updates from the user just
 // read: the whole object, id, meta and groups included, with the changed
-// given name; and the same with active false for wizard-built apps.
+// given name; the same with a new password, for the password sync of
+// wizard-built apps; and the same with active false, for their
+// deactivation.
 func prepareOktaPut(c *call) {
 	m := c.object()
 	if m == nil || c.failed() {
@@ -329,6 +384,11 @@ func prepareOktaPut(c *call) {
 	if b, err := json.Marshal(m); err == nil {
 		c.vars["putBody"] = string(b)
 	}
+	m["password"] = c.vars["newPassword"]
+	if b, err := json.Marshal(m); err == nil {
+		c.vars["passwordBody"] = string(b)
+	}
+	delete(m, "password")
 	m["active"] = false
 	if b, err := json.Marshal(m); err == nil {
 		c.vars["deactivateBody"] = string(b)
@@ -336,10 +396,6 @@ func prepareOktaPut(c *call) {
 }
 
 // oktaGroupWriteSteps returns group push as catalog (OIN) apps send it.
-//
-// TODO: apps built with the App Integration Wizard push groups as a PUT of
-// the whole group with its full members list; --okta-deactivate put does
-// not switch group push to that form yet.
 func oktaGroupWriteSteps() []step {
 	return []step{
 		{
@@ -409,5 +465,105 @@ func oktaGroupWriteSteps() []step {
 			judge: func(c *call) { c.add(ruleDeleted(ProfileOkta, c.ex, "okta.group.delete")...) },
 			after: func(c *call) { c.untrack("Groups", "groupId") },
 		},
+	}
+}
+
+// oktaWizardGroupSteps returns group push as apps built with the App
+// Integration Wizard send it: no PATCH at all, but a POST, a GET and a PUT
+// of the whole group with its full members list, and a PUT with an empty
+// list for a group whose last member left.
+func oktaWizardGroupSteps() []step {
+	return []step{
+		{
+			id: "okta.group.create", title: "Group push: create the group", write: true,
+			method: "POST", path: "/Groups", header: oktaSend,
+			body:  `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:Group"],"displayName":"{{groupName}}","members":[]}`,
+			judge: func(c *call) { _, v := ruleCreated(ProfileOkta, oktaGroupContext, c.ex); c.add(v...) },
+			after: func(c *call) {
+				if id := c.track("Groups", "groupName"); id != "" {
+					c.vars["groupId"] = id
+				}
+			},
+		},
+		{
+			id: "okta.group.read", title: "Group push: read before the PUT", write: true,
+			method: "GET", path: "/Groups/{{groupId}}", header: oktaGet,
+			judge: func(c *call) {
+				_, v := ruleResource(ProfileOkta, oktaGroupContext, c.ex, "okta.group.read", map[string]string{"id": c.vars["groupId"]})
+				c.add(v...)
+			},
+			after: prepareOktaGroupPut,
+		},
+		{
+			id: "okta.group.put", title: "Group push (App Integration Wizard app): PUT of the whole group with its members", write: true,
+			method: "PUT", path: "/Groups/{{groupId}}", header: oktaSend, body: "@groupPutBody",
+			judge: func(c *call) { judgeOktaGroupPut(c, "okta.group.put") },
+		},
+		{
+			id: "okta.group.members.verify", title: "Read of the pushed group", write: true,
+			method: "GET", path: "/Groups/{{groupId}}", header: oktaGet,
+			judge: func(c *call) {
+				m, v := ruleResource(ProfileOkta, oktaGroupContext, c.ex, "okta.group.members.verify", map[string]string{"displayName": c.vars["groupRenamed"]})
+				c.add(v...)
+				if m != nil {
+					c.add(ruleMembership(ProfileOkta, m, []string{c.vars["userId"]}, nil, "okta.group.members.verify")...)
+				}
+			},
+		},
+		{
+			id: "okta.group.put-empty", title: "Group push of an empty group: PUT with members []", write: true,
+			method: "PUT", path: "/Groups/{{groupId}}", header: oktaSend, body: "@groupPutEmptyBody",
+			judge: func(c *call) { judgeOktaGroupPut(c, "okta.group.put-empty") },
+		},
+		{
+			id: "okta.group.put-empty.verify", title: "Read of the emptied group", write: true,
+			method: "GET", path: "/Groups/{{groupId}}", header: oktaGet,
+			judge: func(c *call) {
+				m, v := ruleResource(ProfileOkta, oktaGroupContext, c.ex, "okta.group.put-empty.verify", nil)
+				c.add(v...)
+				if m != nil {
+					c.add(ruleMembership(ProfileOkta, m, nil, []string{c.vars["userId"]}, "okta.group.put-empty.verify")...)
+				}
+			},
+		},
+		{
+			id: "okta.group.delete", title: "Unlink pushed group with delete in the target", write: true,
+			method: "DELETE", path: "/Groups/{{groupId}}", header: oktaGet,
+			judge: func(c *call) { c.add(ruleDeleted(ProfileOkta, c.ex, "okta.group.delete")...) },
+			after: func(c *call) { c.untrack("Groups", "groupId") },
+		},
+	}
+}
+
+// judgeOktaGroupPut requires 200 with the group (RFC 7644 section 3.5.1)
+// and the new displayName.
+func judgeOktaGroupPut(c *call, rule string) {
+	_, v := ruleResource(ProfileOkta, oktaGroupContext, c.ex, rule, map[string]string{"displayName": c.vars["groupRenamed"]})
+	for i := range v {
+		if v[i].Status == Fail && v[i].IdPAction == "Okta records the request as failed" {
+			v[i].IdPAction = "a wizard-built app pushes every group change as this PUT; when it fails, the group's name and members on the server stop following Okta"
+		}
+	}
+	c.add(v...)
+}
+
+// prepareOktaGroupPut builds the PUT bodies of a wizard-built app's group
+// push from the group just read: the whole object, id and meta included,
+// with the new displayName and the created user as its only member; and
+// the same with an empty members list. It sets neither when the run has
+// no user id, so both PUTs are skipped.
+func prepareOktaGroupPut(c *call) {
+	m := c.object()
+	if m == nil || c.failed() || c.vars["userId"] == "" {
+		return
+	}
+	m["displayName"] = c.vars["groupRenamed"]
+	m["members"] = []any{map[string]any{"value": c.vars["userId"], "display": c.vars["userName"]}}
+	if b, err := json.Marshal(m); err == nil {
+		c.vars["groupPutBody"] = string(b)
+	}
+	m["members"] = []any{}
+	if b, err := json.Marshal(m); err == nil {
+		c.vars["groupPutEmptyBody"] = string(b)
 	}
 }

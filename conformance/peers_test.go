@@ -25,7 +25,7 @@ var peerFailures = map[string]map[string][]string{
 			"entra.lookup.email", "entra.lookup.email-created", "entra.patch.manager",
 			"entra.disable", "entra.disable.verify", "entra.group.get",
 		},
-		"write-flag-put": {
+		"write-flag-wizard": {
 			"entra.lookup.email", "entra.lookup.email-created", "entra.patch.manager", "entra.group.get",
 		},
 	},
@@ -35,7 +35,7 @@ var peerFailures = map[string]map[string][]string{
 			"entra.lookup.created-case", "entra.patch.manager", "entra.disable",
 			"entra.disable.verify", "rfc.create", "rfc.create.invalid-json",
 		},
-		"write-flag-put": {
+		"write-flag-wizard": {
 			"entra.lookup.created-case", "entra.patch.attributes", "entra.patch.attributes.verify",
 			"entra.patch.manager", "rfc.create", "rfc.create.invalid-json",
 		},
@@ -44,9 +44,9 @@ var peerFailures = map[string]map[string][]string{
 
 // runModes are the option sets every peer is run with.
 var runModes = map[string]conformance.Options{
-	"read-only":      {},
-	"write":          {Write: true},
-	"write-flag-put": {Write: true, EntraMode: conformance.EntraFlag, OktaDeactivate: "put"},
+	"read-only":         {},
+	"write":             {Write: true},
+	"write-flag-wizard": {Write: true, EntraMode: conformance.EntraFlag, OktaApp: conformance.OktaWizard},
 }
 
 // TestPeers runs every profile, read-only and with --write in both PATCH
@@ -56,7 +56,7 @@ func TestPeers(t *testing.T) {
 	for _, name := range peertest.Names {
 		t.Run(name, func(t *testing.T) {
 			peer := peertest.Start(t, name)
-			for _, mode := range []string{"read-only", "write", "write-flag-put"} {
+			for _, mode := range []string{"read-only", "write", "write-flag-wizard"} {
 				t.Run(mode, func(t *testing.T) {
 					opts := runModes[mode]
 					r, err := conformance.Run(context.Background(), conformance.Target{BaseURL: peer.BaseURL, Auth: conformance.BearerToken(peertest.Token)}, opts)

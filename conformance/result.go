@@ -145,13 +145,17 @@ const (
 )
 
 // ExitCode returns 0 when no step failed and nothing was left behind, 1 when
-// a step failed or a created resource could not be removed, 3 when the run
-// stopped because the endpoint could not be reached or timed out, and 130
+// a step failed, a created resource could not be removed or the OAuth token
+// endpoint rejected the credentials, 3 when the run stopped because the
+// endpoint or the token endpoint could not be reached or timed out, and 130
 // after an interrupt.
 func (r *Result) ExitCode() int {
 	if r.Aborted != nil {
-		if r.Aborted.Interrupted {
+		switch {
+		case r.Aborted.Interrupted:
 			return ExitInterrupted
+		case r.Aborted.AuthFailure:
+			return ExitFail
 		}
 		return ExitUnreachable
 	}
@@ -176,6 +180,10 @@ type AbortError struct {
 	// Interrupted is set when the run was cancelled (SIGINT) rather than
 	// stopped by the endpoint.
 	Interrupted bool `json:"interrupted,omitempty"`
+	// AuthFailure is set when the OAuth token endpoint returned no token
+	// (such as 401 with "invalid_client"). The target was reached and
+	// rejected the credentials, so the exit code is 1, not 3.
+	AuthFailure bool `json:"auth_failure,omitempty"`
 	// Hint is the suggested next step, such as passing --cacert for a
 	// private CA, or empty.
 	Hint string `json:"hint,omitempty"`

@@ -818,7 +818,8 @@ func sortedKeys(m map[string]string) []string {
 // response. Okta's admin message is the okta client profile's text for
 // the failure class (such as "PKIX path validation failed: ...: validity
 // check failed" for an expired certificate), and Go's error text only for
-// a failure the profile has no text for.
+// a failure the profile has no text for. Entra ID's is the entra client
+// profile's inferred .NET text, or none when the profile has no text.
 func transportVerdict(idp string, err error, interrupted bool, rawURL string) Verdict {
 	if interrupted {
 		return Verdict{Status: Fail, Rule: "run.interrupted", Reason: "interrupted before the response arrived"}
@@ -834,6 +835,12 @@ func transportVerdict(idp string, err error, interrupted bool, rawURL string) Ve
 		}
 	case ProfileEntra:
 		v.IdPAction = "Entra ID records Timeout or a connection failure and retries in later cycles"
+		if msg, ok := entraTransportMessage(classifyTransport(err, rawURL)); ok {
+			v.AdminMessage = msg
+			v.IdPAction += "; Microsoft does not document the text its provisioning log shows for a transport failure, so the admin message is the .NET Framework text of the entra client profile (inferred)"
+		} else {
+			v.IdPAction += "; Microsoft does not document the text its provisioning log shows for this failure, and the entra client profile predicts none, so no admin message is given"
+		}
 	}
 	return v
 }

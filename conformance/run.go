@@ -68,13 +68,11 @@ func newRunner(target Target, opts Options) (*runner, error) {
 			return nil, usageErr("use one or more of "+strings.Join(ProfileNames(), ", "), "unknown profile %q", p)
 		}
 	}
-	switch opts.OktaDeactivate {
-	case "":
-		opts.OktaDeactivate = "patch"
-	case "patch", "put":
-	default:
-		return nil, usageErr("use patch (catalog apps) or put (App Integration Wizard apps)", "invalid Okta deactivation mode %q", opts.OktaDeactivate)
+	app, err := resolveOktaApp(opts.OktaApp, opts.OktaDeactivate)
+	if err != nil {
+		return nil, err
 	}
+	opts.OktaApp = app
 	switch {
 	case opts.EntraMode == "" && flag:
 		opts.EntraMode = EntraFlag
@@ -146,6 +144,35 @@ func newRunner(target Target, opts Options) (*runner, error) {
 	return r, nil
 }
 
+// resolveOktaApp returns the Okta app kind from OktaApp and the older
+// OktaDeactivate, which must agree when both are set.
+func resolveOktaApp(app, deactivate string) (string, error) {
+	switch app {
+	case "", OktaCatalog, OktaWizard:
+	default:
+		return "", usageErr("use catalog (OIN catalog apps) or wizard (apps built with the App Integration Wizard)", "invalid Okta app kind %q", app)
+	}
+	fromDeactivate := ""
+	switch deactivate {
+	case "":
+	case "patch":
+		fromDeactivate = OktaCatalog
+	case "put":
+		fromDeactivate = OktaWizard
+	default:
+		return "", usageErr("use patch (catalog apps) or put (App Integration Wizard apps), or --okta-app catalog|wizard", "invalid Okta deactivation mode %q", deactivate)
+	}
+	switch {
+	case app != "" && fromDeactivate != "" && app != fromDeactivate:
+		return "", usageErr("--okta-deactivate put is the same as --okta-app wizard, and patch the same as catalog; give one of them", "Okta app kind %q conflicts with deactivation mode %q", app, deactivate)
+	case app != "":
+		return app, nil
+	case fromDeactivate != "":
+		return fromDeactivate, nil
+	}
+	return OktaCatalog, nil
+}
+
 func validPrefix(p string) bool {
 	if len(p) == 0 || len(p) > 40 {
 		return false
@@ -207,6 +234,7 @@ func (r *runner) baseVars() map[string]string {
 		// as externalId.
 		"oktaUserId":      "00u" + randomHex(8) + "scim",
 		"password":        "Pw-" + randomHex(8),
+		"newPassword":     "Pw2-" + randomHex(8),
 		"emailNew":        p + "jane.doe-smith@example.com",
 		"employeeNumber":  "E" + randomHex(3),
 		"groupExternalId": p + "group-ext-" + randomHex(4),
@@ -259,7 +287,17 @@ func (r *runner) runStep(ctx context.Context, s step) bool {
 			r.abort(s, ex, ctx.Err(), true)
 			return false
 		}
-		sr.Verdict = Verdict{Status: Fail, Rule: "auth.token-fetch", Reason: r.redact.clean(err.Error()), IdPAction: "the IdP cannot authenticate, so it sends no SCIM request at all"}
+		var tokenErr *TokenError
+		if errors.As(err, &tokenErr) {
+			sr.Verdict = Verdict{Status: Fail, Rule: "auth.token-rejected", Reason: r.redact.clean(err.Error()),
+				IdPAction: idpName(r.profile) + " gets no access token, so it sends no SCIM request and its connection test fails with a credential error"}
+			pr.Steps = append(pr.Steps, sr)
+			r.abort(s, ex, err, false)
+			r.result.Aborted.AuthFailure = true
+			r.result.Aborted.Hint = tokenHint(tokenErr)
+			return false
+		}
+		sr.Verdict = Verdict{Status: Fail, Rule: "auth.token-fetch", Reason: r.redact.clean(err.Error()), IdPAction: "the IdP cannot reach the token endpoint, so it sends no SCIM request at all"}
 		pr.Steps = append(pr.Steps, sr)
 		r.abort(s, ex, err, false)
 		return false
@@ -409,9 +447,9 @@ func (r *runner) authorize(ctx context.Context, s step, ex *exchange) error {
 func (r *runner) sentRequest(ex *exchange) *SentRequest {
 	return &SentRequest{
 		Method: ex.method,
-		URL:    r.redact.clean(ex.url),
+		URL:    r.redact.url(ex.url),
 		Header: r.redact.header(ex.header, r.target.Header),
-		Body:   r.redact.clean(string(ex.body)),
+		Body:   r.redact.body(ex.body),
 	}
 }
 
@@ -419,7 +457,7 @@ func (r *runner) received(ex *exchange) *Received {
 	return &Received{
 		Status:        ex.status,
 		Header:        r.redact.header(ex.respHdr, nil),
-		Body:          r.redact.clean(excerpt(string(ex.respBody), maxRecordedBody)),
+		Body:          excerpt(r.redact.body(ex.respBody), maxRecordedBody),
 		BodyTruncated: ex.truncated,
 		Duration:      Duration(ex.duration),
 	}
@@ -434,7 +472,7 @@ func (r *runner) abort(s step, ex *exchange, err error, interrupted bool) {
 		Profile:     r.profile,
 		Step:        s.id,
 		Method:      ex.method,
-		URL:         r.redact.clean(ex.url),
+		URL:         r.redact.url(ex.url),
 		Reason:      r.redact.clean(err.Error()),
 		Interrupted: interrupted,
 	}
@@ -523,4 +561,18 @@ func (r *runner) remove(ctx context.Context, res Resource) error {
 		return nil
 	}
 	return fmt.Errorf("DELETE %s returned %d %s: %s", ex.url, ex.status, http.StatusText(ex.status), excerpt(string(ex.respBody), 200))
+}
+
+// tokenHint returns the next step for a token endpoint that returned no
+// token, by the OAuth error code (RFC 6749 section 5.2).
+func tokenHint(e *TokenError) string {
+	switch e.Code {
+	case "invalid_client", "unauthorized_client":
+		return "check the client ID and secret registered at the token endpoint, and that the client may use the client_credentials grant"
+	case "invalid_scope":
+		return "request a scope the token endpoint grants to this client, or leave the scope out"
+	case "unsupported_grant_type":
+		return "enable the client_credentials grant for this client at the token endpoint"
+	}
+	return "check the token URL and the client registration at the token endpoint"
 }

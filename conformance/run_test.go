@@ -34,28 +34,43 @@ func TestRunClientCredentials(t *testing.T) {
 	}))
 	defer tokenServer.Close()
 
+	closed := httptest.NewServer(http.NotFoundHandler())
+	closedTokenURL := closed.URL + "/token"
+	closed.Close()
+
 	tests := []struct {
 		name     string
+		tokenURL string
 		secret   string
-		wantFail bool
+		wantRule string // empty: the first step passes
+		wantText string
+		wantExit int
 	}{
-		{"valid secret", secret, false},
-		{"wrong secret", "wrong-secret-4411", true},
+		{"valid secret", tokenServer.URL + "/token", secret, "", "", conformance.ExitPass},
+		{"wrong secret", tokenServer.URL + "/token", "wrong-secret-4411", "auth.token-rejected", `with error "invalid_client"`, conformance.ExitFail},
+		{"token endpoint unreachable", closedTokenURL, secret, "auth.token-fetch", "connection refused", conformance.ExitUnreachable},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			auth := &conformance.ClientCredentials{TokenURL: tokenServer.URL + "/token", ClientID: "scim-client", ClientSecret: tt.secret}
+			auth := &conformance.ClientCredentials{TokenURL: tt.tokenURL, ClientID: "scim-client", ClientSecret: tt.secret}
 			r, err := conformance.Run(context.Background(), conformance.Target{BaseURL: peer.BaseURL, Auth: auth}, conformance.Options{Profiles: []string{"okta"}})
 			if err != nil {
 				t.Fatalf("Run failed: %v", err)
 			}
 			first := r.Profiles[0].Steps[0]
-			if tt.wantFail {
-				if first.Verdict.Rule != "auth.token-fetch" || r.Aborted == nil {
-					t.Errorf("first step = %+v, aborted = %v, want auth.token-fetch and an abort", first.Verdict, r.Aborted)
-				}
-			} else if first.Verdict.Status != conformance.Pass {
+			switch {
+			case tt.wantRule == "" && first.Verdict.Status != conformance.Pass:
 				t.Errorf("first step = %+v, want pass", first.Verdict)
+			case tt.wantRule != "" && (first.Verdict.Rule != tt.wantRule || r.Aborted == nil):
+				t.Errorf("first step = %+v, aborted = %v, want %s and an abort", first.Verdict, r.Aborted, tt.wantRule)
+			case tt.wantRule != "" && !strings.Contains(first.Verdict.Reason, tt.wantText):
+				t.Errorf("reason %q, want it to contain %s", first.Verdict.Reason, tt.wantText)
+			}
+			if got := r.ExitCode(); got != tt.wantExit {
+				t.Errorf("exit code = %d, want %d", got, tt.wantExit)
+			}
+			if tt.wantExit == conformance.ExitFail && (r.Aborted == nil || !r.Aborted.AuthFailure || !strings.Contains(r.Aborted.Hint, "client ID and secret")) {
+				t.Errorf("aborted = %+v, want an auth failure with a hint about the client credentials", r.Aborted)
 			}
 			var buf bytes.Buffer
 			for _, format := range []string{"text", "json", "junit"} {
@@ -66,6 +81,56 @@ func TestRunClientCredentials(t *testing.T) {
 			for _, s := range []string{tt.secret, peertest.Token} {
 				if strings.Contains(buf.String(), s) {
 					t.Errorf("output contains the secret %q", s)
+				}
+			}
+		})
+	}
+}
+
+// TestRunRedaction runs against a server that quotes the bearer token in
+// its error detail and in a "token" field. A short token is redacted in
+// the header and the field, and the word "token" stays intact. A long
+// token is also cut out of the detail text.
+func TestRunRedaction(t *testing.T) {
+	tests := []struct {
+		name       string
+		token      string
+		wantDetail string
+	}{
+		{"short token", "tok", "token tok rejected"},
+		{"long token", "long-secret-token-1", "token [REDACTED] rejected"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				token := strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer ")
+				w.Header().Set("Content-Type", "application/scim+json")
+				w.WriteHeader(http.StatusUnauthorized)
+				fmt.Fprintf(w, `{"schemas":["urn:ietf:params:scim:api:messages:2.0:Error"],"detail":"token %s rejected","status":"401","token":%q}`, token, token)
+			}))
+			defer srv.Close()
+			r, err := conformance.Run(context.Background(), conformance.Target{BaseURL: srv.URL + "/scim/v2", Auth: conformance.BearerToken(tt.token)},
+				conformance.Options{Profiles: []string{conformance.ProfileOkta}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var buf bytes.Buffer
+			if err := conformance.Write(&buf, r, conformance.FormatJSON); err != nil {
+				t.Fatal(err)
+			}
+			out := buf.String()
+			for _, want := range []string{
+				`"Bearer [REDACTED]"`,
+				`\"token\":\"[REDACTED]\"`,
+				tt.wantDetail,
+			} {
+				if !strings.Contains(out, want) {
+					t.Errorf("output lacks %s", want)
+				}
+			}
+			for _, bad := range []string{"[REDACTED]en", `\"token\":\"` + tt.token + `\"`, "Bearer " + tt.token} {
+				if strings.Contains(out, bad) {
+					t.Errorf("output contains %s", bad)
 				}
 			}
 		})
@@ -92,7 +157,8 @@ func TestRunPlan(t *testing.T) {
 	for _, want := range []string{
 		"User-Agent: Okta SCIM Client 1.0.0",
 		"/Users?filter=userName%20eq%20%22scimdoctor-plan-okta-missing%40example.com%22&startIndex=1&count=100",
-		`"groups":[],"password":"Pw-`,
+		`"groups":[],"password":"[REDACTED]","active":true}`,
+		`{"op":"replace","value":{"password":"[REDACTED]"}}`,
 		`{"op":"replace","value":{"active":false}}`,
 		`{"op":"replace","value":{"id":"{{groupId}}","displayName":"scimdoctor-plan-okta-group-renamed"}}`,
 		`{"op":"remove","path":"members[value eq \"{{userId}}\"]"},{"op":"add","path":"members"`,
@@ -145,6 +211,64 @@ func TestRunEntraFlagFromURL(t *testing.T) {
 	}
 }
 
+// TestRunOktaApp plans the okta --write flow for each kind of Okta app.
+// Catalog apps send PATCH for password sync, deactivation and group push.
+// Wizard-built apps send a PUT of the whole user or group, and no PATCH.
+func TestRunOktaApp(t *testing.T) {
+	tests := []struct {
+		name    string
+		opts    conformance.Options
+		want    map[string]string // step id to method
+		noPatch bool
+	}{
+		{
+			name: "catalog by default",
+			opts: conformance.Options{},
+			want: map[string]string{"okta.password.sync": "PATCH", "okta.deactivate": "PATCH", "okta.reactivate": "PATCH", "okta.group.rename": "PATCH", "okta.group.members": "PATCH"},
+		},
+		{
+			name:    "wizard",
+			opts:    conformance.Options{OktaApp: conformance.OktaWizard},
+			want:    map[string]string{"okta.password.sync": "PUT", "okta.deactivate": "PUT", "okta.reactivate": "PUT", "okta.group.read": "GET", "okta.group.put": "PUT", "okta.group.put-empty": "PUT"},
+			noPatch: true,
+		},
+		{
+			name:    "wizard by the older deactivation mode",
+			opts:    conformance.Options{OktaDeactivate: "put"},
+			want:    map[string]string{"okta.password.sync": "PUT", "okta.group.put": "PUT"},
+			noPatch: true,
+		},
+		{
+			name:    "both forms agree",
+			opts:    conformance.Options{OktaApp: conformance.OktaWizard, OktaDeactivate: "put"},
+			want:    map[string]string{"okta.group.put": "PUT"},
+			noPatch: true,
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			opts := tt.opts
+			opts.Plan, opts.Write, opts.Profiles = true, true, []string{conformance.ProfileOkta}
+			r, err := conformance.Run(context.Background(), conformance.Target{BaseURL: "https://scim.example.com/scim/v2"}, opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := map[string]string{}
+			for _, s := range r.Profiles[0].Steps {
+				got[s.Step] = s.Request.Method
+				if tt.noPatch && s.Request.Method == http.MethodPatch {
+					t.Errorf("step %s sends PATCH; a wizard-built app sends none", s.Step)
+				}
+			}
+			for step, method := range tt.want {
+				if got[step] != method {
+					t.Errorf("step %s method %q, want %s", step, got[step], method)
+				}
+			}
+		})
+	}
+}
+
 // TestRunUsageErrors checks invalid options are rejected before any request.
 func TestRunUsageErrors(t *testing.T) {
 	tests := []struct {
@@ -158,6 +282,8 @@ func TestRunUsageErrors(t *testing.T) {
 		{"credentials in url", "https://u:p@x/scim", conformance.Options{}, "carries user information"},
 		{"unknown profile", "https://x/scim", conformance.Options{Profiles: []string{"onelogin"}}, `unknown profile "onelogin"`},
 		{"bad okta mode", "https://x/scim", conformance.Options{OktaDeactivate: "delete"}, `invalid Okta deactivation mode "delete"`},
+		{"bad okta app", "https://x/scim", conformance.Options{OktaApp: "custom"}, `invalid Okta app kind "custom"`},
+		{"okta app and mode disagree", "https://x/scim", conformance.Options{OktaApp: conformance.OktaCatalog, OktaDeactivate: "put"}, `Okta app kind "catalog" conflicts with deactivation mode "put"`},
 		{"bad entra mode", "https://x/scim", conformance.Options{EntraMode: "2017"}, `invalid Entra mode "2017"`},
 		{"bad prefix", "https://x/scim", conformance.Options{Prefix: "a b"}, `invalid resource prefix "a b"`},
 	}

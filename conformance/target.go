@@ -109,27 +109,78 @@ func (c *ClientCredentials) Authorization(ctx context.Context, client *http.Clie
 		return "", fmt.Errorf("token response from %s exceeds the %d-byte limit", c.TokenURL, maxTokenResponse)
 	}
 	if resp.StatusCode != http.StatusOK {
-		return "", fmt.Errorf("token endpoint %s returned %s: %s", c.TokenURL, resp.Status, excerpt(string(body), 200))
+		return "", newTokenError(c.TokenURL, resp.StatusCode, body)
 	}
 	var tok struct {
 		AccessToken string `json:"access_token"`
 		TokenType   string `json:"token_type"`
 	}
 	if err := json.Unmarshal(body, &tok); err != nil || tok.AccessToken == "" {
-		return "", fmt.Errorf("token response from %s has no access_token: %s", c.TokenURL, excerpt(string(body), 200))
+		return "", &TokenError{URL: c.TokenURL, Status: resp.StatusCode, Problem: "the response has no access_token: " + excerpt(string(body), 200)}
 	}
 	if tok.TokenType != "" && !strings.EqualFold(tok.TokenType, "bearer") {
-		return "", fmt.Errorf("token endpoint %s issued token_type %q; SCIM clients send bearer tokens", c.TokenURL, tok.TokenType)
+		return "", &TokenError{URL: c.TokenURL, Status: resp.StatusCode, Problem: fmt.Sprintf("it issued token_type %q, and SCIM clients send bearer tokens", tok.TokenType)}
 	}
 	c.token = tok.AccessToken
 	return "Bearer " + c.token, nil
+}
+
+// TokenError is a response of the OAuth token endpoint that carries no
+// usable token. The endpoint was reached, so the credentials or the
+// endpoint's configuration are at fault, not the network.
+type TokenError struct {
+	URL    string
+	Status int
+	// Code is the "error" value of an OAuth 2.0 error response (RFC 6749
+	// section 5.2), such as "invalid_client"; empty when the body has none.
+	Code        string
+	Description string
+	// Problem describes a 200 response without a usable token, or the body
+	// of an error response without an OAuth error code.
+	Problem string
+}
+
+func (e *TokenError) Error() string {
+	msg := fmt.Sprintf("token endpoint %s returned %d %s", e.URL, e.Status, http.StatusText(e.Status))
+	switch {
+	case e.Code != "" && e.Description != "":
+		msg += fmt.Sprintf(" with error %q (%s)", e.Code, e.Description)
+	case e.Code != "":
+		msg += fmt.Sprintf(" with error %q", e.Code)
+	}
+	if e.Problem != "" {
+		msg += ": " + e.Problem
+	}
+	return msg
+}
+
+// newTokenError reads an OAuth 2.0 error response (RFC 6749 section 5.2).
+func newTokenError(tokenURL string, status int, body []byte) *TokenError {
+	e := &TokenError{URL: tokenURL, Status: status}
+	var oauth struct {
+		Error       string `json:"error"`
+		Description string `json:"error_description"`
+	}
+	if err := json.Unmarshal(body, &oauth); err == nil && oauth.Error != "" {
+		e.Code = excerpt(oauth.Error, 100)
+		e.Description = excerpt(oauth.Description, 200)
+		return e
+	}
+	if text := strings.TrimSpace(string(body)); text != "" {
+		e.Problem = "the body is not an OAuth error response: " + excerpt(text, 200)
+	}
+	return e
 }
 
 // Secrets returns the client secret and, once fetched, the access token.
 func (c *ClientCredentials) Secrets() []string {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return []string{c.ClientSecret, c.token, url.QueryEscape(c.ClientSecret)}
+	out := []string{c.ClientSecret, url.QueryEscape(c.ClientSecret)}
+	if c.token != "" {
+		out = append(out, c.token)
+	}
+	return out
 }
 
 // Options select what Run sends.
@@ -142,8 +193,16 @@ type Options struct {
 	Plan bool
 	// User is the userName of an existing user to look up read-only.
 	User string
-	// OktaDeactivate is "patch" (catalog apps, the default) or "put"
-	// (apps built with the App Integration Wizard).
+	// OktaApp is the kind of Okta app whose requests the okta profile
+	// sends. With OktaCatalog (OIN catalog apps, the default), password
+	// sync, deactivation, reactivation and group push are PATCH requests.
+	// With OktaWizard (apps built with the App Integration Wizard), every
+	// user change is a PUT of the whole user and group push is a PUT of the
+	// whole group.
+	OktaApp string
+	// OktaDeactivate is the older form of OktaApp: "patch" selects
+	// OktaCatalog and "put" OktaWizard. Set at most one of the two, or
+	// both to the same app.
 	OktaDeactivate string
 	// EntraMode is "default" or "aadOptscim062020" (the tenant-URL flag
 	// that switches Entra to RFC-style PATCH). Empty reads the flag from
@@ -169,6 +228,12 @@ const (
 
 // ProfileNames lists the profiles in the order Run runs them.
 func ProfileNames() []string { return []string{ProfileOkta, ProfileEntra, ProfileRFC} }
+
+// Okta app kinds.
+const (
+	OktaCatalog = "catalog"
+	OktaWizard  = "wizard"
+)
 
 // Entra modes.
 const (
@@ -219,51 +284,6 @@ func redactUserinfo(u *url.URL) string {
 	c := *u
 	c.User = url.User("[REDACTED]")
 	return c.String()
-}
-
-// redactor replaces secrets in every string written to a result.
-type redactor struct{ secrets []string }
-
-const redacted = "[REDACTED]"
-
-func (r *redactor) add(secrets ...string) {
-	for _, s := range secrets {
-		if len(s) >= 3 {
-			r.secrets = append(r.secrets, s)
-		}
-	}
-}
-
-func (r *redactor) clean(s string) string {
-	for _, secret := range r.secrets {
-		s = strings.ReplaceAll(s, secret, redacted)
-	}
-	return s
-}
-
-// header copies h with Authorization, Cookie and the caller's extra headers
-// redacted, and every other value cleaned of secrets.
-func (r *redactor) header(h http.Header, extra http.Header) http.Header {
-	out := http.Header{}
-	for name, values := range h {
-		for _, v := range values {
-			switch {
-			case strings.EqualFold(name, "Authorization"):
-				scheme, _, found := strings.Cut(v, " ")
-				if found {
-					v = scheme + " " + redacted
-				} else {
-					v = redacted
-				}
-			case strings.EqualFold(name, "Cookie"), extra.Get(name) != "":
-				v = redacted
-			default:
-				v = r.clean(v)
-			}
-			out.Add(name, v)
-		}
-	}
-	return out
 }
 
 // errNoTarget is returned by Run for an empty base URL.

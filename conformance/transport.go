@@ -147,6 +147,37 @@ func oktaTransportMessage(f transportFailure) (message string, ok bool) {
 	return "Error authenticating: " + text, true
 }
 
+// entraTransportMessage returns the line for a request that got no
+// response as the entra client profile predicts it: the .NET exception and
+// message for the failure class, such as "System.Net.WebException: The
+// underlying connection was closed: Could not establish trust relationship
+// for the SSL/TLS secure channel.". A timeout starts with "Timeout: ",
+// the code of Entra ID's documented provisioning error table. ok is false
+// when the profile has no text for the class.
+//
+// NOTE: Microsoft documents neither the runtime of its provisioning
+// service nor the text its provisioning log shows for a TLS or connection
+// failure, so the texts of the entra profile are inferred from .NET
+// Framework. transportVerdict states this in the verdict.
+func entraTransportMessage(f transportFailure) (message string, ok bool) {
+	if f.class == "" {
+		return "", false
+	}
+	profile, err := clients.Load("entra")
+	if err != nil {
+		return "", false // unreachable: the entra profile is built in
+	}
+	exception, text := profile.ErrorText(f.class, f.values)
+	if text == "" || strings.Contains(text, "none is predicted") {
+		return "", false
+	}
+	line := profile.JoinLogLine(exception, text)
+	if f.class == clients.ClassConnectTimeout || f.class == clients.ClassReadTimeout {
+		line = "Timeout: " + line
+	}
+	return line, true
+}
+
 // transportHint returns what to do next about a failure class, for the
 // run's abort: pass the CA of a private certificate, or run check, which
 // tests DNS, TCP, TLS and the certificate step by step.

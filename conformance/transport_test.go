@@ -80,43 +80,84 @@ func TestRunTransportAdminMessages(t *testing.T) {
 	closed.Close()
 	refusedPort := refusedURL[strings.LastIndex(refusedURL, ":")+1:]
 
+	const entraTrust = "System.Net.WebException: The underlying connection was closed: Could not establish trust relationship for the SSL/TLS secure channel."
 	tests := []struct {
 		name      string
 		base      string
 		roots     []*x509.Certificate
 		wantAdmin string
+		wantEntra string
 		wantHint  string
 	}{
 		{"expired certificate", startTLS(t, expired), []*x509.Certificate{expiredLeaf},
-			"Error authenticating: PKIX path validation failed: java.security.cert.CertPathValidatorException: validity check failed", "--cacert"},
+			"Error authenticating: PKIX path validation failed: java.security.cert.CertPathValidatorException: validity check failed",
+			entraTrust, "--cacert"},
 		{"unknown ca", startTLS(t, valid), nil,
-			"Error authenticating: PKIX path building failed: sun.security.provider.certpath.SunCertPathBuilderException: unable to find valid certification path to requested target", "scimdoctor-tls.pem"},
+			"Error authenticating: PKIX path building failed: sun.security.provider.certpath.SunCertPathBuilderException: unable to find valid certification path to requested target",
+			entraTrust, "scimdoctor-tls.pem"},
 		{"missing ip san", startTLS(t, dnsOnly), []*x509.Certificate{dnsOnlyLeaf},
-			"Error authenticating: No subject alternative names matching IP address 127.0.0.1 found", "--cacert"},
+			"Error authenticating: No subject alternative names matching IP address 127.0.0.1 found",
+			entraTrust, "--cacert"},
 		{"connection refused", refusedURL, nil,
-			"Error authenticating: Connect to 127.0.0.1:" + refusedPort + " [127.0.0.1/127.0.0.1] failed: Connection refused", "scimdoctor check"},
+			"Error authenticating: Connect to 127.0.0.1:" + refusedPort + " [127.0.0.1/127.0.0.1] failed: Connection refused",
+			"System.Net.WebException: Unable to connect to the remote server", "scimdoctor check"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			r, err := conformance.Run(context.Background(), conformance.Target{BaseURL: tc.base + "/scim/v2", Client: conformance.NewClient(tc.roots)},
-				conformance.Options{Profiles: []string{conformance.ProfileOkta}})
-			if err != nil {
-				t.Fatal(err)
-			}
-			if r.Aborted == nil || len(r.Profiles) == 0 || len(r.Profiles[0].Steps) == 0 {
-				t.Fatalf("result %+v, want a run aborted at its first step", r)
-			}
-			step := r.Profiles[0].Steps[len(r.Profiles[0].Steps)-1]
-			if step.Verdict.AdminMessage != tc.wantAdmin {
-				t.Errorf("admin message:\n got %s\nwant %s", step.Verdict.AdminMessage, tc.wantAdmin)
-			}
-			if !strings.Contains(r.Aborted.Hint, tc.wantHint) {
-				t.Errorf("hint %q, want it to mention %s", r.Aborted.Hint, tc.wantHint)
-			}
-			if r.ExitCode() != conformance.ExitUnreachable {
-				t.Errorf("exit code %d, want %d", r.ExitCode(), conformance.ExitUnreachable)
+			for _, profile := range []string{conformance.ProfileOkta, conformance.ProfileEntra} {
+				want := tc.wantAdmin
+				if profile == conformance.ProfileEntra {
+					want = tc.wantEntra
+				}
+				r, err := conformance.Run(context.Background(), conformance.Target{BaseURL: tc.base + "/scim/v2", Client: conformance.NewClient(tc.roots)},
+					conformance.Options{Profiles: []string{profile}})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if r.Aborted == nil || len(r.Profiles) == 0 || len(r.Profiles[0].Steps) == 0 {
+					t.Fatalf("%s: result %+v, want a run aborted at its first step", profile, r)
+				}
+				step := r.Profiles[0].Steps[len(r.Profiles[0].Steps)-1]
+				if step.Verdict.AdminMessage != want {
+					t.Errorf("%s admin message:\n got %s\nwant %s", profile, step.Verdict.AdminMessage, want)
+				}
+				if profile == conformance.ProfileEntra && !strings.Contains(step.Verdict.IdPAction, "does not document") {
+					t.Errorf("entra IdP action %q, want it to say the text is not documented", step.Verdict.IdPAction)
+				}
+				if !strings.Contains(r.Aborted.Hint, tc.wantHint) {
+					t.Errorf("%s hint %q, want it to mention %s", profile, r.Aborted.Hint, tc.wantHint)
+				}
+				if r.ExitCode() != conformance.ExitUnreachable {
+					t.Errorf("%s exit code %d, want %d", profile, r.ExitCode(), conformance.ExitUnreachable)
+				}
 			}
 		})
+	}
+}
+
+// TestRunEntraTimeoutMessage lets the first request time out: Entra ID's
+// line starts with its documented error code Timeout.
+func TestRunEntraTimeoutMessage(t *testing.T) {
+	release := make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-r.Context().Done():
+		case <-release:
+		}
+	}))
+	defer srv.Close()
+	defer close(release)
+	r, err := conformance.Run(context.Background(), conformance.Target{BaseURL: srv.URL + "/scim/v2"},
+		conformance.Options{Profiles: []string{conformance.ProfileEntra}, Timeout: 200 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Aborted == nil {
+		t.Fatal("run not aborted, want the timeout to stop it")
+	}
+	step := r.Profiles[0].Steps[0]
+	if want := "Timeout: System.Net.WebException: The operation has timed out"; step.Verdict.AdminMessage != want {
+		t.Errorf("admin message %q, want %q", step.Verdict.AdminMessage, want)
 	}
 }
 

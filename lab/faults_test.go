@@ -225,16 +225,22 @@ func TestSCIMFaultConformance(t *testing.T) {
 		e := mustEndpoint(t, l, tt.name)
 		client := labClient(l, e.Addr)
 		t.Cleanup(client.CloseIdleConnections)
-		for _, write := range []bool{false, true} {
-			mode := "read-only"
+		// The write run is repeated with the requests of an Okta app built
+		// with the App Integration Wizard, which sends PUT where catalog
+		// apps send PATCH. The expected steps are the same in both runs.
+		for _, mode := range []string{"read-only", "write", "write-wizard"} {
+			write := mode != "read-only"
 			want := tt.readOnly
 			if write {
-				mode = "write"
 				want = slices.Concat(tt.readOnly, tt.write)
+			}
+			oktaApp := conformance.OktaCatalog
+			if mode == "write-wizard" {
+				oktaApp = conformance.OktaWizard
 			}
 			t.Run(tt.name+"/"+mode, func(t *testing.T) {
 				target := conformance.Target{BaseURL: e.URL, Auth: conformance.BearerToken(BearerToken), Client: client}
-				opts := conformance.Options{Write: write, User: SeedUserName, Prefix: "labtest-"}
+				opts := conformance.Options{Write: write, User: SeedUserName, Prefix: "labtest-", OktaApp: oktaApp}
 				result, err := conformance.Run(t.Context(), target, opts)
 				if err != nil {
 					t.Fatalf("conformance.Run: %v", err)

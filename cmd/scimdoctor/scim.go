@@ -36,6 +36,7 @@ type scimFlags struct {
 	oauth          string
 	oauthScope     string
 	headers        []string
+	oktaApp        string
 	oktaDeactivate string
 	entraMode      string
 	format         string
@@ -61,14 +62,24 @@ lenient).
 
 By default only read-only requests are sent: connection tests, discovery,
 lookups that match nothing and, with --user, look-ups of an existing user.
---write adds the create, update, deactivate and group flows on resources
-named PREFIX... (default scimdoctor-<random>-), and removes them afterwards,
-also when a step fails or on Ctrl-C; what could not be removed is listed with
-its id. --plan prints every request without sending one.
+--write adds the create, update, password sync, deactivate and group flows
+on resources named PREFIX... (default scimdoctor-<random>-), and removes them
+afterwards, also when a step fails or on Ctrl-C; what could not be removed is
+listed with its id. --plan prints every request without sending one.
+
+Okta apps come in two kinds, selected with --okta-app: catalog (OIN apps, the
+default) deactivates, reactivates and syncs passwords by PATCH and pushes
+groups by PATCH; wizard (apps built with the App Integration Wizard) sends
+every user change as a PUT of the whole user and pushes groups as a PUT of
+the whole group. --okta-deactivate put is the older spelling of
+--okta-app wizard.
 
 Credentials: --token (or $SCIMDOCTOR_TOKEN), --basic USER:PASSWORD (or
 $SCIMDOCTOR_BASIC), --oauth-client-credentials TOKEN_URL,CLIENT_ID with the
-secret in $SCIMDOCTOR_CLIENT_SECRET. Secrets are redacted in every output.
+secret in $SCIMDOCTOR_CLIENT_SECRET. Secrets are redacted in every output:
+the Authorization header, credential and password fields of JSON bodies and
+query parameters always, and secrets of 8 or more characters also where a
+server quotes them in free text.
 
 A base URL that Okta or Entra ID rejects before sending anything (http://,
 or an underscore for Okta) is reported as a warning at the top. When a
@@ -78,10 +89,11 @@ and a hint: pass --cacert for a private CA, or run scimdoctor check.
 
 Exit codes: 0 no request failed, 1 a request failed or a created resource
 was left behind, 2 usage or input error, 3 the endpoint could not be reached,
-stopped responding, or speaks HTTPS on the port of an http:// URL, 130
+stopped responding, or speaks HTTPS on the port of an http:// URL (a token
+endpoint that answers without a token, such as "invalid_client", is exit 1), 130
 interrupted (after the cleanup).`,
 		Example: "  SCIMDOCTOR_TOKEN=... scimdoctor scim https://scim.example.com/scim/v2\n" +
-			"  scimdoctor scim --write --profile okta --okta-deactivate put https://scim.example.com/scim/v2\n" +
+			"  scimdoctor scim --write --profile okta --okta-app wizard https://scim.example.com/scim/v2\n" +
 			"  scimdoctor scim --plan --write --format json https://scim.example.com/scim/v2\n" +
 			"  scimdoctor scim --write --format junit https://scim.example.com/scim/v2 > scim-junit.xml",
 		Args: func(cmd *cobra.Command, args []string) error {
@@ -113,7 +125,8 @@ interrupted (after the cleanup).`,
 	fl.StringVar(&f.oauth, "oauth-client-credentials", "", "TOKEN_URL,CLIENT_ID: fetch a bearer token with the OAuth 2.0 client-credentials grant; the secret is read from $"+envClientSecret)
 	fl.StringVar(&f.oauthScope, "oauth-scope", "", "scope to request with --oauth-client-credentials")
 	fl.StringArrayVar(&f.headers, "header", nil, "extra request header 'Name: value' (repeatable); values are redacted in the output")
-	fl.StringVar(&f.oktaDeactivate, "okta-deactivate", "patch", "how the okta profile deactivates: patch (catalog apps) or put (App Integration Wizard apps)")
+	fl.StringVar(&f.oktaApp, "okta-app", "", "kind of Okta app the okta profile replays: catalog (OIN apps: PATCH for deactivation, password sync and group push) or wizard (App Integration Wizard apps: PUT of the whole user or group) (default catalog)")
+	fl.StringVar(&f.oktaDeactivate, "okta-deactivate", "", "older form of --okta-app: patch is catalog, put is wizard")
 	fl.StringVar(&f.entraMode, "entra-mode", "", "PATCH dialect of the entra profile: default or aadOptscim062020 (default: aadOptscim062020 when the URL carries that flag, else default)")
 	fl.StringVar(&f.format, "format", "text", "output format: text, json or junit")
 	fl.DurationVar(&f.timeout, "timeout", conformance.DefaultTimeout, "deadline for each request")
@@ -163,6 +176,7 @@ func (a *app) runSCIM(ctx context.Context, rawURL string, f scimFlags) error {
 		Write:          f.write,
 		Plan:           f.plan,
 		User:           f.user,
+		OktaApp:        f.oktaApp,
 		OktaDeactivate: f.oktaDeactivate,
 		EntraMode:      f.entraMode,
 		Timeout:        f.timeout,
