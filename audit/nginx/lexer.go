@@ -187,7 +187,7 @@ func parseBytes(file string, data []byte, depth int) ([]*Directive, error) {
 				return nil, l.errorf(tok.line, "unexpected \"{\": a block needs a directive name before it")
 			}
 			if depth+len(stack) > MaxDepth {
-				return nil, l.errorf(tok.line, "blocks and includes nested deeper than %d levels", MaxDepth)
+				return nil, l.errorf(tok.line, "blocks and includes nested deeper than %d levels: look for a block that is never closed or an include that includes itself", MaxDepth)
 			}
 			cur.Block = []*Directive{}
 			dirs := stack[len(stack)-1].dirs
