@@ -96,25 +96,34 @@ func embeddedRaw() (map[string]map[string]json.RawMessage, error) {
 	return raw, nil
 }
 
+// registered contains the names that Register added, as opposed to the
+// built-in profiles.
+var registered = map[string]bool{}
+
 // Register adds p to the profiles that Lookup, Load, Select, All and Names
 // return, after the built-in ones, so a profile from LoadFile can be
-// selected by name. It returns an error when a built-in profile or a
-// profile from another file already has the name. Registering a profile
-// from the same file again replaces the earlier one.
+// selected by name. It returns an error when a built-in profile has the
+// name. A profile that Register added before under the same name, from
+// this file or another one, is replaced, so a process that runs several
+// commands in turn (a test binary, for one) can load a new version of a
+// profile from another path.
 // Register is not safe for concurrent use with those functions: call it at
 // program start, before any goroutine reads the profiles.
 func Register(p *Profile) error {
 	if p == nil || p.Name == "" {
 		return errors.New("clients: Register needs a profile with a name")
 	}
-	if other, taken := builtinByName[p.Name]; taken && other.file == p.file {
+	other, taken := builtinByName[p.Name]
+	switch {
+	case taken && registered[p.Name]:
 		builtin[slices.Index(builtin, other)] = p
 		builtinByName[p.Name] = p
 		return nil
-	} else if taken {
+	case taken:
 		return fmt.Errorf("clients: profile name %q is already used by %s; rename the profile and its file", p.Name, other.file)
 	}
 	builtin = append(builtin, p)
 	builtinByName[p.Name] = p
+	registered[p.Name] = true
 	return nil
 }

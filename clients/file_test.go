@@ -2,6 +2,7 @@ package clients
 
 import (
 	"errors"
+	"fmt"
 	"maps"
 	"os"
 	"path/filepath"
@@ -85,5 +86,37 @@ func TestLoadFileTooLarge(t *testing.T) {
 	_, err := LoadFile(file)
 	if err == nil || !strings.Contains(err.Error(), "byte limit") {
 		t.Errorf("error = %v, want the size limit", err)
+	}
+}
+
+func TestRegisterSameNameFromAnotherPath(t *testing.T) {
+	savedList, savedByName, savedRegistered := slices.Clone(builtin), maps.Clone(builtinByName), maps.Clone(registered)
+	t.Cleanup(func() { builtin, builtinByName, registered = savedList, savedByName, savedRegistered })
+	const profile = `{
+  "name": "reloaded", "display": "%s", "kind": "idp", "family": "java", "base": "java-17",
+  "source": "test", "date": "2026-12-05", "confidence": "measured", "note": "a test profile"
+}`
+	var loaded []*Profile
+	for _, display := range []string{"first copy", "second copy"} {
+		file := writeProfile(t, "reloaded.json", fmt.Sprintf(profile, display))
+		p, err := LoadFile(file)
+		if err != nil {
+			t.Fatalf("LoadFile(%s): %v", file, err)
+		}
+		if err := Register(p); err != nil {
+			t.Fatalf("Register of %s: %v", file, err)
+		}
+		loaded = append(loaded, p)
+	}
+	if got, ok := Lookup("reloaded"); !ok || got != loaded[1] {
+		t.Errorf("Lookup after the second Register = %v, want the profile of the second path", got)
+	}
+	if n := len(All()); n != len(savedList)+1 {
+		t.Errorf("All() has %d profiles, want %d: the second Register added a duplicate", n, len(savedList)+1)
+	}
+	okta, _ := Lookup("okta")
+	copied := *okta
+	if err := Register(&copied); err == nil || !strings.Contains(err.Error(), `profile name "okta" is already used`) {
+		t.Errorf("Register of a built-in name: error %v, want already used", err)
 	}
 }

@@ -14,8 +14,10 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math"
 	"math/big"
 	"net"
+	"net/url"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -25,6 +27,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/scimdoctor/scimdoctor/clients"
 	"github.com/scimdoctor/scimdoctor/scim/inspector"
 	"github.com/scimdoctor/scimdoctor/scim/server"
 	"github.com/scimdoctor/scimdoctor/scim/store"
@@ -71,11 +74,21 @@ PATCH dialects of Okta and Entra ID, and logs every request.
 Clients authenticate with a bearer token from "scimdoctor serve token create",
 HTTP Basic credentials from "scimdoctor serve token create --basic USER", or a
 token from POST /oauth/token with the client-credentials grant and a client
-from "scimdoctor serve client create". Each credential belongs to one tenant.
+from "scimdoctor serve client create". Each credential belongs to one tenant:
+under /scim/v2 a request works on the tenant of its credential, and under
+/tenants/TENANT/scim/v2 TENANT must be that tenant, or the request gets 403.
+"serve token list", "serve token revoke" and "serve token reset" (and the same
+under "serve client") manage the credentials.
 
 Without --tls-cert and --tls-key, serve generates a self-signed certificate
 on first start, keeps it in scimdoctor-tls.pem next to the database and prints
-its SHA-256 fingerprint. GET /healthz and GET /metrics need no credential.
+its SHA-256 fingerprint. A --tls-cert that has expired, is not yet valid or
+does not name the --listen host (unless that is a loopback or wildcard
+address) gets a warning in the log at start.
+GET /healthz and GET /metrics need no credential.
+
+SIGINT or SIGTERM stops serve after the requests in flight finish (at most
+30 s); a second signal stops it at once and cuts those requests off.
 
 The inspector records every TLS handshake attempt (the ClientHello, and for a
 failure the reason, such as a client that offers only TLS 1.0) and every
@@ -97,7 +110,7 @@ profile NAME.json, for "scimdoctor check --client-file NAME.json".`,
 	fl.StringVar(&f.tlsMin, "tls-min", "1.2", "lowest TLS version to accept: 1.0, 1.1, 1.2 or 1.3; 1.0 and 1.1 only to reproduce an old client")
 	fl.StringVar(&f.logFormat, "log-format", "text", "log format on stderr: text or json")
 	fl.Int64Var(&f.maxBody, "max-body", server.DefaultMaxBodyBytes, "largest request body in bytes; larger ones get 413")
-	fl.Float64Var(&f.rate, "rate", 100, "requests per second that one credential may send, in bursts of up to twice as many; 0 turns the limit off")
+	fl.Float64Var(&f.rate, "rate", 100, "requests per second that one credential may send, at least 0.01, in bursts of up to twice as many; 0 turns the limit off")
 	fl.BoolVar(&f.strict, "strict", false, "reject the IdP dialects that RFC 7644 does not allow (such as \"op\":\"Replace\" and string booleans) instead of accepting them")
 	fl.BoolVar(&f.inspector, "inspector", true, "record TLS handshakes and requests and serve them at /_inspector; --inspector=false turns it off")
 	fl.StringVar(&f.adminTokenFile, "admin-token-file", "", "file whose first line is the inspector's admin token, at least 16 characters (default: a new token, printed once at start)")
@@ -116,11 +129,11 @@ func (a *app) serveTokenCommand(f *serveFlags) *cobra.Command {
 		Short: "Create a bearer token (or, with --basic, an HTTP Basic user) and print it once",
 		Long: `token create stores a new random credential for one tenant in the database of
 --db and prints it once. Only its SHA-256 hash is stored, so it cannot be
-shown again: create a new one if it is lost.`,
+shown again: replace a lost one with "serve token reset".`,
 		Example: "  scimdoctor serve token create --name okta-test\n  scimdoctor serve token create --tenant acme --basic okta",
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return a.withCredentials(cmd.Context(), f.db, func(ctx context.Context, cs store.CredentialStore) error {
+			return a.withCredentials(cmd.Context(), f.db, func(ctx context.Context, cs store.CredentialAdmin) error {
 				if basic != "" {
 					password, err := server.CreateBasicUser(ctx, cs, tenant, basic)
 					if errors.Is(err, store.ErrCredentialExists) {
@@ -148,7 +161,7 @@ shown again: create a new one if it is lost.`,
 	create.Flags().StringVar(&tenant, "tenant", "default", "tenant the credential reaches")
 	create.Flags().StringVar(&name, "name", "", "label of the token in logs (default token-TIME)")
 	create.Flags().StringVar(&basic, "basic", "", "create an HTTP Basic user with this name and a random password instead of a token")
-	token.AddCommand(create)
+	token.AddCommand(create, a.serveTokenListCommand(f), a.serveTokenRevokeCommand(f), a.serveTokenResetCommand(f))
 	return token
 }
 
@@ -163,7 +176,7 @@ and secret to POST /oauth/token with grant_type=client_credentials and gets a
 bearer token that lasts one hour. Only the secret's SHA-256 hash is stored.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return a.withCredentials(cmd.Context(), f.db, func(ctx context.Context, cs store.CredentialStore) error {
+			return a.withCredentials(cmd.Context(), f.db, func(ctx context.Context, cs store.CredentialAdmin) error {
 				id, secret, err := server.CreateClient(ctx, cs, tenant, name)
 				if err != nil {
 					return err
@@ -175,12 +188,12 @@ bearer token that lasts one hour. Only the secret's SHA-256 hash is stored.`,
 	}
 	create.Flags().StringVar(&tenant, "tenant", "default", "tenant the client's tokens reach")
 	create.Flags().StringVar(&name, "name", "", "label of the client in logs (default: the client id)")
-	client.AddCommand(create)
+	client.AddCommand(create, a.serveClientListCommand(f), a.serveClientRevokeCommand(f))
 	return client
 }
 
 // withCredentials opens the database of --db for a credential command.
-func (a *app) withCredentials(ctx context.Context, db string, fn func(context.Context, store.CredentialStore) error) error {
+func (a *app) withCredentials(ctx context.Context, db string, fn func(context.Context, store.CredentialAdmin) error) error {
 	if ctx == nil {
 		ctx = context.Background()
 	}
@@ -207,8 +220,8 @@ func (a *app) runServe(ctx context.Context, f serveFlags) error {
 	if f.maxBody < 1024 {
 		return withHint(fmt.Errorf("invalid --max-body %d: the minimum is 1024 bytes", f.maxBody), "the default is 1048576 (1 MiB)")
 	}
-	if f.rate < 0 {
-		return withHint(fmt.Errorf("invalid --rate %g", f.rate), "give requests per second, or 0 to turn the limit off")
+	if err := checkRate(f.rate); err != nil {
+		return err
 	}
 	if err := checkInspectorFlags(f); err != nil {
 		return err
@@ -220,8 +233,8 @@ func (a *app) runServe(ctx context.Context, f serveFlags) error {
 	if ctx == nil {
 		ctx = context.Background()
 	}
-	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
-	defer stop()
+	ctx, abort, stopSignals := a.handleSignals(ctx, logger)
+	defer stopSignals()
 
 	st, err := sqlstore.Open(ctx, f.db)
 	if err != nil {
@@ -233,6 +246,9 @@ func (a *app) runServe(ctx context.Context, f serveFlags) error {
 	if err != nil {
 		return err
 	}
+	if generated == "" {
+		warnCertificate(logger, cert.Leaf, f.listen, time.Now())
+	}
 	cfg := server.Config{
 		Store:         st,
 		Credentials:   st,
@@ -240,6 +256,7 @@ func (a *app) runServe(ctx context.Context, f serveFlags) error {
 		MaxBodyBytes:  f.maxBody,
 		RatePerSecond: f.rate,
 		Strict:        f.strict,
+		Abort:         abort,
 	}
 	var rec *inspector.Recorder
 	if f.inspector {
@@ -251,7 +268,7 @@ func (a *app) runServe(ctx context.Context, f serveFlags) error {
 			{Pattern: inspectorPath, Name: "inspector", Handler: page},
 			{Pattern: inspectorPath + "/", Name: "inspector", Handler: page},
 		}
-		cfg.Metrics = rec.CountHandshakes(ctx).WritePrometheus
+		cfg.Metrics = rec.HandshakeCounts().WritePrometheus
 	}
 	srv, err := server.New(cfg)
 	if err != nil {
@@ -277,7 +294,7 @@ func (a *app) runServe(ctx context.Context, f serveFlags) error {
 		fmt.Fprintf(a.stdout, " (self-signed, %s)", generated)
 	}
 	fmt.Fprintln(a.stdout)
-	fmt.Fprintf(a.stdout, "scimdoctor: create a token with: scimdoctor serve token create --db %s\n", f.db)
+	fmt.Fprintf(a.stdout, "scimdoctor: create a token with: scimdoctor serve token create --db %s\n", redactDB(f.db))
 	if rec != nil {
 		fmt.Fprintf(a.stdout, "scimdoctor: inspector at %s%s\n", origin, inspectorPath)
 		if f.adminTokenFile != "" {
@@ -287,7 +304,7 @@ func (a *app) runServe(ctx context.Context, f serveFlags) error {
 		}
 	}
 	if minVersion < tls.VersionTLS12 {
-		fmt.Fprintf(a.stderr, "scimdoctor: warning: --tls-min %s accepts TLS versions that Okta and Entra ID refuse and that RFC 8996 deprecates; use it only to reproduce an old client\n", f.tlsMin)
+		logger.Warn("--tls-min "+f.tlsMin+" accepts TLS versions that Okta and Entra ID refuse and that RFC 8996 deprecates; use it only to reproduce an old client", "tls_min", f.tlsMin)
 	}
 	logger.Info("listening", "url", base, "tls_min", f.tlsMin, "db", redactDB(f.db), "inspector", rec != nil)
 
@@ -568,17 +585,134 @@ func displayAddr(addr net.Addr) string {
 	return net.JoinHostPort(host, port)
 }
 
-// redactDB drops the password from a postgres:// URL for the log.
+// redactDB replaces the password of a postgres:// URL, in its user
+// information or in a password query parameter, for the log and the
+// startup lines.
 func redactDB(db string) string {
 	if !strings.Contains(db, "://") {
 		return db
 	}
-	scheme, rest, _ := strings.Cut(db, "://")
-	if at := strings.LastIndex(rest, "@"); at >= 0 {
-		userinfo := rest[:at]
-		if user, _, ok := strings.Cut(userinfo, ":"); ok {
-			return scheme + "://" + user + ":REDACTED@" + rest[at+1:]
-		}
+	u, err := url.Parse(db)
+	if err != nil {
+		// An unparsable URL may still hold a password: show only the scheme.
+		scheme, _, _ := strings.Cut(db, "://")
+		return scheme + "://REDACTED"
 	}
-	return db
+	if _, ok := u.User.Password(); ok {
+		u.User = url.UserPassword(u.User.Username(), "REDACTED")
+	}
+	if q := u.Query(); q.Has("password") {
+		q.Set("password", "REDACTED")
+		u.RawQuery = q.Encode()
+	}
+	return u.String()
+}
+
+// minRate is the lowest --rate other than 0. Below it, a client waits
+// more than 100 s for each request after its burst, which is a mistake
+// rather than a limit.
+const minRate = 0.01
+
+// checkRate checks --rate: 0, or a finite number of at least minRate.
+func checkRate(rate float64) error {
+	if rate == 0 {
+		return nil
+	}
+	if math.IsNaN(rate) || math.IsInf(rate, 0) || rate < minRate {
+		return withHint(fmt.Errorf("invalid --rate %g: give a finite number of requests per second of at least %g", rate, minRate), "the default is 100; 0 turns the limit off")
+	}
+	return nil
+}
+
+// handleSignals returns a context that ends at the first SIGINT or
+// SIGTERM, and a channel that is closed at the second one, for
+// server.Config.Abort. The returned function stops listening for signals.
+func (a *app) handleSignals(ctx context.Context, logger *slog.Logger) (context.Context, <-chan struct{}, func()) {
+	ctx, cancel := context.WithCancel(ctx)
+	abort := make(chan struct{})
+	done := make(chan struct{})
+	signals := make(chan os.Signal, 2)
+	signal.Notify(signals, os.Interrupt, syscall.SIGTERM)
+	go func() {
+		select {
+		case sig := <-signals:
+			logger.Info("received a stop signal; send it again to stop at once", "signal", sig.String())
+			cancel()
+		case <-done:
+			return
+		}
+		select {
+		case sig := <-signals:
+			logger.Warn("received a second stop signal; stopping at once", "signal", sig.String())
+			close(abort)
+		case <-done:
+		}
+	}()
+	stop := func() {
+		signal.Stop(signals)
+		close(done)
+		cancel()
+	}
+	return ctx, abort, stop
+}
+
+// warnCertificate logs a warning for a --tls-cert leaf that is outside
+// its validity period at now, or whose names do not cover the host of
+// listen, with the error lines that the client profiles of Okta and
+// Entra ID expect them to log for it.
+func warnCertificate(logger *slog.Logger, leaf *x509.Certificate, listen string, now time.Time) {
+	if leaf == nil {
+		return
+	}
+	switch {
+	case now.After(leaf.NotAfter):
+		logger.Warn(fmt.Sprintf("the certificate of --tls-cert expired on %s (NotAfter), so IdPs reject the handshake", leaf.NotAfter.UTC().Format(time.RFC3339)),
+			append(idpLogLines("expired", ""), "next", "renew the certificate and restart serve")...)
+	case now.Before(leaf.NotBefore):
+		logger.Warn(fmt.Sprintf("the certificate of --tls-cert is not valid before %s (NotBefore), so IdPs reject the handshake", leaf.NotBefore.UTC().Format(time.RFC3339)),
+			append(idpLogLines("not_yet_valid", ""), "next", "check the clock of this machine, or use a certificate that is valid now")...)
+	}
+
+	host, _, err := net.SplitHostPort(listen)
+	if err != nil || host == "" {
+		return
+	}
+	ip := net.ParseIP(host)
+	if ip != nil && (ip.IsUnspecified() || ip.IsLoopback()) {
+		// 0.0.0.0 and :: do not say which name the IdP uses, and no IdP
+		// connects to a loopback address: a proxy in front of serve does.
+		return
+	}
+	if err := leaf.VerifyHostname(host); err != nil {
+		class := "hostname_mismatch"
+		if ip != nil {
+			class = "hostname_mismatch_ip"
+		}
+		logger.Warn(fmt.Sprintf("the certificate of --tls-cert does not name the --listen host %s, so an IdP that connects to %s rejects it", host, host),
+			append(idpLogLines(class, host), "next", "use a certificate whose subjectAltName contains the host the IdP connects to")...)
+	}
+}
+
+// idpLogLines returns log attributes with the lines that the client
+// profiles of Okta and Entra ID expect them to log for a failure class,
+// with host in place of the {host} placeholder. Most of these texts are
+// inferred from the IdPs' runtimes, as each profile's confidence states.
+func idpLogLines(class, host string) []any {
+	var attrs []any
+	for _, idp := range []string{"okta", "entra"} {
+		p, ok := clients.Lookup(idp)
+		if !ok {
+			continue
+		}
+		text, ok := p.Errors[class]
+		if !ok {
+			continue
+		}
+		line := text.Message
+		if text.Exception != "" {
+			line = text.Exception + ": " + line
+		}
+		attrs = append(attrs, idp+"_expected_log", strings.ReplaceAll(line, "{host}", host))
+	}
+	return attrs
 }

@@ -4,19 +4,29 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
 	"crypto/tls"
 	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/base64"
 	"encoding/json"
+	"encoding/pem"
 	"fmt"
 	"io"
+	"log/slog"
+	"math/big"
+	"net"
 	"net/http"
+	"net/http/httptest"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -46,6 +56,8 @@ type serveProcess struct {
 	adminToken string
 	certFile   string
 	client     *http.Client
+	// banner holds the lines serve printed on stdout at start.
+	banner []string
 
 	logMu   sync.Mutex
 	log     bytes.Buffer
@@ -84,6 +96,11 @@ func startServe(t *testing.T, dir, db string, args ...string) *serveProcess {
 		t.Fatalf("starting %s: %v", strings.Join(cmd.Args, " "), err)
 	}
 	p := &serveProcess{t: t, cmd: cmd, dir: dir, db: db, logMore: make(chan struct{}), exited: make(chan struct{})}
+	for i, arg := range args[:len(args)-1] {
+		if arg == "--tls-cert" {
+			p.certFile = args[i+1]
+		}
+	}
 	go p.collectLog(stderr)
 	go func() {
 		p.exitErr = cmd.Wait()
@@ -149,6 +166,7 @@ func (p *serveProcess) readBanner(stdout io.Reader) {
 			break
 		}
 	}
+	p.banner = banner
 	go io.Copy(io.Discard, stdout)
 	if p.baseURL == "" || p.certFile == "" || wantToken && p.adminToken == "" {
 		p.cmd.Process.Kill()
@@ -423,9 +441,6 @@ func testShutdownInFlight(t *testing.T, p *serveProcess, token string) {
 	}
 }
 
-// savedProfiles numbers the profiles that TestServeSaveProfile saves.
-var savedProfiles atomic.Int64
-
 // TestServeSaveProfile saves the hello of a curl request as a profile and
 // loads it with check --client-file.
 func TestServeSaveProfile(t *testing.T) {
@@ -438,9 +453,7 @@ func TestServeSaveProfile(t *testing.T) {
 	if err := os.Mkdir(profiles, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	// clients.LoadFile registers each profile name once per process, so a
-	// repeated run (go test -count=2) needs a new name.
-	name := fmt.Sprintf("curl-recorded-%d", savedProfiles.Add(1))
+	const name = "curl-recorded"
 	p := startServe(t, dir, filepath.Join(dir, "scim.db"), "--save-profile", name, "--save-profile-from", "127.0.0.1", "--profile-dir", profiles)
 
 	out, err := exec.Command(curl, "--silent", "--show-error", "--cacert", p.certFile, p.origin+"/healthz").CombinedOutput()
@@ -473,10 +486,25 @@ func TestServeSaveProfile(t *testing.T) {
 	if !found {
 		t.Errorf("check did not judge the saved profile %s: %+v", name, r.Verdicts)
 	}
+
+	// A second check in this process loads the same profile name from
+	// another path, as a second test run or a copied file does.
+	copied := filepath.Join(t.TempDir(), name+".json")
+	data, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(copied, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, _, stderr = runCLI("check", "--format", "json", "--client", "okta", "--client-file", copied, "--cacert", p.certFile, p.baseURL)
+	if code != report.ExitOK {
+		t.Errorf("second check --client-file with the same name from %s: exit code %d, want %d\nstderr:\n%s", copied, code, report.ExitOK, stderr)
+	}
 }
 
-// TestServeFlagErrors checks the inspector's flag errors: each is a usage
-// error (exit 2) before serve opens the database.
+// TestServeFlagErrors checks the flag errors of the inspector and of
+// --rate: each is a usage error (exit 2) before serve opens the database.
 func TestServeFlagErrors(t *testing.T) {
 	dir := t.TempDir()
 	db := filepath.Join(dir, "scim.db")
@@ -502,6 +530,10 @@ func TestServeFlagErrors(t *testing.T) {
 		{"save without inspector", []string{"--inspector=false", "--save-profile", "x"}, "--save-profile needs the inspector"},
 		{"short admin token", []string{"--admin-token-file", shortToken}, "has 6 characters; the minimum is 16"},
 		{"missing admin token file", []string{"--admin-token-file", filepath.Join(dir, "none")}, "reading --admin-token-file failed"},
+		{"rate not a number", []string{"--rate", "NaN"}, "invalid --rate NaN: give a finite number"},
+		{"rate infinite", []string{"--rate", "Inf"}, "invalid --rate +Inf: give a finite number"},
+		{"rate too small", []string{"--rate", "1e-9"}, "invalid --rate 1e-09: give a finite number of requests per second of at least 0.01"},
+		{"rate negative", []string{"--rate", "-1"}, "invalid --rate -1"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -545,22 +577,45 @@ func TestServeAdminTokenFile(t *testing.T) {
 
 // TestServePostgres runs the write flows of scim against serve on
 // PostgreSQL.
+// The test server trusts local connections, so it ignores the password
+// in the URL, and serve must still keep it out of its output.
 func TestServePostgres(t *testing.T) {
-	dsn := testservers.StartPostgres(t)
+	const password = "pg-password-in-url"
+	dsn := strings.Replace(testservers.StartPostgres(t), "postgres://scimdoctor@", "postgres://scimdoctor:"+password+"@", 1)
+	if !strings.Contains(dsn, password) {
+		t.Fatalf("the test DSN %s is not of the form postgres://scimdoctor@HOST", dsn)
+	}
 	p := startServe(t, t.TempDir(), dsn)
 	token := p.createToken()
 	code, stdout, stderr := runCLI("scim", "--write", "--cacert", p.certFile, "--token", token, p.baseURL)
 	if code != 0 {
 		t.Errorf("scim --write on PostgreSQL: exit code %d, want 0\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
 	}
+	banner := strings.Join(p.banner, "\n")
+	if strings.Contains(banner, password) {
+		t.Errorf("serve printed the database password at start:\n%s", banner)
+	}
+	if !strings.Contains(banner, "--db postgres://scimdoctor:REDACTED@") {
+		t.Errorf("the token hint does not show the redacted URL:\n%s", banner)
+	}
+	if strings.Contains(p.logText(), password) {
+		t.Errorf("serve logged the database password:\n%s", p.logText())
+	}
 }
 
-// TestServeTLSMinWarning checks that --tls-min 1.0 prints a warning and
-// then lets a TLS 1.0 client in.
+// TestServeTLSMinWarning checks that --tls-min 1.0 logs a warning in the
+// format of --log-format and then lets a TLS 1.0 client in.
 func TestServeTLSMinWarning(t *testing.T) {
 	dir := t.TempDir()
-	p := startServe(t, dir, filepath.Join(dir, "scim.db"), "--tls-min", "1.0")
-	p.waitLog("scimdoctor: warning: --tls-min 1.0 accepts TLS versions that Okta and Entra ID refuse")
+	p := startServe(t, dir, filepath.Join(dir, "scim.db"), "--tls-min", "1.0", "--log-format", "json")
+	line := p.waitLog("--tls-min 1.0 accepts TLS versions that Okta and Entra ID refuse")
+	var record map[string]any
+	if err := json.Unmarshal([]byte(line), &record); err != nil {
+		t.Errorf("the --tls-min warning is not a JSON log record: %v\n%s", err, line)
+	}
+	if record["level"] != "WARN" || record["tls_min"] != "1.0" {
+		t.Errorf("warning record = %v, want level WARN and tls_min 1.0", record)
+	}
 
 	pem, err := os.ReadFile(p.certFile)
 	if err != nil {
@@ -613,4 +668,573 @@ func TestServerMountRejected(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestServeHelpNamesTenantRule checks that serve --help says which tenant
+// each base URL works on.
+func TestServeHelpNamesTenantRule(t *testing.T) {
+	code, stdout, stderr := runCLI("serve", "--help")
+	if code != 0 {
+		t.Fatalf("serve --help: exit code %d: %s", code, stderr)
+	}
+	help := strings.Join(strings.Fields(stdout), " ")
+	for _, want := range []string{
+		"under /scim/v2 a request works on the tenant of its credential",
+		"under /tenants/TENANT/scim/v2 TENANT must be that tenant, or the request gets 403",
+	} {
+		if !strings.Contains(help, want) {
+			t.Errorf("serve --help lacks %q:\n%s", want, stdout)
+		}
+	}
+}
+
+// killWrite is one write of TestServeDurabilityAfterSIGKILL that serve
+// acknowledged with a 2xx status.
+type killWrite struct {
+	id, userName, title string
+}
+
+// TestServeDurabilityAfterSIGKILL streams creates and PATCHes from
+// several clients, kills serve with SIGKILL while they run, restarts it on
+// the same database and checks that every acknowledged write is there and
+// that no PATCH was applied in part.
+func TestServeDurabilityAfterSIGKILL(t *testing.T) {
+	databases := map[string]func(t *testing.T, dir string) string{
+		"sqlite": func(t *testing.T, dir string) string { return filepath.Join(dir, "scim.db") },
+		"postgres": func(t *testing.T, dir string) string {
+			return testservers.CreatePostgresDatabase(t, testservers.StartPostgres(t))
+		},
+	}
+	for name, newDB := range databases {
+		t.Run(name, func(t *testing.T) {
+			dir := t.TempDir()
+			db := newDB(t, dir)
+			p := startServe(t, dir, db, "--rate", "0", "--inspector=false")
+			token := p.createToken()
+			acked := streamUntilKilled(t, p, token)
+
+			restarted := startServe(t, dir, db, "--inspector=false")
+			checkAcknowledged(t, restarted, token, acked)
+			checkNoHalfWrites(t, restarted, token)
+		})
+	}
+}
+
+// killAfterWrites is how many acknowledged writes the stream gets before
+// the SIGKILL.
+const killAfterWrites = 200
+
+// streamUntilKilled runs four writers that each create users and PATCH
+// their title and displayName in one operation, kills serve after
+// killAfterWrites acknowledged writes while the writers go on, and
+// returns the writes that serve acknowledged.
+func streamUntilKilled(t *testing.T, p *serveProcess, token string) []killWrite {
+	t.Helper()
+	const writers = 4
+	var (
+		mu     sync.Mutex
+		acked  []killWrite
+		enough = make(chan struct{})
+		closed bool
+	)
+	ack := func(w killWrite) {
+		mu.Lock()
+		defer mu.Unlock()
+		acked = append(acked, w)
+		if len(acked) >= killAfterWrites && !closed {
+			closed = true
+			close(enough)
+		}
+	}
+	var wg sync.WaitGroup
+	errs := make(chan error, writers)
+	for g := range writers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := 0; ; i++ {
+				userName := fmt.Sprintf("kill-%d-%d@example.com", g, i)
+				status, body, err := p.send("POST", serverBase+"/Users", token, `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"`+userName+`"}`)
+				if err != nil {
+					return // serve is gone
+				}
+				if status != http.StatusCreated {
+					errs <- fmt.Errorf("POST %s: status %d: %s", userName, status, body)
+					return
+				}
+				var created struct{ ID string }
+				if err := json.Unmarshal(body, &created); err != nil || created.ID == "" {
+					errs <- fmt.Errorf("POST %s: no id in %s", userName, body)
+					return
+				}
+				ack(killWrite{id: created.ID, userName: userName})
+
+				title := fmt.Sprintf("title-%d", i)
+				patch := `{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"replace","value":{"title":"` + title + `","displayName":"` + title + `"}}]}`
+				status, body, err = p.send("PATCH", serverBase+"/Users/"+created.ID, token, patch)
+				if err != nil {
+					return
+				}
+				if status != http.StatusOK && status != http.StatusNoContent {
+					errs <- fmt.Errorf("PATCH %s: status %d: %s", userName, status, body)
+					return
+				}
+				ack(killWrite{id: created.ID, userName: userName, title: title})
+			}
+		}()
+	}
+
+	select {
+	case <-enough:
+	case err := <-errs:
+		t.Fatalf("a write failed before the kill: %v", err)
+	}
+	if err := p.cmd.Process.Kill(); err != nil {
+		t.Fatal(err)
+	}
+	<-p.exited
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Errorf("a write failed with an HTTP error instead of a closed connection: %v", err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	return acked
+}
+
+// checkAcknowledged checks that every acknowledged create and PATCH is
+// stored.
+func checkAcknowledged(t *testing.T, p *serveProcess, token string, acked []killWrite) {
+	t.Helper()
+	latest := map[string]killWrite{}
+	for _, w := range acked {
+		if w.title != "" || latest[w.id].title == "" {
+			latest[w.id] = w
+		}
+	}
+	for id, w := range latest {
+		status, body := p.get(serverBase+"/Users/"+id, token)
+		if status != http.StatusOK {
+			t.Errorf("acknowledged user %s (%s): GET status %d after the restart: %s", w.userName, id, status, body)
+			continue
+		}
+		var user struct {
+			UserName, Title string
+		}
+		if err := json.Unmarshal(body, &user); err != nil {
+			t.Fatalf("GET %s: %v", id, err)
+		}
+		if user.UserName != w.userName {
+			t.Errorf("user %s: userName %q, want %q", id, user.UserName, w.userName)
+		}
+		if w.title != "" && user.Title != w.title {
+			t.Errorf("user %s: title %q after the restart, want the acknowledged %q", w.userName, user.Title, w.title)
+		}
+	}
+	t.Logf("%d acknowledged writes on %d users survived the SIGKILL", len(acked), len(latest))
+}
+
+// checkNoHalfWrites checks that every stored user of the stream has its
+// title and displayName both set to the same value or both unset, so no
+// PATCH was stored in part.
+func checkNoHalfWrites(t *testing.T, p *serveProcess, token string) {
+	t.Helper()
+	status, body := p.get(serverBase+"/Users?count=1000&filter="+url.QueryEscape(`userName sw "kill-"`), token)
+	if status != http.StatusOK {
+		t.Fatalf("listing the users after the restart: status %d: %s", status, body)
+	}
+	var list struct {
+		TotalResults int
+		Resources    []struct {
+			UserName, Title, DisplayName string
+		}
+	}
+	if err := json.Unmarshal(body, &list); err != nil {
+		t.Fatal(err)
+	}
+	for _, u := range list.Resources {
+		if u.Title != u.DisplayName {
+			t.Errorf("user %s: title %q but displayName %q: a PATCH was stored in part", u.UserName, u.Title, u.DisplayName)
+		}
+	}
+}
+
+// send sends a request with a bearer token and returns the status and
+// body, or the transport error, for requests that may meet a killed
+// server.
+func (p *serveProcess) send(method, path, token, body string) (int, []byte, error) {
+	req, err := http.NewRequest(method, p.origin+path, strings.NewReader(body))
+	if err != nil {
+		return 0, nil, err
+	}
+	req.Header.Set("Authorization", "Bearer "+token)
+	req.Header.Set("Content-Type", "application/scim+json")
+	resp, err := p.client.Do(req)
+	if err != nil {
+		return 0, nil, err
+	}
+	defer resp.Body.Close()
+	data, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return 0, nil, err
+	}
+	return resp.StatusCode, data, nil
+}
+
+// TestServeSecondSignalStopsAtOnce holds a request in flight, sends
+// SIGTERM twice and checks that serve exits without waiting for the
+// request and logs that it cut the request off.
+func TestServeSecondSignalStopsAtOnce(t *testing.T) {
+	dir := t.TempDir()
+	p := startServe(t, dir, filepath.Join(dir, "scim.db"))
+	token := p.createToken()
+
+	conn, reader := openInFlight(t, p, token)
+	defer conn.Close()
+	if err := p.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	p.waitLog("shutting down: waiting for requests in flight")
+	if err := p.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	if code := p.wait(); code == 0 {
+		t.Errorf("serve exit code after a second SIGTERM = 0, want an error code")
+	}
+	log := p.logText()
+	if !strings.Contains(log, "received a second stop signal") || !strings.Contains(log, "requests in flight were cut off") {
+		t.Errorf("serve did not log the forced stop:\n%s", log)
+	}
+	if resp, err := http.ReadResponse(reader, nil); err == nil {
+		resp.Body.Close()
+		t.Errorf("the request in flight got status %d, want a closed connection", resp.StatusCode)
+	}
+}
+
+// openInFlight starts a POST whose body waits behind
+// "Expect: 100-continue", so its handler runs until the body arrives, and
+// returns the connection after the 100 Continue.
+func openInFlight(t *testing.T, p *serveProcess, token string) (*tls.Conn, *bufio.Reader) {
+	t.Helper()
+	pem, err := os.ReadFile(p.certFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pool := x509.NewCertPool()
+	pool.AppendCertsFromPEM(pem)
+	conn, err := tls.Dial("tcp", p.addr, &tls.Config{RootCAs: pool, NextProtos: []string{"http/1.1"}})
+	if err != nil {
+		t.Fatalf("connecting to serve: %v", err)
+	}
+	conn.SetDeadline(time.Now().Add(serveWait))
+	fmt.Fprintf(conn, "POST %s/Users HTTP/1.1\r\nHost: %s\r\nAuthorization: Bearer %s\r\nContent-Type: application/scim+json\r\nContent-Length: 100\r\nExpect: 100-continue\r\n\r\n",
+		serverBase, p.addr, token)
+	reader := bufio.NewReader(conn)
+	status, err := reader.ReadString('\n')
+	if err != nil || !strings.HasPrefix(status, "HTTP/1.1 100 ") {
+		t.Fatalf("waiting for 100 Continue: got %q, %v", status, err)
+	}
+	if blank, err := reader.ReadString('\n'); err != nil || blank != "\r\n" {
+		t.Fatalf("100 Continue not followed by an empty line: %q, %v", blank, err)
+	}
+	return conn, reader
+}
+
+// writeCertificate writes a self-signed ECDSA certificate for dnsNames
+// and ips, valid from notBefore to notAfter, and its key, and returns the
+// two file names.
+func writeCertificate(t *testing.T, dir string, notBefore, notAfter time.Time, dnsNames []string, ips []net.IP) (string, string) {
+	t.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{
+		SerialNumber: big.NewInt(1),
+		Subject:      pkix.Name{CommonName: "serve test"},
+		NotBefore:    notBefore,
+		NotAfter:     notAfter,
+		KeyUsage:     x509.KeyUsageDigitalSignature,
+		ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+		DNSNames:     dnsNames,
+		IPAddresses:  ips,
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	keyDER, err := x509.MarshalPKCS8PrivateKey(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	certFile, keyFile := filepath.Join(dir, "cert.pem"), filepath.Join(dir, "key.pem")
+	if err := os.WriteFile(certFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(keyFile, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: keyDER}), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return certFile, keyFile
+}
+
+// TestServeWarnsExpiredCertificate starts serve with an expired
+// --tls-cert and checks the warning in its log.
+func TestServeWarnsExpiredCertificate(t *testing.T) {
+	dir := t.TempDir()
+	notAfter := time.Date(2025, 3, 1, 12, 0, 0, 0, time.UTC)
+	certFile, keyFile := writeCertificate(t, dir, notAfter.AddDate(-1, 0, 0), notAfter, nil, []net.IP{net.IPv4(127, 0, 0, 1)})
+	p := startServe(t, dir, filepath.Join(dir, "scim.db"), "--tls-cert", certFile, "--tls-key", keyFile)
+	line := p.waitLog("the certificate of --tls-cert expired on")
+	for _, want := range []string{"2025-03-01T12:00:00Z", "level=WARN", "validity check failed", "Could not establish trust relationship"} {
+		if !strings.Contains(line, want) {
+			t.Errorf("expiry warning lacks %q:\n%s", want, line)
+		}
+	}
+}
+
+// TestWarnCertificate checks each warning of warnCertificate, and that a
+// certificate valid for the --listen host gets none.
+func TestWarnCertificate(t *testing.T) {
+	now := time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC)
+	dir := t.TempDir()
+	tests := []struct {
+		name      string
+		notBefore time.Time
+		notAfter  time.Time
+		dnsNames  []string
+		ips       []net.IP
+		listen    string
+		want      []string
+	}{
+		{"valid for loopback", now.AddDate(0, -1, 0), now.AddDate(1, 0, 0), nil, []net.IP{net.IPv4(127, 0, 0, 1)}, "127.0.0.1:8443", nil},
+		{"valid for name", now.AddDate(0, -1, 0), now.AddDate(1, 0, 0), []string{"scim.example.com"}, nil, "scim.example.com:8443", nil},
+		{"any address", now.AddDate(0, -1, 0), now.AddDate(1, 0, 0), []string{"scim.example.com"}, nil, "0.0.0.0:8443", nil},
+		{"expired", now.AddDate(-1, 0, 0), now.AddDate(0, 0, -1), nil, []net.IP{net.IPv4(127, 0, 0, 1)}, "127.0.0.1:8443",
+			[]string{"expired on 2026-05-31T00:00:00Z", "validity check failed"}},
+		{"not yet valid", now.AddDate(0, 0, 2), now.AddDate(1, 0, 0), nil, []net.IP{net.IPv4(127, 0, 0, 1)}, "127.0.0.1:8443",
+			[]string{"not valid before 2026-06-03T00:00:00Z", "validity check failed"}},
+		{"name mismatch", now.AddDate(0, -1, 0), now.AddDate(1, 0, 0), []string{"other.example.com"}, nil, "scim.example.com:8443",
+			[]string{"does not name the --listen host scim.example.com", "No subject alternative DNS name matching scim.example.com found."}},
+		{"address mismatch", now.AddDate(0, -1, 0), now.AddDate(1, 0, 0), []string{"scim.example.com"}, nil, "192.0.2.10:8443",
+			[]string{"does not name the --listen host 192.0.2.10", "No subject alternative names matching IP address 192.0.2.10 found"}},
+		{"loopback not checked", now.AddDate(0, -1, 0), now.AddDate(1, 0, 0), []string{"scim.example.com"}, nil, "127.0.0.1:8443", nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			certFile, keyFile := writeCertificate(t, dir, tt.notBefore, tt.notAfter, tt.dnsNames, tt.ips)
+			cert, err := tls.LoadX509KeyPair(certFile, keyFile)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var log bytes.Buffer
+			warnCertificate(slog.New(slog.NewTextHandler(&log, nil)), cert.Leaf, tt.listen, now)
+			if tt.want == nil && log.Len() > 0 {
+				t.Errorf("unexpected warning:\n%s", log.String())
+			}
+			for _, want := range tt.want {
+				if !strings.Contains(log.String(), want) {
+					t.Errorf("warning lacks %q:\n%s", want, log.String())
+				}
+			}
+		})
+	}
+}
+
+// TestRedactDB checks that redactDB hides a password in the user
+// information and in the query, and leaves other values alone.
+func TestRedactDB(t *testing.T) {
+	tests := []struct{ name, db, want string }{
+		{"sqlite path", "data/scim.db", "data/scim.db"},
+		{"no password", "postgres://scim@127.0.0.1:5432/scim", "postgres://scim@127.0.0.1:5432/scim"},
+		{"password in userinfo", "postgres://scim:s3cret@127.0.0.1:5432/scim", "postgres://scim:REDACTED@127.0.0.1:5432/scim"},
+		{"password in query", "postgres://scim@127.0.0.1/scim?password=s3cret&sslmode=disable", "postgres://scim@127.0.0.1/scim?password=REDACTED&sslmode=disable"},
+		{"unparsable url", "postgres://scim:s3cret@[::1/scim", "postgres://REDACTED"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := redactDB(tt.db); got != tt.want {
+				t.Errorf("redactDB(%q) = %q, want %q", tt.db, got, tt.want)
+			}
+		})
+	}
+}
+
+// TestServeCredentialCommands creates, lists, resets and revokes each kind
+// of credential with the serve token and client commands, and checks each
+// step against a server on the same database.
+func TestServeCredentialCommands(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "scim.db")
+	cli := func(args ...string) string {
+		t.Helper()
+		code, stdout, stderr := runCLI(append(args, "--db", db)...)
+		if code != 0 {
+			t.Fatalf("%s: exit code %d\nstderr:\n%s", strings.Join(args, " "), code, stderr)
+		}
+		return stdout
+	}
+	okta := strings.TrimSpace(cli("serve", "token", "create", "--name", "okta", "--tenant", "acme"))
+	other := strings.TrimSpace(cli("serve", "token", "create", "--name", "other"))
+	basicOut := cli("serve", "token", "create", "--basic", "entra", "--tenant", "acme")
+	password := fieldOf(t, basicOut, "password")
+	clientOut := cli("serve", "client", "create", "--name", "gallery", "--tenant", "acme")
+	clientID, secret := fieldOf(t, clientOut, "client_id"), fieldOf(t, clientOut, "client_secret")
+
+	st, err := sqlstore.Open(context.Background(), db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	srv, err := server.New(server.Config{Store: st, Credentials: st, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	status := func(header string) int {
+		req := httptest.NewRequest("GET", "http://scim.test/scim/v2/Users", nil)
+		req.Header.Set("Authorization", header)
+		rec := httptest.NewRecorder()
+		srv.Handler().ServeHTTP(rec, req)
+		return rec.Code
+	}
+	basicHeader := func(user, password string) string {
+		return "Basic " + base64.StdEncoding.EncodeToString([]byte(user+":"+password))
+	}
+	oauthToken := func() string {
+		form := url.Values{"grant_type": {"client_credentials"}, "client_id": {clientID}, "client_secret": {secret}}
+		req := httptest.NewRequest("POST", "http://scim.test/oauth/token", strings.NewReader(form.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		rec := httptest.NewRecorder()
+		srv.Handler().ServeHTTP(rec, req)
+		var tok struct {
+			AccessToken string `json:"access_token"`
+		}
+		json.Unmarshal(rec.Body.Bytes(), &tok)
+		return tok.AccessToken
+	}
+	issued := oauthToken()
+	if issued == "" {
+		t.Fatal("/oauth/token issued no token to the new client")
+	}
+
+	list := cli("serve", "token", "list")
+	for _, want := range []string{"ID", "NAME", "TENANT", "KIND", "okta", "other", "basic:entra", "oauth:" + clientID, "acme", "default", "bearer", "basic", "never"} {
+		if !strings.Contains(list, want) {
+			t.Errorf("token list lacks %q:\n%s", want, list)
+		}
+	}
+	for _, secretValue := range []string{okta, other, password, secret, issued} {
+		if strings.Contains(list, secretValue) {
+			t.Errorf("token list shows a secret:\n%s", list)
+		}
+	}
+	if strings.Contains(cli("serve", "token", "list", "--tenant", "default"), "okta") {
+		t.Errorf("token list --tenant default shows a token of tenant acme")
+	}
+	clients := cli("serve", "client", "list")
+	if !strings.Contains(clients, clientID) || !strings.Contains(clients, "gallery") || strings.Contains(clients, secret) {
+		t.Errorf("client list = %q, want the client id and name without the secret", clients)
+	}
+
+	// Revoking by name leaves the other token working.
+	cli("serve", "token", "revoke", "okta")
+	if got := status("Bearer " + okta); got != http.StatusUnauthorized {
+		t.Errorf("revoked token: status %d, want 401", got)
+	}
+	if got := status("Bearer " + other); got != http.StatusOK {
+		t.Errorf("other token after revoking okta: status %d, want 200", got)
+	}
+
+	// Reset by ID: the ID is the first column of the token's line.
+	id := idOfLine(t, cli("serve", "token", "list"), "other")
+	replaced := strings.TrimSpace(cli("serve", "token", "reset", id))
+	if got := status("Bearer " + other); got != http.StatusUnauthorized {
+		t.Errorf("token replaced by reset: status %d, want 401", got)
+	}
+	if got := status("Bearer " + replaced); got != http.StatusOK {
+		t.Errorf("token from reset: status %d, want 200", got)
+	}
+	if list := cli("serve", "token", "list"); !strings.Contains(list, "other") || strings.Contains(list, id+" ") {
+		t.Errorf("after reset, the list should name the token other with a new ID:\n%s", list)
+	}
+
+	// A Basic user's reset gives a new password and drops the old one.
+	newPassword := fieldOf(t, cli("serve", "token", "reset", "--basic", "entra"), "password")
+	if got := status(basicHeader("entra", password)); got != http.StatusUnauthorized {
+		t.Errorf("old Basic password after reset: status %d, want 401", got)
+	}
+	if got := status(basicHeader("entra", newPassword)); got != http.StatusOK {
+		t.Errorf("new Basic password: status %d, want 200", got)
+	}
+	cli("serve", "token", "revoke", "--basic", "entra")
+	if got := status(basicHeader("entra", newPassword)); got != http.StatusUnauthorized {
+		t.Errorf("revoked Basic user: status %d, want 401", got)
+	}
+
+	// Revoking a client also revokes the tokens issued to it.
+	out := cli("serve", "client", "revoke", "gallery")
+	if !strings.Contains(out, "and 1 access tokens issued to it") {
+		t.Errorf("client revoke output = %q, want the count of revoked tokens", out)
+	}
+	if got := status("Bearer " + issued); got != http.StatusUnauthorized {
+		t.Errorf("token of a revoked client: status %d, want 401", got)
+	}
+	if oauthToken() != "" {
+		t.Errorf("/oauth/token still issues tokens to the revoked client")
+	}
+
+	errorCases := []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"unknown token", []string{"serve", "token", "revoke", "nobody"}, `no bearer token with the ID or name "nobody"`},
+		{"unknown basic user", []string{"serve", "token", "revoke", "--basic", "nobody"}, `no HTTP Basic user "nobody"`},
+		{"unknown client", []string{"serve", "client", "revoke", "nobody"}, `no OAuth client with the ID or name "nobody"`},
+		{"both id and basic", []string{"serve", "token", "revoke", "x", "--basic", "y"}, "not both"},
+	}
+	for _, tt := range errorCases {
+		t.Run(tt.name, func(t *testing.T) {
+			code, _, stderr := runCLI(append(tt.args, "--db", db)...)
+			if code == 0 {
+				t.Errorf("%s: exit code 0, want an error", strings.Join(tt.args, " "))
+			}
+			if !strings.Contains(stderr, tt.want) {
+				t.Errorf("stderr lacks %q:\n%s", tt.want, stderr)
+			}
+		})
+	}
+
+	t.Run("ambiguous name", func(t *testing.T) {
+		cli("serve", "token", "create", "--name", "twin")
+		cli("serve", "token", "create", "--name", "twin")
+		code, _, stderr := runCLI("serve", "token", "revoke", "twin", "--db", db)
+		if code == 0 || !strings.Contains(stderr, `2 bearer tokens match "twin"`) {
+			t.Errorf("revoke of a name two tokens share: exit code %d, stderr:\n%s", code, stderr)
+		}
+	})
+}
+
+// fieldOf returns the value of the line "key: value" in out.
+func fieldOf(t *testing.T, out, key string) string {
+	t.Helper()
+	for _, line := range strings.Split(out, "\n") {
+		if k, v, ok := strings.Cut(line, ":"); ok && strings.TrimSpace(k) == key {
+			return strings.TrimSpace(v)
+		}
+	}
+	t.Fatalf("output lacks %s:\n%s", key, out)
+	return ""
+}
+
+// idOfLine returns the first column of the line of list whose second
+// column is name.
+func idOfLine(t *testing.T, list, name string) string {
+	t.Helper()
+	for _, line := range strings.Split(list, "\n") {
+		if f := strings.Fields(line); len(f) > 1 && f[1] == name {
+			return f[0]
+		}
+	}
+	t.Fatalf("no line named %s in:\n%s", name, list)
+	return ""
 }

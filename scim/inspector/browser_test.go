@@ -153,6 +153,7 @@ func TestInspectorPageInChromium(t *testing.T) {
 		t.Fatal(err)
 	}
 	resp.Body.Close()
+	hostileStatus := resp.StatusCode
 
 	const adminToken = "admin-token-for-the-test"
 	page := httptest.NewServer(s.rec.Handler(HashToken(adminToken)))
@@ -171,6 +172,9 @@ func TestInspectorPageInChromium(t *testing.T) {
 		Images      int      `json:"images"`
 		Scripts     int      `json:"scripts"`
 		Paths       []string `json:"paths"`
+		Statuses    []string `json:"statuses"`
+		RequestIDs  []string `json:"request_ids"`
+		Heading     string   `json:"heading"`
 		FailedClass []bool   `json:"failed"`
 	}
 	d.script(`const all = (sel, f) => Array.from(document.querySelectorAll(sel)).map(f);
@@ -182,6 +186,9 @@ return {
   images: document.images.length,
   scripts: document.scripts.length,
   paths: all("tr.request .path", e => e.textContent),
+  statuses: all("tr.request td:nth-child(5)", e => e.textContent),
+  request_ids: all("tr.request", e => e.dataset.id),
+  heading: document.getElementById("requests-title").textContent,
   failed: all("tr.handshake", e => e.classList.contains("failed")),
 };`, &state)
 
@@ -210,8 +217,18 @@ return {
 	if !contains(state.SNIs, xssSNI) {
 		t.Errorf("SNIs = %q, want the hostile SNI as text", state.SNIs)
 	}
-	if len(state.Paths) != 1 || !strings.Contains(state.Paths[0], "<script>document.title='pwned'</script>") {
-		t.Errorf("request paths = %q, want the hostile path as text", state.Paths)
+	// The request row: one GET, shown with its method, path and status.
+	if state.Heading != "Requests (1)" {
+		t.Errorf("requests heading = %q, want \"Requests (1)\"", state.Heading)
+	}
+	if len(state.RequestIDs) != 1 {
+		t.Fatalf("page shows %d request rows, want 1", len(state.RequestIDs))
+	}
+	if len(state.Paths) != 1 || !strings.HasPrefix(state.Paths[0], "GET /scim/v2/Users") || !strings.Contains(state.Paths[0], "<script>document.title='pwned'</script>") {
+		t.Errorf("request paths = %q, want GET and the hostile path as text", state.Paths)
+	}
+	if len(state.Statuses) != 1 || state.Statuses[0] != strconv.Itoa(hostileStatus) {
+		t.Errorf("request statuses = %q, want %d as the client received it", state.Statuses, hostileStatus)
 	}
 	// Newest first: the Go client's handshake, the hostile one, then
 	// openssl's TLS 1.0 attempt; failures are highlighted.

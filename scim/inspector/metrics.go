@@ -1,7 +1,6 @@
 package inspector
 
 import (
-	"context"
 	"fmt"
 	"io"
 	"sort"
@@ -73,76 +72,29 @@ func FailureClass(h Handshake) string {
 }
 
 // HandshakeCounter counts the handshake attempts that a Recorder records,
-// by outcome and by failure class, as Prometheus counters. Its methods
-// are safe for concurrent use.
+// by outcome and by failure class, as Prometheus counters. Recorder.AddHandshake
+// counts each attempt as it records it, so the counts stay exact when the
+// ring overwrites old records. Its methods are safe for concurrent use.
 type HandshakeCounter struct {
 	mu       sync.Mutex
 	outcomes map[string]uint64
 	failures map[string]uint64
-	// overruns counts the passes that found the whole ring rewritten, so
-	// an unknown number of attempts went uncounted.
-	overruns uint64
 }
 
-// CountHandshakes returns a HandshakeCounter that follows r until ctx
-// ends. It counts the handshakes already recorded, then each new one as
-// it is added.
-//
-// NOTE: the counter reads the recorder's ring after each addition. When
-// as many handshakes as the ring holds (Options.MaxHandshakes), or more,
-// arrive before it runs, it counts the ring's contents, misses the
-// overwritten ones and adds one to scimdoctor_inspector_ring_overruns_total.
-func (r *Recorder) CountHandshakes(ctx context.Context) *HandshakeCounter {
-	c := &HandshakeCounter{outcomes: map[string]uint64{}, failures: map[string]uint64{}}
-	go c.follow(ctx, r)
-	return c
+func newHandshakeCounter() *HandshakeCounter {
+	return &HandshakeCounter{outcomes: map[string]uint64{}, failures: map[string]uint64{}}
 }
 
-// follow counts the handshakes written to r's ring since its last pass,
-// until ctx ends. It remembers the slot it read last and that slot's
-// record id. The ring writes its slots in turn, so while that slot still
-// contains the same record, fewer records than the ring holds arrived,
-// and they sit between that slot and the ring's next slot.
-func (c *HandshakeCounter) follow(ctx context.Context, r *Recorder) {
-	ring := &r.handshakes
-	size := len(ring.items)
-	next, lastID := 0, uint64(0) // a fresh ring's slots hold id 0
-	for {
-		r.mu.Lock()
-		changed := r.changed
-		var fresh []Handshake
-		overrun := ring.items[(next-1+size)%size].ID != lastID
-		count := (ring.next - next + size) % size
-		if overrun {
-			count = size
-		}
-		for i := 0; i < count; i++ {
-			fresh = append(fresh, ring.items[(ring.next-count+i+size)%size])
-		}
-		next = ring.next
-		lastID = ring.items[(next-1+size)%size].ID
-		r.mu.Unlock()
-		c.add(fresh, overrun)
+// HandshakeCounts returns the counter of every handshake attempt r has
+// recorded since NewRecorder.
+func (r *Recorder) HandshakeCounts() *HandshakeCounter { return r.counter }
 
-		select {
-		case <-ctx.Done():
-			return
-		case <-changed:
-		}
-	}
-}
-
-func (c *HandshakeCounter) add(hs []Handshake, overrun bool) {
+func (c *HandshakeCounter) add(h Handshake) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if overrun {
-		c.overruns++
-	}
-	for _, h := range hs {
-		c.outcomes[h.Outcome]++
-		if class := FailureClass(h); class != "" {
-			c.failures[class]++
-		}
+	c.outcomes[h.Outcome]++
+	if class := FailureClass(h); class != "" {
+		c.failures[class]++
 	}
 }
 
@@ -166,7 +118,7 @@ func (c *HandshakeCounter) Failures() map[string]uint64 {
 // format (version 0.0.4), series sorted by label value.
 func (c *HandshakeCounter) WritePrometheus(w io.Writer) {
 	c.mu.Lock()
-	outcomes, failures, overruns := cloneCounts(c.outcomes), cloneCounts(c.failures), c.overruns
+	outcomes, failures := cloneCounts(c.outcomes), cloneCounts(c.failures)
 	c.mu.Unlock()
 
 	fmt.Fprintln(w, "# HELP scimdoctor_tls_handshakes_total TLS handshake attempts, by outcome: ok, failed, not_tls or no_hello.")
@@ -179,9 +131,6 @@ func (c *HandshakeCounter) WritePrometheus(w io.Writer) {
 	for _, k := range sortedKeys(failures) {
 		fmt.Fprintf(w, "scimdoctor_tls_handshake_failures_total{reason=%q} %d\n", k, failures[k])
 	}
-	fmt.Fprintln(w, "# HELP scimdoctor_inspector_ring_overruns_total Times more TLS handshake attempts arrived than the inspector's ring holds before they were counted, so the two counters above miss some.")
-	fmt.Fprintln(w, "# TYPE scimdoctor_inspector_ring_overruns_total counter")
-	fmt.Fprintf(w, "scimdoctor_inspector_ring_overruns_total %d\n", overruns)
 }
 
 func cloneCounts(m map[string]uint64) map[string]uint64 {

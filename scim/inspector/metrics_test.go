@@ -1,7 +1,6 @@
 package inspector
 
 import (
-	"context"
 	"crypto/tls"
 	"fmt"
 	"net"
@@ -62,9 +61,7 @@ func waitCounted(t *testing.T, c *HandshakeCounter, n uint64) map[string]uint64 
 
 func TestHandshakeCounterRealClients(t *testing.T) {
 	s := startInspected(t, nil)
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	counter := s.rec.CountHandshakes(ctx)
+	counter := s.rec.HandshakeCounts()
 
 	dial := func(cfg *tls.Config) {
 		cfg.InsecureSkipVerify = true
@@ -101,7 +98,6 @@ func TestHandshakeCounterRealClients(t *testing.T) {
 		`scimdoctor_tls_handshakes_total{outcome="ok"} 1`,
 		`scimdoctor_tls_handshake_failures_total{reason="version"} 1`,
 		`scimdoctor_tls_handshake_failures_total{reason="cipher_suite"} 1`,
-		"scimdoctor_inspector_ring_overruns_total 0",
 		"# TYPE scimdoctor_tls_handshake_failures_total counter",
 	} {
 		if !strings.Contains(out.String(), line+"\n") {
@@ -110,24 +106,25 @@ func TestHandshakeCounterRealClients(t *testing.T) {
 	}
 }
 
-func TestHandshakeCounterRingOverrun(t *testing.T) {
+func TestHandshakeCounterExactOnRingOverrun(t *testing.T) {
 	rec := NewRecorder(Options{MaxHandshakes: 2})
-	for range 3 {
+	for range 5 {
 		rec.AddHandshake(Handshake{Outcome: OutcomeNoHello})
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	counter := rec.CountHandshakes(ctx)
-	waitCounted(t, counter, 2)
-
 	rec.AddHandshake(Handshake{Outcome: OutcomeOK})
-	outcomes := waitCounted(t, counter, 3)
-	if outcomes[OutcomeNoHello] != 2 || outcomes[OutcomeOK] != 1 {
-		t.Errorf("outcomes = %v, want no_hello 2 (one lost to the overrun), ok 1", outcomes)
+	if n := len(rec.Handshakes()); n != 2 {
+		t.Fatalf("ring holds %d handshakes, want 2", n)
+	}
+	outcomes := rec.HandshakeCounts().Outcomes()
+	if outcomes[OutcomeNoHello] != 5 || outcomes[OutcomeOK] != 1 {
+		t.Errorf("outcomes = %v, want no_hello 5 and ok 1 although the ring kept 2", outcomes)
+	}
+	if failures := rec.HandshakeCounts().Failures(); failures[ClassNoHello] != 5 {
+		t.Errorf("failures[no_hello] = %d, want 5", failures[ClassNoHello])
 	}
 	var out strings.Builder
-	counter.WritePrometheus(&out)
-	if !strings.Contains(out.String(), "scimdoctor_inspector_ring_overruns_total 1\n") {
-		t.Errorf("metrics lack one overrun:\n%s", out.String())
+	rec.HandshakeCounts().WritePrometheus(&out)
+	if !strings.Contains(out.String(), `scimdoctor_tls_handshakes_total{outcome="no_hello"} 5`+"\n") {
+		t.Errorf("metrics lack 5 no_hello attempts:\n%s", out.String())
 	}
 }

@@ -109,6 +109,9 @@ type Recorder struct {
 	// changed is closed and replaced whenever a handshake is added, to
 	// wake WaitHello.
 	changed chan struct{}
+	// counter counts every added handshake, also those the ring has
+	// overwritten since.
+	counter *HandshakeCounter
 }
 
 // NewRecorder returns an empty Recorder with the limits of opts.
@@ -127,6 +130,7 @@ func NewRecorder(opts Options) *Recorder {
 		handshakes: newRing[Handshake](opts.MaxHandshakes),
 		requests:   newRing[Request](opts.MaxRequests),
 		changed:    make(chan struct{}),
+		counter:    newHandshakeCounter(),
 	}
 }
 
@@ -139,11 +143,13 @@ func (r *Recorder) newID() uint64 {
 	return r.nextID
 }
 
-// AddHandshake records h and returns its id. A zero h.ID gets a new id.
+// AddHandshake records and counts h and returns its id. A zero h.ID gets
+// a new id.
 func (r *Recorder) AddHandshake(h Handshake) uint64 {
 	if h.ID == 0 {
 		h.ID = r.newID()
 	}
+	r.counter.add(h)
 	r.mu.Lock()
 	r.handshakes.add(h)
 	close(r.changed)

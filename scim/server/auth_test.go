@@ -3,6 +3,8 @@ package server
 import (
 	"encoding/base64"
 	"encoding/json"
+	"fmt"
+	"math"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -150,6 +152,9 @@ func TestRateLimit(t *testing.T) {
 	if r.header.Get("Retry-After") != "1" || !strings.Contains(r.body, `"status":"429"`) {
 		t.Errorf("429: Retry-After %q, body %s", r.header.Get("Retry-After"), r.body)
 	}
+	if !strings.Contains(r.body, "retry after 1 second\"") {
+		t.Errorf("429 detail does not say \"retry after 1 second\": %s", r.body)
+	}
 	other := newTenantClient(t, h, "other")
 	other.do("GET", "/scim/v2/ServiceProviderConfig", "").want(t, http.StatusOK)
 
@@ -166,4 +171,16 @@ func TestBodyLimit(t *testing.T) {
 		t.Errorf("413 body = %s", r.body)
 	}
 	h.do("POST", "/scim/v2/Users", `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"small"}`).want(t, http.StatusCreated)
+}
+
+func TestRateRejectedUnlessFinite(t *testing.T) {
+	st := newHarness(t, filepath.Join(t.TempDir(), "scimdoctor.db"), nil).st
+	for _, rate := range []float64{-1, math.NaN(), math.Inf(1)} {
+		t.Run(fmt.Sprint(rate), func(t *testing.T) {
+			_, err := New(Config{Store: st, Credentials: st, RatePerSecond: rate})
+			if err == nil || !strings.Contains(err.Error(), "invalid rate") {
+				t.Errorf("New with rate %g: error %v, want invalid rate", rate, err)
+			}
+		})
+	}
 }

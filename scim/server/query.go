@@ -238,9 +238,15 @@ func (s *Server) list(ctx context.Context, rc *requestContext, rt *schema.Resour
 	if err != nil {
 		return scim.ListResponse{}, err
 	}
+	var groups map[string][]store.GroupRef
+	if rt == s.users && (wantsAttribute(rt, req.projection, "groups") || wantsVersion(rt, req.projection)) {
+		if groups, err = s.groupsOfUsers(ctx, rc.tenant, page.Resources); err != nil {
+			return scim.ListResponse{}, err
+		}
+	}
 	resources := make([]any, 0, len(page.Resources))
 	for _, res := range page.Resources {
-		body, err := s.renderResource(ctx, rc, rt, res, req.projection)
+		body, err := s.render(rc, rt, res, groups[res.ID], req.projection)
 		if err != nil {
 			return scim.ListResponse{}, err
 		}

@@ -59,6 +59,15 @@ func (l *rateLimiter) allow(key string) (retryAfter string, ok bool) {
 	return strconv.Itoa(max(1, int(wait))), false
 }
 
+// secondsText returns a Retry-After value as English text, such as
+// "1 second" or "3 seconds".
+func secondsText(retryAfter string) string {
+	if retryAfter == "1" {
+		return "1 second"
+	}
+	return retryAfter + " seconds"
+}
+
 // dropFull removes the buckets that would be full by now.
 func (l *rateLimiter) dropFull(now time.Time) {
 	for key, b := range l.buckets {

@@ -143,11 +143,11 @@ func wantsAttribute(rt *schema.ResourceType, proj schema.Projection, name string
 func (s *Server) renderResource(ctx context.Context, rc *requestContext, rt *schema.ResourceType, res store.Resource, proj schema.Projection) (map[string]any, error) {
 	var groups []store.GroupRef
 	if res.Type == store.User && (wantsAttribute(rt, proj, "groups") || wantsVersion(rt, proj)) {
-		var err error
-		groups, err = s.cfg.Store.GroupsOf(ctx, rc.tenant, res.ID)
+		byID, err := s.groupsOfUsers(ctx, rc.tenant, []store.Resource{res})
 		if err != nil {
 			return nil, err
 		}
+		groups = byID[res.ID]
 	}
 	return s.render(rc, rt, res, groups, proj)
 }

@@ -174,7 +174,7 @@ func (s *Server) handle(mux *http.ServeMux, prefix, path, resource string, ms me
 			if wait, ok := s.limiter.allow(p.rateKey); !ok {
 				s.metrics.rateLimited.Add(1)
 				w.Header().Set("Retry-After", wait)
-				s.writeError(w, r, scim.Errorf(http.StatusTooManyRequests, "", "rate limit of %g requests per second for credential %s exceeded; retry after %s seconds", s.cfg.RatePerSecond, scim.Quote(p.name), wait))
+				s.writeError(w, r, scim.Errorf(http.StatusTooManyRequests, "", "rate limit of %g requests per second for credential %s exceeded; retry after %s", s.cfg.RatePerSecond, scim.Quote(p.name), secondsText(wait)))
 				return
 			}
 		}

@@ -32,6 +32,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
 	"net"
 	"net/http"
 	"time"
@@ -91,6 +92,9 @@ type Config struct {
 	AccessTokenTTL time.Duration
 	// ShutdownTimeout bounds the wait for requests in flight in Serve.
 	ShutdownTimeout time.Duration
+	// Abort, when closed while Serve waits for requests in flight, makes
+	// Serve close every connection at once, such as at a second SIGTERM.
+	Abort <-chan struct{}
 
 	// Strict turns off the leniencies for identity providers that RFC 7643
 	// does not allow: string booleans ("True") in request bodies.
@@ -169,8 +173,8 @@ func New(cfg Config) (*Server, error) {
 	if cfg.ShutdownTimeout <= 0 {
 		cfg.ShutdownTimeout = DefaultShutdownTimeout
 	}
-	if cfg.RatePerSecond < 0 {
-		return nil, fmt.Errorf("server: negative rate %g; use 0 to turn rate limiting off", cfg.RatePerSecond)
+	if cfg.RatePerSecond < 0 || math.IsNaN(cfg.RatePerSecond) || math.IsInf(cfg.RatePerSecond, 0) {
+		return nil, fmt.Errorf("server: invalid rate %g; give a positive, finite number of requests per second, or 0 to turn rate limiting off", cfg.RatePerSecond)
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
@@ -213,9 +217,9 @@ func (s *Server) Handler() http.Handler { return s.handler }
 
 // Serve serves HTTP requests on ln until ctx ends, then stops accepting
 // connections, lets the requests in flight finish for at most
-// Config.ShutdownTimeout and closes the remaining connections. It closes
-// ln. It returns nil after a shutdown that ctx started, and the listener's
-// error otherwise.
+// Config.ShutdownTimeout (or until Config.Abort is closed) and closes the
+// remaining connections. It closes ln. It returns nil after a shutdown
+// that ctx started and that no request outlived, and an error otherwise.
 func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	hs := &http.Server{
 		Handler:           s.handler,
@@ -239,7 +243,19 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	s.log.Info("shutting down: waiting for requests in flight", "timeout", s.cfg.ShutdownTimeout.String())
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), s.cfg.ShutdownTimeout)
 	defer cancel()
-	err := hs.Shutdown(shutdownCtx)
+	shutdown := make(chan error, 1)
+	go func() { shutdown <- hs.Shutdown(shutdownCtx) }()
+	var err error
+	select {
+	case err = <-shutdown:
+	case <-s.cfg.Abort:
+		s.log.Warn("shutdown aborted: closing every connection; requests in flight were cut off")
+		hs.Close()
+		<-shutdown
+		<-errc
+		s.log.Info("stopped")
+		return errors.New("server: the shutdown was aborted; requests in flight were cut off")
+	}
 	if err != nil {
 		s.log.Warn("shutdown timed out; closing the remaining connections", "error", err)
 		hs.Close()

@@ -59,3 +59,25 @@ type CredentialStore interface {
 	// now and returns how many it removed.
 	DeleteExpiredCredentials(ctx context.Context, now time.Time) (int, error)
 }
+
+// CredentialAdmin lists and removes credentials, for the admin commands
+// that revoke and rotate them. Implementations are safe for concurrent
+// use.
+type CredentialAdmin interface {
+	CredentialStore
+
+	// ListCredentials returns the credentials of kind, or of every kind
+	// when kind is empty, oldest first, expired ones included. SecretHash
+	// is left empty in the result, so a listing never carries a secret's
+	// hash.
+	ListCredentials(ctx context.Context, kind CredentialKind) ([]Credential, error)
+
+	// DeleteCredential removes the credential of that kind and key. It
+	// returns ErrNotFound when there is none.
+	DeleteCredential(ctx context.Context, kind CredentialKind, key string) error
+
+	// DeleteCredentialsNamed removes every credential of kind whose Name
+	// is name, such as the tokens "oauth:CLIENT_ID" issued to one OAuth
+	// client, and returns how many it removed.
+	DeleteCredentialsNamed(ctx context.Context, kind CredentialKind, name string) (int, error)
+}

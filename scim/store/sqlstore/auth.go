@@ -11,7 +11,7 @@ import (
 	"github.com/scimdoctor/scimdoctor/scim/store"
 )
 
-var _ store.CredentialStore = (*Store)(nil)
+var _ store.CredentialAdmin = (*Store)(nil)
 
 // CreateCredential stores a credential; see store.CredentialStore.
 func (s *Store) CreateCredential(ctx context.Context, c store.Credential) error {
@@ -60,7 +60,7 @@ func (s *Store) FindCredential(ctx context.Context, kind store.CredentialKind, k
 		secret           string
 		created, expires int64
 	)
-	err := s.read.QueryRowContext(ctx, s.rebind(`SELECT secret_hash, tenant, name, created, expires FROM credentials WHERE kind = ? AND lookup_key = ?`),
+	err := s.dbQueryRow(ctx, s.read, s.rebind(`SELECT secret_hash, tenant, name, created, expires FROM credentials WHERE kind = ? AND lookup_key = ?`),
 		string(kind), key).Scan(&secret, &c.Tenant, &c.Name, &created, &expires)
 	if errors.Is(err, sql.ErrNoRows) {
 		return c, store.ErrNotFound
@@ -90,6 +90,75 @@ func (s *Store) DeleteExpiredCredentials(ctx context.Context, at time.Time) (int
 		res, err := tx.ExecContext(ctx, s.rebind(`DELETE FROM credentials WHERE expires > 0 AND expires <= ?`), at.UnixMicro())
 		if err != nil {
 			return fmt.Errorf("sqlstore: deleting expired credentials: %w", err)
+		}
+		n, err = res.RowsAffected()
+		return err
+	})
+	return int(n), err
+}
+
+// ListCredentials returns credentials without their secret hashes; see
+// store.CredentialAdmin.
+func (s *Store) ListCredentials(ctx context.Context, kind store.CredentialKind) ([]store.Credential, error) {
+	query := `SELECT kind, lookup_key, tenant, name, created, expires FROM credentials`
+	var args []any
+	if kind != "" {
+		query += ` WHERE kind = ?`
+		args = append(args, string(kind))
+	}
+	query += ` ORDER BY created, kind, lookup_key`
+	rows, err := s.read.QueryContext(ctx, s.rebind(query), args...)
+	if err != nil {
+		return nil, fmt.Errorf("sqlstore: listing credentials: %w", err)
+	}
+	defer rows.Close()
+	var out []store.Credential
+	for rows.Next() {
+		var (
+			c                store.Credential
+			k                string
+			created, expires int64
+		)
+		if err := rows.Scan(&k, &c.Key, &c.Tenant, &c.Name, &created, &expires); err != nil {
+			return nil, fmt.Errorf("sqlstore: reading a credential row: %w", err)
+		}
+		c.Kind = store.CredentialKind(k)
+		c.Created = time.UnixMicro(created).UTC()
+		if expires != 0 {
+			c.Expires = time.UnixMicro(expires).UTC()
+		}
+		out = append(out, c)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("sqlstore: listing credentials: %w", err)
+	}
+	return out, nil
+}
+
+// DeleteCredential removes one credential; see store.CredentialAdmin.
+func (s *Store) DeleteCredential(ctx context.Context, kind store.CredentialKind, key string) error {
+	n, err := s.deleteCredentials(ctx, `DELETE FROM credentials WHERE kind = ? AND lookup_key = ?`, string(kind), key)
+	if err != nil {
+		return err
+	}
+	if n == 0 {
+		return fmt.Errorf("%w: no %s credential %q", store.ErrNotFound, kind, key)
+	}
+	return nil
+}
+
+// DeleteCredentialsNamed removes the credentials of kind with that name;
+// see store.CredentialAdmin.
+func (s *Store) DeleteCredentialsNamed(ctx context.Context, kind store.CredentialKind, name string) (int, error) {
+	return s.deleteCredentials(ctx, `DELETE FROM credentials WHERE kind = ? AND name = ?`, string(kind), name)
+}
+
+func (s *Store) deleteCredentials(ctx context.Context, query string, args ...any) (int, error) {
+	var n int64
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, s.rebind(query), args...)
+		if err != nil {
+			return fmt.Errorf("sqlstore: deleting credentials: %w", err)
 		}
 		n, err = res.RowsAffected()
 		return err

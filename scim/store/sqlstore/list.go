@@ -311,15 +311,27 @@ func (s *Store) List(ctx context.Context, tenant string, q store.Query) (store.P
 }
 
 // listInSQL counts and pages in the database.
+//
+// NOTE: count(*) walks every match and OFFSET walks the rows before the
+// page. So a page of an unfiltered list costs time in proportion to the
+// tenant's size plus startIndex, about 14 ms of CPU per page at 100,000
+// Users on SQLite (measured with bench/serve.sh).
 func (s *Store) listInSQL(ctx context.Context, tx *sql.Tx, from, order string, args []any, offset, count int, page *store.Page) ([]int64, error) {
-	if err := tx.QueryRowContext(ctx, s.rebind("SELECT count(*)"+from), args...).Scan(&page.Total); err != nil {
+	if err := s.txQueryRow(ctx, s.read, tx, s.rebind("SELECT count(*)"+from), args...).Scan(&page.Total); err != nil {
 		return nil, fmt.Errorf("sqlstore: counting resources: %w", err)
 	}
 	page.Resources = []store.Resource{}
 	if count == 0 || offset >= page.Total {
 		return nil, nil
 	}
-	rows, err := tx.QueryContext(ctx, s.rebind("SELECT "+resourceColumns+from+order+s.dialect.limit(count, offset)), args...)
+	// LIMIT and OFFSET are parameters, so every page shares one prepared
+	// statement.
+	query := "SELECT " + resourceColumns + from + order + s.dialect.limit(count, offset)
+	if count >= 0 {
+		query = "SELECT " + resourceColumns + from + order + " LIMIT ? OFFSET ?"
+		args = append(args[:len(args):len(args)], count, offset)
+	}
+	rows, err := s.txQuery(ctx, s.read, tx, s.rebind(query), args...)
 	if err != nil {
 		return nil, fmt.Errorf("sqlstore: listing resources: %w", err)
 	}

@@ -47,6 +47,8 @@ type Store struct {
 	// pool for PostgreSQL.
 	write *sql.DB
 	read  *sql.DB
+	// stmts holds the prepared statements of hot queries on both pools.
+	stmts stmtCache
 }
 
 var _ store.Store = (*Store)(nil)
