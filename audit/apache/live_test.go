@@ -1,7 +1,6 @@
 package apache
 
 import (
-	"context"
 	"fmt"
 	"net"
 	"os"
@@ -10,10 +9,9 @@ import (
 	"slices"
 	"strings"
 	"testing"
-	"time"
 
+	"github.com/scimdoctor/scimdoctor/internal/audittest"
 	"github.com/scimdoctor/scimdoctor/internal/testservers"
-	"github.com/scimdoctor/scimdoctor/tlsscan"
 )
 
 const (
@@ -73,70 +71,21 @@ func TestAuditMatchesLiveApache(t *testing.T) {
 			}
 			l := listeners[0]
 
-			ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-			defer cancel()
-			res, err := tlsscan.Run(ctx, tlsscan.Options{Target: addr, Timeout: 10 * time.Second, Clients: []string{"okta"}})
-			if err != nil {
-				t.Fatalf("tlsscan.Run: %v", err)
+			// TLS 1.3 suites count only where the audit lists them, and
+			// order only where httpd uses its own order.
+			opts := []audittest.Option{audittest.WithServerOrder()}
+			if len(l.Suites13.Values) == 0 {
+				opts = append(opts, audittest.WithoutTLS13Suites())
 			}
-			if res.Unreachable {
-				t.Fatalf("tlsscan.Run found %s unreachable: %s", addr, res.Error)
-			}
-			var scanned []string
-			for _, v := range res.Versions {
-				if v.Accepted {
-					scanned = append(scanned, v.Version)
-				}
-			}
-			if !slices.Equal(scanned, tc.versions) {
+			res := audittest.CompareWithScan(t, addr, l, opts...)
+			if scanned := audittest.AcceptedVersions(res); !slices.Equal(scanned, tc.versions) {
 				t.Errorf("versions: scan %v, table %v", scanned, tc.versions)
-			}
-			if !slices.Equal(l.Versions.Values, scanned) {
-				t.Errorf("versions: audit %v (from %q), scan %v; notes %v", l.Versions.Values, l.Versions.Directive, scanned, l.Notes)
 			}
 			if got := l.ClientCertificate.Values; len(got) != 1 || got[0] != tc.clientCert {
 				t.Errorf("client certificate: audit %v, want %s", got, tc.clientCert)
 			}
-
-			var union []string
-			for _, list := range res.Suites {
-				if list.Version == t13 {
-					var names []string
-					for _, s := range list.Suites {
-						names = append(names, s.Name)
-					}
-					if len(l.Suites13.Values) > 0 && !slices.Equal(slices.Sorted(slices.Values(l.Suites13.Values)), slices.Sorted(slices.Values(names))) {
-						t.Errorf("TLS 1.3 suites: audit %v, scan %v", l.Suites13.Values, names)
-					}
-					continue
-				}
-				var names []string
-				for _, s := range list.Suites {
-					names = append(names, s.Name)
-					if !slices.Contains(union, s.Name) {
-						union = append(union, s.Name)
-					}
-				}
-				// Order counts only where httpd uses its own order.
-				if list.Version == t12 && list.ServerOrder {
-					var ordered []string
-					for _, s := range l.Suites.Values {
-						if slices.Contains(names, s) {
-							ordered = append(ordered, s)
-						}
-					}
-					if !slices.Equal(ordered, names) {
-						t.Errorf("TLS 1.2 suite order:\naudit %v\nscan  %v", ordered, names)
-					}
-				}
-				if list.Version == t12 && tc.name == "honor-order-tls12" && !list.ServerOrder {
-					t.Errorf("scan found no server order despite SSLHonorCipherOrder on")
-				}
-			}
-			got := slices.Sorted(slices.Values(l.Suites.Values))
-			want := slices.Sorted(slices.Values(union))
-			if !slices.Equal(got, want) {
-				t.Errorf("TLS 1.2-and-older suites:\naudit %v\nscan  %v", got, want)
+			if tc.name == "honor-order-tls12" && !audittest.ServerOrder(res) {
+				t.Errorf("scan found no server order despite SSLHonorCipherOrder on")
 			}
 		})
 	}

@@ -1,17 +1,14 @@
 package cryptopolicies
 
 import (
-	"context"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"slices"
 	"testing"
-	"time"
 
+	"github.com/scimdoctor/scimdoctor/internal/audittest"
 	"github.com/scimdoctor/scimdoctor/internal/testservers"
-	"github.com/scimdoctor/scimdoctor/tlsscan"
 )
 
 // TestOpenSSLBackendMatchesLiveOpenSSL writes the OpenSSL back end of each
@@ -66,41 +63,7 @@ func TestOpenSSLBackendMatchesLiveOpenSSL(t *testing.T) {
 			}
 			addr := testservers.StartOpenSSLConf(t, conf, args...)
 
-			ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
-			defer cancel()
-			res, err := tlsscan.Run(ctx, tlsscan.Options{Target: addr, Timeout: 10 * time.Second, Clients: []string{"okta"}})
-			if err != nil {
-				t.Fatalf("tlsscan.Run: %v", err)
-			}
-			if res.Unreachable {
-				t.Fatalf("tlsscan.Run found %s unreachable: %s", addr, res.Error)
-			}
-			scanned := []string{}
-			for _, v := range res.Versions {
-				if v.Accepted {
-					scanned = append(scanned, v.Version)
-				}
-			}
-			if !slices.Equal(l.Versions.Values, scanned) {
-				t.Errorf("versions: audit %v, scan %v", l.Versions.Values, scanned)
-			}
-			var union, tls13 []string
-			for _, list := range res.Suites {
-				for _, suite := range list.Suites {
-					switch {
-					case list.Version == "TLS 1.3":
-						tls13 = append(tls13, suite.Name)
-					case !slices.Contains(union, suite.Name):
-						union = append(union, suite.Name)
-					}
-				}
-			}
-			if got, want := slices.Sorted(slices.Values(l.Suites.Values)), slices.Sorted(slices.Values(union)); !slices.Equal(got, want) {
-				t.Errorf("TLS 1.2 suites:\naudit %v\nscan  %v", got, want)
-			}
-			if got, want := slices.Sorted(slices.Values(l.Suites13.Values)), slices.Sorted(slices.Values(tls13)); !slices.Equal(got, want) {
-				t.Errorf("TLS 1.3 suites: audit %v, scan %v", got, want)
-			}
+			audittest.CompareWithScan(t, addr, l)
 		})
 	}
 }

@@ -1,7 +1,6 @@
 package haproxy
 
 import (
-	"context"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
@@ -19,8 +18,8 @@ import (
 	"time"
 
 	"github.com/scimdoctor/scimdoctor/audit"
+	"github.com/scimdoctor/scimdoctor/internal/audittest"
 	"github.com/scimdoctor/scimdoctor/internal/testservers"
-	"github.com/scimdoctor/scimdoctor/tlsscan"
 )
 
 // liveConfigs are full HAProxy configurations. ADDR, CRT and CAFILE are
@@ -204,23 +203,14 @@ func TestAuditMatchesLiveHAProxy(t *testing.T) {
 			}
 			l := listeners[0]
 
-			ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-			defer cancel()
-			res, err := tlsscan.Run(ctx, tlsscan.Options{Target: addr, Timeout: 10 * time.Second, Clients: []string{"okta"}})
-			if err != nil {
-				t.Fatalf("tlsscan.Run: %v", err)
+			// TLS 1.3 suites count only where the audit lists them, and the
+			// TLS 1.2 order only where haproxy picks by its own order.
+			opts := []audittest.Option{audittest.WithServerOrder()}
+			if len(l.Suites13.Values) == 0 {
+				opts = append(opts, audittest.WithoutTLS13Suites())
 			}
-			if res.Unreachable {
-				t.Fatalf("tlsscan.Run found %s unreachable: %s", addr, res.Error)
-			}
-
-			var scanned []string
-			for _, v := range res.Versions {
-				if v.Accepted {
-					scanned = append(scanned, v.Version)
-				}
-			}
-			if !slices.Equal(scanned, tc.versions) {
+			res := audittest.CompareWithScan(t, addr, l, opts...)
+			if scanned := audittest.AcceptedVersions(res); !slices.Equal(scanned, tc.versions) {
 				t.Errorf("versions: scan %v, table %v", scanned, tc.versions)
 			}
 			if got := l.ClientCertificate.Values; len(got) != 1 || got[0] != tc.clientCert {
@@ -232,62 +222,12 @@ func TestAuditMatchesLiveHAProxy(t *testing.T) {
 			if prefix != "" && !slices.ContainsFunc(l.Suites.Values, func(s string) bool { return strings.HasPrefix(s, prefix) }) {
 				t.Errorf("audit suites %v lack %s suites", l.Suites.Values, prefix)
 			}
-			if !slices.Equal(l.Versions.Values, scanned) {
-				t.Errorf("versions: audit %v (from %q), scan %v; notes %v", l.Versions.Values, l.Versions.Directive, scanned, l.Notes)
-			}
-
-			// The TLS 1.2 list must match in order when the server picks by
-			// its own order, and the union over all versions must match as a set.
-			var union []string
-			for _, list := range res.Suites {
-				if list.Version == "TLS 1.3" {
-					continue
+			if tc.name == "prefer-client-ciphers" {
+				if audittest.ServerOrder(res) {
+					t.Errorf("scan found a server order despite prefer-client-ciphers")
 				}
-				var names []string
-				for _, s := range list.Suites {
-					names = append(names, s.Name)
-					if !slices.Contains(union, s.Name) {
-						union = append(union, s.Name)
-					}
-				}
-				if list.Version == "TLS 1.2" && tc.name == "prefer-client-ciphers" {
-					if list.ServerOrder {
-						t.Errorf("scan found a server order despite prefer-client-ciphers")
-					}
-					if !slices.ContainsFunc(l.Notes, func(n string) bool { return strings.HasPrefix(n, "prefer-client-ciphers") }) {
-						t.Errorf("audit notes %q lack prefer-client-ciphers", l.Notes)
-					}
-				}
-				if list.Version == "TLS 1.2" && list.ServerOrder {
-					var ordered []string
-					for _, s := range l.Suites.Values {
-						if slices.Contains(names, s) {
-							ordered = append(ordered, s)
-						}
-					}
-					if !slices.Equal(ordered, names) {
-						t.Errorf("TLS 1.2 suite order:\naudit %v\nscan  %v", ordered, names)
-					}
-				}
-			}
-			got := slices.Sorted(slices.Values(l.Suites.Values))
-			want := slices.Sorted(slices.Values(union))
-			if !slices.Equal(got, want) {
-				t.Errorf("TLS 1.2-and-older suites:\naudit %v\nscan  %v", got, want)
-			}
-
-			if len(l.Suites13.Values) > 0 {
-				for _, list := range res.Suites {
-					if list.Version != "TLS 1.3" {
-						continue
-					}
-					var names []string
-					for _, s := range list.Suites {
-						names = append(names, s.Name)
-					}
-					if !slices.Equal(slices.Sorted(slices.Values(l.Suites13.Values)), slices.Sorted(slices.Values(names))) {
-						t.Errorf("TLS 1.3 suites: audit %v, scan %v", l.Suites13.Values, names)
-					}
+				if !slices.ContainsFunc(l.Notes, func(n string) bool { return strings.HasPrefix(n, "prefer-client-ciphers") }) {
+					t.Errorf("audit notes %q lack prefer-client-ciphers", l.Notes)
 				}
 			}
 		})
@@ -460,18 +400,7 @@ func TestAuditMatchesLiveHAProxyFolder(t *testing.T) {
 		}
 	}
 	for name, addr := range map[string]string{"10-first.cfg": first, "30-second.cfg": second} {
-		ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-		res, err := tlsscan.Run(ctx, tlsscan.Options{Target: addr, Timeout: 10 * time.Second, Clients: []string{"okta"}})
-		cancel()
-		if err != nil {
-			t.Fatalf("tlsscan.Run %s: %v", addr, err)
-		}
-		var scanned []string
-		for _, v := range res.Versions {
-			if v.Accepted {
-				scanned = append(scanned, v.Version)
-			}
-		}
+		scanned := audittest.AcceptedVersions(audittest.Scan(t, addr))
 		if !slices.Equal(audited[name], scanned) {
 			t.Errorf("%s: audit %v, scan %v", name, audited[name], scanned)
 		}
@@ -528,18 +457,7 @@ func TestComposedBindFixLive(t *testing.T) {
 	fixedLine := strings.NewReplacer(addr, "ADDR", crt, "CRT", cert.CertFile, "CAFILE").Replace(fix)
 	fixedPath, fixedAddr := startHAProxy(t, bin, strings.Replace(template, bindLine, "    "+fixedLine, 1), files, nil)
 
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	defer cancel()
-	res, err := tlsscan.Run(ctx, tlsscan.Options{Target: fixedAddr, Timeout: 10 * time.Second, Clients: []string{"okta"}})
-	if err != nil {
-		t.Fatalf("tlsscan.Run: %v", err)
-	}
-	var scanned []string
-	for _, v := range res.Versions {
-		if v.Accepted {
-			scanned = append(scanned, v.Version)
-		}
-	}
+	scanned := audittest.AcceptedVersions(audittest.Scan(t, fixedAddr))
 	if !slices.Equal(scanned, []string{t12, t13}) {
 		t.Errorf("fixed bind line %q accepts %v, want TLS 1.2 and TLS 1.3", fixedLine, scanned)
 	}

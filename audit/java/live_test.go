@@ -1,7 +1,6 @@
 package java
 
 import (
-	"context"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -10,8 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/scimdoctor/scimdoctor/internal/audittest"
 	"github.com/scimdoctor/scimdoctor/internal/testservers"
-	"github.com/scimdoctor/scimdoctor/tlsscan"
 )
 
 const (
@@ -86,56 +85,18 @@ func TestAuditMatchesLiveJSSE(t *testing.T) {
 			}
 			l := listeners[0]
 
-			ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
-			defer cancel()
-			res, err := tlsscan.Run(ctx, tlsscan.Options{Target: addr, Timeout: 5 * time.Second, Clients: []string{"okta"}})
-			if err != nil {
-				t.Fatalf("tlsscan.Run: %v", err)
-			}
-			if res.Unreachable {
-				t.Fatalf("tlsscan.Run found %s unreachable: %s", addr, res.Error)
-			}
-			var scanned []string
-			for _, v := range res.Versions {
-				if v.Accepted {
-					scanned = append(scanned, v.Version)
-				}
-			}
-			if !slices.Equal(scanned, tc.versions) {
-				t.Errorf("versions: scan %v, table %v", scanned, tc.versions)
-			}
-			if !slices.Equal(l.Versions.Values, scanned) {
-				t.Errorf("versions: audit %v (from %q), scan %v; notes %v", l.Versions.Values, l.Versions.Directive, scanned, l.Notes)
-			}
-
 			// The server has an RSA certificate, so only suites with RSA
 			// authentication can be negotiated.
-			var usable []string
+			usable := l
+			usable.Suites.Values = nil
 			for _, s := range l.Suites.Values {
 				if kx, _, _, _ := suiteParts(s); kx == "RSA" || kx == "DHE_RSA" || kx == "ECDHE_RSA" {
-					usable = append(usable, s)
+					usable.Suites.Values = append(usable.Suites.Values, s)
 				}
 			}
-			var union []string
-			for _, list := range res.Suites {
-				if list.Version == t13 {
-					var names []string
-					for _, s := range list.Suites {
-						names = append(names, s.Name)
-					}
-					if !slices.Equal(slices.Sorted(slices.Values(l.Suites13.Values)), slices.Sorted(slices.Values(names))) {
-						t.Errorf("TLS 1.3 suites: audit %v, scan %v", l.Suites13.Values, names)
-					}
-					continue
-				}
-				for _, s := range list.Suites {
-					if !slices.Contains(union, s.Name) {
-						union = append(union, s.Name)
-					}
-				}
-			}
-			if got, want := slices.Sorted(slices.Values(usable)), slices.Sorted(slices.Values(union)); !slices.Equal(got, want) {
-				t.Errorf("TLS 1.2-and-older suites with RSA authentication:\naudit %v\nscan  %v", got, want)
+			res := audittest.CompareWithScan(t, addr, usable, audittest.WithProbeTimeout(5*time.Second))
+			if scanned := audittest.AcceptedVersions(res); !slices.Equal(scanned, tc.versions) {
+				t.Errorf("versions: scan %v, table %v", scanned, tc.versions)
 			}
 		})
 	}

@@ -1,7 +1,6 @@
 package nginx
 
 import (
-	"context"
 	"fmt"
 	"os"
 	"os/exec"
@@ -9,11 +8,10 @@ import (
 	"slices"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/scimdoctor/scimdoctor/audit"
+	"github.com/scimdoctor/scimdoctor/internal/audittest"
 	"github.com/scimdoctor/scimdoctor/internal/testservers"
-	"github.com/scimdoctor/scimdoctor/tlsscan"
 )
 
 // liveConfig is an nginx configuration for TestAuditMatchesScan. In main
@@ -262,8 +260,10 @@ var liveConfigs = []liveConfig{
 }
 
 // TestAuditMatchesScan starts real nginx from each configuration, scans it
-// with tlsscan, and checks that the audit's versions and TLS 1.2 suites
-// (and its client-certificate mode) are what the scan found.
+// with tlsscan, and checks that the audit's versions, its TLS 1.2-and-older
+// suites (in order where nginx picks by its own order), its TLS 1.3 suites
+// where it lists them, and its client-certificate mode are what the scan
+// found.
 func TestAuditMatchesScan(t *testing.T) {
 	cert := testservers.SelfSigned(t)
 	for _, tc := range liveConfigs {
@@ -287,47 +287,14 @@ func TestAuditMatchesScan(t *testing.T) {
 				l = listeners[i]
 			}
 
-			ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-			defer cancel()
-			res, err := tlsscan.Run(ctx, tlsscan.Options{Target: addr, ServerName: tc.serverName, Timeout: 10 * time.Second, Clients: []string{"okta"}})
-			if err != nil {
-				t.Fatalf("tlsscan.Run: %v", err)
+			// TLS 1.3 suites count only where the audit lists them.
+			opts := []audittest.Option{audittest.WithServerName(tc.serverName), audittest.WithServerOrder()}
+			if len(l.Suites13.Values) == 0 {
+				opts = append(opts, audittest.WithoutTLS13Suites())
 			}
+			res := audittest.CompareWithScan(t, addr, l, opts...)
+			t.Logf("scan: versions %q, TLS 1.2 server order %v", audittest.AcceptedVersions(res), audittest.ServerOrder(res))
 
-			var scanned []string
-			for _, v := range res.Versions {
-				if v.Accepted {
-					scanned = append(scanned, v.Version)
-				}
-			}
-			if !slices.Equal(l.Versions.Values, scanned) {
-				t.Errorf("versions: audit %q (from %s), scan %q; notes %q", l.Versions.Values, l.Versions.Directive, scanned, l.Notes)
-			}
-
-			var scanned12 []string
-			serverOrder := false
-			for _, s := range res.Suites {
-				if s.Version != "TLS 1.2" {
-					continue
-				}
-				serverOrder = s.ServerOrder
-				for _, suite := range s.Suites {
-					scanned12 = append(scanned12, suite.Name)
-				}
-			}
-			want12 := l.Suites.Values
-			if !slices.Contains(l.Versions.Values, "TLS 1.2") {
-				want12 = nil
-			}
-			if !serverOrder {
-				want12 = slices.Sorted(slices.Values(want12))
-				scanned12 = slices.Sorted(slices.Values(scanned12))
-			}
-			if !slices.Equal(want12, scanned12) {
-				t.Errorf("TLS 1.2 suites (server order %v): audit %q (from %s), scan %q", serverOrder, want12, l.Suites.Directive, scanned12)
-			}
-
-			t.Logf("scan: versions %q, TLS 1.2 suites %q (server order %v)", scanned, scanned12, serverOrder)
 			wantCert := tc.clientCert
 			if wantCert == "" {
 				wantCert = "off"

@@ -1,16 +1,14 @@
 package opensslcnf
 
 import (
-	"context"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
-	"time"
 
+	"github.com/scimdoctor/scimdoctor/internal/audittest"
 	"github.com/scimdoctor/scimdoctor/internal/testservers"
-	"github.com/scimdoctor/scimdoctor/tlsscan"
 )
 
 const (
@@ -86,47 +84,13 @@ func TestAuditMatchesLiveOpenSSL(t *testing.T) {
 				t.Errorf("versions: audit %v (from %q), table %v; notes %v", l.Versions.Values, l.Versions.Directive, tc.versions, l.Notes)
 			}
 			addr := testservers.StartOpenSSLConf(t, path)
-			ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
-			defer cancel()
-			res, err := tlsscan.Run(ctx, tlsscan.Options{Target: addr, Timeout: 10 * time.Second, Clients: []string{"okta"}})
-			if err != nil {
-				t.Fatalf("tlsscan.Run: %v", err)
+			var opts []audittest.Option
+			if !slices.Contains(tc.versions, t13) {
+				opts = append(opts, audittest.WithoutTLS13Suites())
 			}
-			if res.Unreachable {
-				t.Fatalf("tlsscan.Run found %s unreachable: %s", addr, res.Error)
-			}
-			scanned := []string{}
-			for _, v := range res.Versions {
-				if v.Accepted {
-					scanned = append(scanned, v.Version)
-				}
-			}
-			if !slices.Equal(scanned, tc.versions) {
+			res := audittest.CompareWithScan(t, addr, l, opts...)
+			if scanned := audittest.AcceptedVersions(res); !slices.Equal(scanned, tc.versions) {
 				t.Errorf("versions: scan %v, table %v", scanned, tc.versions)
-			}
-
-			var union, tls13 []string
-			for _, list := range res.Suites {
-				for _, s := range list.Suites {
-					switch {
-					case list.Version == t13:
-						tls13 = append(tls13, s.Name)
-					case !slices.Contains(union, s.Name):
-						union = append(union, s.Name)
-					}
-				}
-			}
-			got := slices.Sorted(slices.Values(l.Suites.Values))
-			want := slices.Sorted(slices.Values(union))
-			if !slices.Equal(got, want) {
-				t.Errorf("TLS 1.2-and-older suites:\naudit %v\nscan  %v", got, want)
-			}
-			if slices.Contains(tc.versions, t13) {
-				got13 := slices.Sorted(slices.Values(l.Suites13.Values))
-				want13 := slices.Sorted(slices.Values(tls13))
-				if !slices.Equal(got13, want13) {
-					t.Errorf("TLS 1.3 suites: audit %v, scan %v", got13, want13)
-				}
 			}
 		})
 	}

@@ -14,8 +14,8 @@ import (
 	"time"
 
 	"github.com/scimdoctor/scimdoctor/audit"
+	"github.com/scimdoctor/scimdoctor/internal/audittest"
 	"github.com/scimdoctor/scimdoctor/internal/testservers"
-	"github.com/scimdoctor/scimdoctor/tlsscan"
 )
 
 const (
@@ -117,79 +117,18 @@ func TestAuditMatchesLiveStunnel(t *testing.T) {
 			}
 			l := listeners[0]
 
-			ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-			defer cancel()
-			res, err := tlsscan.Run(ctx, tlsscan.Options{Target: addr, Timeout: 10 * time.Second, Clients: []string{"okta"}})
-			if err != nil {
-				t.Fatalf("tlsscan.Run: %v", err)
-			}
-			if res.Unreachable {
-				t.Fatalf("tlsscan.Run found %s unreachable: %s", addr, res.Error)
-			}
-
-			var scanned []string
-			for _, v := range res.Versions {
-				if v.Accepted {
-					scanned = append(scanned, v.Version)
-				}
-			}
-			if !slices.Equal(scanned, tc.versions) {
+			res := audittest.CompareWithScan(t, addr, l, audittest.WithServerOrder())
+			if scanned := audittest.AcceptedVersions(res); !slices.Equal(scanned, tc.versions) {
 				t.Errorf("versions: scan %v, table %v", scanned, tc.versions)
 			}
-			if !slices.Equal(l.Versions.Values, scanned) {
-				t.Errorf("versions: audit %v (from %q), scan %v; notes %v", l.Versions.Values, l.Versions.Directive, scanned, l.Notes)
+			if got := audittest.ServerOrder(res); slices.Contains(tc.versions, t12) && got != tc.serverOrder {
+				t.Errorf("scan server order %v, table %v", got, tc.serverOrder)
 			}
 			if got := l.ClientCertificate.Values; len(got) != 1 || got[0] != tc.clientCert {
 				t.Errorf("client certificate: audit %v (from %q), want %s", got, l.ClientCertificate.Directive, tc.clientCert)
 			}
-
-			var union []string
-			for _, list := range res.Suites {
-				if list.Version == t13 {
-					continue
-				}
-				var names []string
-				for _, s := range list.Suites {
-					names = append(names, s.Name)
-					if !slices.Contains(union, s.Name) {
-						union = append(union, s.Name)
-					}
-				}
-				if list.Version == t12 && list.ServerOrder != tc.serverOrder {
-					t.Errorf("scan server order %v, table %v", list.ServerOrder, tc.serverOrder)
-				}
-				if list.Version == t12 && list.ServerOrder {
-					var ordered []string
-					for _, s := range l.Suites.Values {
-						if slices.Contains(names, s) {
-							ordered = append(ordered, s)
-						}
-					}
-					if !slices.Equal(ordered, names) {
-						t.Errorf("TLS 1.2 suite order:\naudit %v\nscan  %v", ordered, names)
-					}
-				}
-			}
-			got := slices.Sorted(slices.Values(l.Suites.Values))
-			want := slices.Sorted(slices.Values(union))
-			if !slices.Equal(got, want) {
-				t.Errorf("TLS 1.2-and-older suites:\naudit %v\nscan  %v", got, want)
-			}
 			if tc.name == "dhe-without-dh-params" && !slices.Contains(l.Suites.Values, "TLS_DHE_RSA_WITH_AES_128_GCM_SHA256") {
 				t.Errorf("audit suites %v lack the DHE suite", l.Suites.Values)
-			}
-
-			for _, list := range res.Suites {
-				if list.Version != t13 {
-					continue
-				}
-				var names []string
-				for _, s := range list.Suites {
-					names = append(names, s.Name)
-				}
-				if !slices.Equal(slices.Sorted(slices.Values(l.Suites13.Values)), slices.Sorted(slices.Values(names))) {
-					t.Errorf("TLS 1.3 suites: audit %v, scan %v", l.Suites13.Values, names)
-				}
 			}
 		})
 	}
@@ -388,18 +327,7 @@ func TestOpenSSLConfMinProtocolLive(t *testing.T) {
 			if err := testservers.StartDaemon(t, addr, []string{"OPENSSL_CONF=" + cnf}, bin, path); err != nil {
 				t.Fatalf("starting stunnel: %v", err)
 			}
-			ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-			defer cancel()
-			res, err := tlsscan.Run(ctx, tlsscan.Options{Target: addr, Timeout: 10 * time.Second, Clients: []string{"okta"}})
-			if err != nil {
-				t.Fatalf("tlsscan.Run: %v", err)
-			}
-			var scanned []string
-			for _, v := range res.Versions {
-				if v.Accepted {
-					scanned = append(scanned, v.Version)
-				}
-			}
+			scanned := audittest.AcceptedVersions(audittest.Scan(t, addr))
 			if !slices.Equal(scanned, tc.versions) {
 				t.Errorf("versions: scan %v, want %v", scanned, tc.versions)
 			}

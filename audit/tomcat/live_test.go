@@ -1,7 +1,6 @@
 package tomcat
 
 import (
-	"context"
 	"crypto/tls"
 	"errors"
 	"fmt"
@@ -13,8 +12,8 @@ import (
 	"time"
 
 	"github.com/scimdoctor/scimdoctor/audit"
+	"github.com/scimdoctor/scimdoctor/internal/audittest"
 	"github.com/scimdoctor/scimdoctor/internal/testservers"
-	"github.com/scimdoctor/scimdoctor/tlsscan"
 )
 
 const (
@@ -141,27 +140,13 @@ func checkLive(t *testing.T, connectors []liveConnector, addrs []string, listene
 			t.Parallel()
 			l := listenerOn(t, listeners, addr)
 
-			ctx, cancel := context.WithTimeout(context.Background(), 120*time.Second)
-			defer cancel()
-			res, err := tlsscan.Run(ctx, tlsscan.Options{Target: addr, Timeout: 5 * time.Second, Clients: []string{"okta"}})
-			if err != nil {
-				t.Fatalf("tlsscan.Run: %v", err)
-			}
-			if res.Unreachable {
-				t.Fatalf("tlsscan.Run found %s unreachable: %s", addr, res.Error)
-			}
-
-			var scanned []string
-			for _, v := range res.Versions {
-				if v.Accepted {
-					scanned = append(scanned, v.Version)
-				}
-			}
+			res := audittest.CompareWithScan(t, addr, l, audittest.WithServerOrder(), audittest.WithProbeTimeout(5*time.Second))
+			scanned := audittest.AcceptedVersions(res)
 			if !slices.Equal(scanned, tc.versions) {
 				t.Errorf("versions: scan %v, table %v", scanned, tc.versions)
 			}
-			if !slices.Equal(l.Versions.Values, scanned) {
-				t.Errorf("versions: audit %v (from %q), scan %v; notes %v", l.Versions.Values, l.Versions.Directive, scanned, l.Notes)
+			if got := audittest.ServerOrder(res); slices.Contains(scanned, t12) && got != tc.serverOrder {
+				t.Errorf("scan server order %v, table %v", got, tc.serverOrder)
 			}
 			if got := l.ClientCertificate.Values; len(got) != 1 || got[0] != tc.clientCert {
 				t.Errorf("client certificate: audit %v (from %q), want %s", got, l.ClientCertificate.Directive, tc.clientCert)
@@ -170,46 +155,6 @@ func checkLive(t *testing.T, connectors []liveConnector, addrs []string, listene
 				if live := clientCertMode(t, addr); live != tc.clientCert {
 					t.Errorf("client certificate: live server %s, table %s", live, tc.clientCert)
 				}
-			}
-
-			var union []string
-			for _, list := range res.Suites {
-				if list.Version == t13 {
-					var names []string
-					for _, s := range list.Suites {
-						names = append(names, s.Name)
-					}
-					if !slices.Equal(slices.Sorted(slices.Values(l.Suites13.Values)), slices.Sorted(slices.Values(names))) {
-						t.Errorf("TLS 1.3 suites: audit %v, scan %v", l.Suites13.Values, names)
-					}
-					continue
-				}
-				var names []string
-				for _, s := range list.Suites {
-					names = append(names, s.Name)
-					if !slices.Contains(union, s.Name) {
-						union = append(union, s.Name)
-					}
-				}
-				if list.Version == t12 && list.ServerOrder != tc.serverOrder {
-					t.Errorf("scan server order %v, table %v", list.ServerOrder, tc.serverOrder)
-				}
-				if list.Version == t12 && list.ServerOrder {
-					var ordered []string
-					for _, s := range l.Suites.Values {
-						if slices.Contains(names, s) {
-							ordered = append(ordered, s)
-						}
-					}
-					if !slices.Equal(ordered, names) {
-						t.Errorf("TLS 1.2 suite order:\naudit %v\nscan  %v", ordered, names)
-					}
-				}
-			}
-			got := slices.Sorted(slices.Values(l.Suites.Values))
-			want := slices.Sorted(slices.Values(union))
-			if !slices.Equal(got, want) {
-				t.Errorf("TLS 1.2-and-older suites:\naudit %v\nscan  %v\nnotes %v", got, want, l.Notes)
 			}
 		})
 	}
@@ -314,18 +259,7 @@ func TestLegacyConnectorFixStartsLive(t *testing.T) {
 	cert := testservers.SelfSigned(t)
 	_, addrs := testservers.StartTomcatXML(t, testservers.TomcatXML{Cert: cert, ServerXML: fixed, Ports: 1})
 
-	ctx, cancel := context.WithTimeout(context.Background(), 120*time.Second)
-	defer cancel()
-	res, err := tlsscan.Run(ctx, tlsscan.Options{Target: addrs[0], Timeout: 5 * time.Second, Clients: []string{"okta"}})
-	if err != nil {
-		t.Fatalf("tlsscan.Run: %v", err)
-	}
-	var scanned []string
-	for _, v := range res.Versions {
-		if v.Accepted {
-			scanned = append(scanned, v.Version)
-		}
-	}
+	scanned := audittest.AcceptedVersions(audittest.Scan(t, addrs[0], audittest.WithProbeTimeout(5*time.Second)))
 	if !slices.Equal(scanned, []string{t12, t13}) {
 		t.Errorf("fixed connector accepts %v, want TLS 1.2 and TLS 1.3; fixed file:\n%s", scanned, fixed)
 	}
