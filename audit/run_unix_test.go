@@ -74,10 +74,10 @@ func TestRunFollowsSymlinks(t *testing.T) {
 	}
 }
 
-// TestRunUnreadableFolder reads, as a user without the right, a folder
-// named directly and a folder inside a walk. Both give a permission error
-// with the next step. As root, which reads everything, the test runs
-// itself again as uid 65534 (the user nobody).
+// TestRunUnreadableFolder reads, as a user without read permission, a
+// folder named directly and a folder inside a walk. Both give a permission
+// error with the next step. As root, which can read everything, the test
+// runs itself again as uid 65534 (the "nobody" account).
 func TestRunUnreadableFolder(t *testing.T) {
 	if os.Getenv("AUDIT_TEST_AS_NOBODY") == "" && os.Geteuid() == 0 {
 		rerunAsNobody(t, "TestRunUnreadableFolder")

@@ -145,7 +145,7 @@ func writeSetting(b *bufio.Writer, name string, s Setting) {
 // never as null, so that a consumer of the JSON report can iterate each
 // list without a null check. The values themselves are not changed.
 
-// MarshalJSON writes s with Values as [] when it is empty, and adds
+// MarshalJSON writes s with Values as [] when it is empty. It adds
 // "default": true when the value is a known default of the software (Line
 // 0, not Unknown), so that a consumer distinguishes none, unknown and
 // default without parsing Directive.

@@ -103,10 +103,10 @@ var registered = map[string]bool{}
 // Register adds p to the profiles that Lookup, Load, Select, All and Names
 // return, after the built-in ones, so a profile from LoadFile can be
 // selected by name. It returns an error when a built-in profile has the
-// name. A profile that Register added before under the same name, from
-// this file or another one, is replaced, so a process that runs several
-// commands in turn (a test binary, for one) can load a new version of a
-// profile from another path.
+// name. Register replaces a profile it added before under the same name,
+// from this file or another one. So a process that runs several commands in
+// turn (a test binary, for one) can load a new version of a profile from
+// another path.
 // Register is not safe for concurrent use with those functions: call it at
 // program start, before any goroutine reads the profiles.
 func Register(p *Profile) error {

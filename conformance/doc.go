@@ -14,11 +14,11 @@
 //     1.0.0", lookups with startIndex=1&count=100, create with the password
 //     placeholder and groups [], update as GET then PUT, password sync,
 //     deactivation and group push) and the read-only steps of Okta's SCIM
-//     2.0 spec test. Options.OktaApp selects the app kind: catalog apps
-//     sync passwords and deactivate by path-less PATCH and push groups with
-//     the rename that carries id, remove-by-filter plus add, and replace
-//     members []; apps built with the App Integration Wizard send a PUT of
-//     the whole user or group instead.
+//     2.0 spec test. Options.OktaApp selects the app kind. Catalog apps
+//     sync passwords and deactivate by path-less PATCH. They push groups
+//     with the rename that carries id, remove-by-filter plus add, and
+//     replace members []. Apps built with the App Integration Wizard send a
+//     PUT of the whole user or group instead.
 //   - entra: Entra ID's provisioning service (Test Connection on a random
 //     GUID, userName, externalId and emails[type eq "work"].value matching,
 //     capitalised ops, string booleans, "$ref": null, manager as a string,

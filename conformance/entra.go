@@ -1,6 +1,6 @@
 package conformance
 
-// Entra ID's provisioning service documents no User-Agent; its requests
+// Entra ID's provisioning service documents no User-Agent. Its requests
 // carry bodies as application/scim+json. Its filters are sent with "+" for
 // a space and raw quotes (escapeQueryLoose).
 var (
@@ -98,9 +98,9 @@ func caseRule(v []Verdict) []Verdict {
 	return v
 }
 
-// judgeEntraSchemas checks /Schemas: a ListResponse with the core User
-// schema; the Group schema is needed for group provisioning, and Entra's
-// gallery validation fails group tests without it.
+// judgeEntraSchemas checks that /Schemas is a ListResponse with the core
+// User schema. The Group schema is needed for group provisioning, and
+// Entra's gallery validation fails group tests without it.
 func judgeEntraSchemas(c *call) {
 	m, v := ruleListResponse(ProfileEntra, entraReadC, c.ex)
 	c.add(v...)

@@ -312,17 +312,17 @@ func oktaUserWriteSteps(opts Options) []step {
 	return steps
 }
 
-// oktaPasswordAction is what Okta does when a password push fails.
+// oktaPasswordAction is Okta's action when a password push fails.
 const oktaPasswordAction = "Okta records the password push as failed and the server keeps the old password. Okta sends the password with every password change while password sync is on, so a server that does not store passwords must still answer 2xx and ignore the value; otherwise the admin turns password sync off in the app's provisioning settings"
 
 // oktaPasswordStep returns Okta's password sync: for catalog apps a
 // PATCH replace without path whose value carries the password, for
 // wizard-built apps a PUT of the whole user with the password.
 //
-// NOTE: Okta's documentation says only that catalog apps sync passwords
-// "via PATCH"; the path-less replace is inferred from the deactivation
+// NOTE: Okta's documentation states only that catalog apps sync passwords
+// "via PATCH". The path-less replace is inferred from the deactivation
 // PATCH. Okta documents no admin message prefix for a password push, so
-// the profile push prefix stands in.
+// the profile push prefix is used in its place.
 func oktaPasswordStep(opts Options) step {
 	s := step{
 		id: "okta.password.sync", title: "Password sync (catalog app): PATCH replace without path, carrying the password", write: true,
@@ -362,10 +362,10 @@ func judgeOktaPassword(c *call) {
 }
 
 // prepareOktaPut builds the bodies of Okta's updates from the user just
-// read: the whole object, id, meta and groups included, with the changed
-// given name; the same with a new password, for the password sync of
-// wizard-built apps; and the same with active false, for their
-// deactivation.
+// read. Each body is the whole object, id, meta and groups included. The
+// first carries the changed given name. The second adds a new password,
+// for the password sync of wizard-built apps. The third has the changed
+// given name and active false but no password, for their deactivation.
 func prepareOktaPut(c *call) {
 	m := c.object()
 	if m == nil || c.failed() {
@@ -469,9 +469,9 @@ func oktaGroupWriteSteps() []step {
 }
 
 // oktaWizardGroupSteps returns group push as apps built with the App
-// Integration Wizard send it: no PATCH at all, but a POST, a GET and a PUT
-// of the whole group with its full members list, and a PUT with an empty
-// list for a group whose last member left.
+// Integration Wizard send it. They send no PATCH at all. They send a POST,
+// a GET and a PUT of the whole group with its full members list, then a
+// PUT with an empty list for a group whose last member left.
 func oktaWizardGroupSteps() []step {
 	return []step{
 		{
@@ -548,10 +548,10 @@ func judgeOktaGroupPut(c *call, rule string) {
 }
 
 // prepareOktaGroupPut builds the PUT bodies of a wizard-built app's group
-// push from the group just read: the whole object, id and meta included,
-// with the new displayName and the created user as its only member; and
-// the same with an empty members list. It sets neither when the run has
-// no user id, so both PUTs are skipped.
+// push from the group just read. Both bodies are the whole object, id and
+// meta included, with the new displayName. The first has the created user
+// as its only member, and the second has an empty members list. It sets
+// neither when the run has no user id, so both PUTs are skipped.
 func prepareOktaGroupPut(c *call) {
 	m := c.object()
 	if m == nil || c.failed() || c.vars["userId"] == "" {

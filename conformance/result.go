@@ -28,7 +28,7 @@ type Verdict struct {
 	// "entra.lookup.empty-must-be-200".
 	Rule   string `json:"rule"`
 	Reason string `json:"reason"`
-	// IdPAction is what the identity provider does with this response.
+	// IdPAction is the identity provider's action on this response.
 	IdPAction string `json:"idp_action,omitempty"`
 	// AdminMessage is the message the IdP shows its admin, built from the
 	// IdP's documented pattern with the server's own error detail.
@@ -106,7 +106,8 @@ type Resource struct {
 	ID      string `json:"id"`
 	Name    string `json:"name"`
 	Profile string `json:"profile"`
-	// Problem is why the cleanup could not remove it; empty once removed.
+	// Problem is the reason the cleanup could not remove it. It is empty
+	// once the resource is removed.
 	Problem string `json:"problem,omitempty"`
 }
 
@@ -144,11 +145,12 @@ const (
 	ExitInterrupted = 130
 )
 
-// ExitCode returns 0 when no step failed and nothing was left behind, 1 when
-// a step failed, a created resource could not be removed or the OAuth token
-// endpoint rejected the credentials, 3 when the run stopped because the
-// endpoint or the token endpoint could not be reached or timed out, and 130
-// after an interrupt.
+// ExitCode returns the process exit code for the run. It is 0 when no step
+// failed and nothing was left behind. It is 1 when a step failed, a created
+// resource could not be removed or the OAuth token endpoint rejected the
+// credentials. It is 3 when the run stopped because the endpoint or the
+// token endpoint could not be reached or timed out, and 130 after an
+// interrupt.
 func (r *Result) ExitCode() int {
 	if r.Aborted != nil {
 		switch {

@@ -667,9 +667,9 @@ func ruleDuplicate(idp string, ex *exchange) []Verdict {
 	return out
 }
 
-// ruleResource judges a 200 response that carries one resource (GET or PUT),
-// and checks the attributes in want (dotted path to expected text; text is
-// compared case-insensitively).
+// ruleResource judges a 200 response that carries one resource (GET or PUT).
+// It checks the attributes in want, which maps a dotted path to the expected
+// text. Text is compared case-insensitively.
 func ruleResource(idp string, ctx reqContext, ex *exchange, rule string, want map[string]string) (map[string]any, []Verdict) {
 	if v := ruleHTTP(idp, ctx, ex); v != nil {
 		return nil, v

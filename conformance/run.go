@@ -20,7 +20,7 @@ const (
 )
 
 // Run sends the selected profiles' requests to target and judges each
-// response. It returns an error only for invalid input (a *UsageError); an
+// response. It returns an error only for invalid input (a *UsageError). An
 // endpoint that cannot be reached, times out or goes away mid-run, and an
 // interrupt through ctx, end the run with Result.Aborted set. Resources
 // created with Options.Write are removed before Run returns, also after an
@@ -463,8 +463,9 @@ func (r *runner) received(ex *exchange) *Received {
 	}
 }
 
-// maxRecordedBody is how much of a response body a result keeps, in bytes:
-// enough for any SCIM error or resource, short enough to read in a report.
+// maxRecordedBody is the maximum number of response body bytes a result
+// keeps. It is enough for a SCIM error or a typical single resource, and
+// short enough to read in a report.
 const maxRecordedBody = 4096
 
 func (r *runner) abort(s step, ex *exchange, err error, interrupted bool) {
@@ -509,9 +510,9 @@ func (t *tracker) gone(typ, id string) {
 	}
 }
 
-// cleanup deletes every resource still live, newest first (so groups go
-// before the users they contain), with its own deadline: it runs also
-// after ctx was cancelled by an interrupt.
+// cleanup deletes every resource still live, newest first, so groups go
+// before the users they contain. It has its own deadline because it also
+// runs after an interrupt has cancelled ctx.
 func (r *runner) cleanup(ctx context.Context) {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), r.opts.CleanupTimeout)
 	defer cancel()

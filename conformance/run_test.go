@@ -17,8 +17,8 @@ import (
 )
 
 // TestRunClientCredentials fetches the bearer token from a real OAuth token
-// endpoint on 127.0.0.1 and uses it against a peer; neither the secret nor
-// the token appears in any output.
+// endpoint on 127.0.0.1 and uses it against a peer. It checks that neither
+// the secret nor the token appears in any output.
 func TestRunClientCredentials(t *testing.T) {
 	peer := peertest.Start(t, "elimity")
 	const secret = "client-secret-7e1d"

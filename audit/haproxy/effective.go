@@ -303,11 +303,11 @@ func pick(bind, global *origin) *origin {
 // or force-* replace the global ones, and from HAProxy 2.2 the minimum
 // defaults to TLS 1.2. HAProxy ignores every no-* option of a bind line
 // that also gets an ssl-min-ver, ssl-max-ver or force-* option, from the
-// bind line or from ssl-default-bind-options; the 2.2 default minimum does
-// not count. HAProxy then sets OpenSSL's minimum and maximum to the lowest
-// and highest version left, so a no-* hole between them does not disable a
-// version. OpenSSL 3.0 itself rejects TLS 1.1 and older above security
-// level 0.
+// bind line or from ssl-default-bind-options. The 2.2 default minimum does
+// not count as such an option. HAProxy then sets OpenSSL's minimum and
+// maximum to the lowest and highest version left, so a no-* hole between
+// them does not disable a version. OpenSSL 3.0 itself rejects TLS 1.1 and
+// older above security level 0.
 //
 // Measured with HAProxy 2.6.12: "ssl-min-ver TLSv1.0 no-tlsv10 no-tlsv11"
 // and "ssl-max-ver TLSv1.3 no-tlsv12" warn that the no-* options are

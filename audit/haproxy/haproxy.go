@@ -202,9 +202,9 @@ func AuditInFolder(opts Options, path string) ([]audit.Listener, audit.Fixer, er
 // the global ssl-default-bind-options or ssl-default-bind-ciphers line.
 //
 // The zero Fixer rewrites each line for one problem alone. The Fixer that
-// Audit returns also knows every change that audit.Judge asks of each bind
-// line, so that each fix of a bind line carries the others (versions,
-// ciphers and verify) and pasting any one of them loses none.
+// Audit returns also stores every change that audit.Judge requests for each
+// bind line. So each fix of a bind line carries the others (versions,
+// ciphers and verify), and pasting any one of them loses none.
 type Fixer struct {
 	// changes maps "file:line" of a bind line to the options that replace
 	// its own, keyed by the option name ("versions", "ciphers", "verify").

@@ -131,10 +131,10 @@ func isFlagsName(base string) bool {
 }
 
 // resolveOverride finds the file a -Djava.security.properties value names.
-// It tries the audited files with the same path, then those with the same
-// base name (an audited copy), then the path on disk, then a file of the
-// same base name beside the file that sets the flag (a copy taken from the
-// server with it). A relative path is taken from the folder of the file
+// It tries the audited files with the same path first. Next it tries those
+// with the same base name (an audited copy), then the path on disk. Last it
+// tries a file of the same base name beside the file that sets the flag (a
+// copy taken from the server with it). A relative path is taken from the folder of the file
 // that sets the flag.
 func resolveOverride(value string, flag Flag, audited []*securityFile) (string, bool) {
 	clean := filepath.Clean(value)

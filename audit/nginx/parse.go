@@ -91,11 +91,12 @@ func (e *ParseError) Unwrap() error { return e.Err }
 // directory of path.
 //
 // Parse returns a *ParseError, naming the file and line, for a syntax error
-// nginx would also reject, an include that matches no file (without
-// wildcards) or forms a loop, a file audit.ReadFile rejects (binary, too
-// large), or a limit exceeded (audit.MaxFileSize over a file and its
-// includes, MaxDepth, MaxFiles). UTF-16 files are decoded. It never panics
-// on any input.
+// nginx would also reject, or for an include that matches no file (without
+// wildcards) or forms a loop. It also returns one for a file that
+// audit.ReadFile rejects (binary, too large) and for an exceeded limit
+// (audit.MaxFileSize over a file and its includes, MaxDepth, MaxFiles).
+// UTF-16 files are decoded. FuzzParseBytes checks that parsing the bytes of
+// one file does not panic.
 func Parse(path, prefix string) ([]*Directive, error) {
 	if prefix == "" {
 		prefix = filepath.Dir(path)

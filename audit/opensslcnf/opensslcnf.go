@@ -140,8 +140,8 @@ func (f Fixer) SuitesLine(suites []string) string {
 	return f.where("CipherString = " + strings.Join(names, ":") + ":@SECLEVEL=2")
 }
 
-// where returns line with the section to put it in, or with the chain to
-// create first.
+// where appends to line the system_default section to put it in. Without
+// that section it appends the chain of sections to create first.
 func (f Fixer) where(line string) string {
 	if f.Policy != nil && f.Policy.Section != nil {
 		return fmt.Sprintf("%s in [%s] (%s:%d)", line, f.Policy.Section.Name, f.Policy.Section.File, f.Policy.Section.Line)

@@ -443,8 +443,8 @@ func (p *parser) include(target, from string, line int, current string, stack []
 		default:
 			// NOTE: OpenSSL resolves such a path against the working
 			// directory of the process that loads the file. An audit cannot
-			// know it, so the folder of the including file, the usual
-			// intent, stands in.
+			// know that directory, so it uses the folder of the including
+			// file, the usual intent, in its place.
 			resolved = filepath.Join(filepath.Dir(from), target)
 			p.cfg.Warnings = append(p.cfg.Warnings, fmt.Sprintf("%s:%d: .include %s is relative; OpenSSL resolves it against the working directory of each program, so give an absolute path (read here as %s)", from, line, target, resolved))
 		}

@@ -658,8 +658,8 @@ func (a *app) handleSignals(ctx context.Context, logger *slog.Logger) (context.C
 
 // warnCertificate logs a warning for a --tls-cert leaf that is outside
 // its validity period at now, or whose names do not cover the host of
-// listen, with the error lines that the client profiles of Okta and
-// Entra ID expect them to log for it.
+// listen. The warning carries the error lines that the client profiles of
+// Okta and Entra ID expect those clients to log for it.
 func warnCertificate(logger *slog.Logger, leaf *x509.Certificate, listen string, now time.Time) {
 	if leaf == nil {
 		return

@@ -670,7 +670,7 @@ func TestServerMountRejected(t *testing.T) {
 	}
 }
 
-// TestServeHelpNamesTenantRule checks that serve --help says which tenant
+// TestServeHelpNamesTenantRule checks that serve --help names the tenant
 // each base URL works on.
 func TestServeHelpNamesTenantRule(t *testing.T) {
 	code, stdout, stderr := runCLI("serve", "--help")

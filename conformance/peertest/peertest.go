@@ -48,7 +48,7 @@ type Peer struct {
 
 // Start starts the named peer and stops it when the test ends. The test
 // fails when the toolchain the peer needs (go, node and npm) is missing or
-// the peer does not start; scripts/install-test-deps.sh installs node and
+// the peer does not start. scripts/install-test-deps.sh installs node and
 // npm from Debian's packages.
 func Start(t testing.TB, name string) *Peer {
 	t.Helper()
@@ -171,7 +171,7 @@ var (
 )
 
 // installScimmy copies the scimmy peer into a cache folder named after the
-// hash of its files and runs npm ci there once; later runs reuse it.
+// hash of its files and runs npm ci there once. Later runs reuse the folder.
 func installScimmy() (string, error) {
 	scimmyOnce.Do(func() {
 		scimmyDir, scimmyErr = doInstallScimmy()

@@ -232,8 +232,8 @@ func (h *handler) Delete(r *http.Request, id string) error {
 	return nil
 }
 
-// Patch applies the operations the library validated. The library leaves
-// applying them to the handler; this one covers the shapes the IdPs send:
+// Patch applies the operations the library validated, because the library
+// leaves applying them to the handler. It covers the shapes the IdPs send:
 // path-less add and replace, simple and dotted paths, and add, replace and
 // remove on multi-valued attributes with or without a value filter.
 func (h *handler) Patch(r *http.Request, id string, ops []scim.PatchOperation) (scim.Resource, error) {
