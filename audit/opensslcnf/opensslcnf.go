@@ -120,7 +120,7 @@ func (f Fixer) VersionsLine(versions []string) string {
 	if f.Policy != nil && f.Policy.Protocol != nil {
 		line += ", without a Protocol line"
 	}
-	return f.where(line)
+	return f.placeLine(line)
 }
 
 // SuitesLine returns "CipherString = NAME:NAME...@SECLEVEL=2" with the
@@ -137,12 +137,12 @@ func (f Fixer) SuitesLine(suites []string) string {
 			names = append(names, name)
 		}
 	}
-	return f.where("CipherString = " + strings.Join(names, ":") + ":@SECLEVEL=2")
+	return f.placeLine("CipherString = " + strings.Join(names, ":") + ":@SECLEVEL=2")
 }
 
-// where appends to line the system_default section to put it in. Without
+// placeLine appends to line the system_default section to put it in. Without
 // that section it appends the chain of sections to create first.
-func (f Fixer) where(line string) string {
+func (f Fixer) placeLine(line string) string {
 	if f.Policy != nil && f.Policy.Section != nil {
 		return fmt.Sprintf("%s in [%s] (%s:%d)", line, f.Policy.Section.Name, f.Policy.Section.File, f.Policy.Section.Line)
 	}

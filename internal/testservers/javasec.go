@@ -1,14 +1,10 @@
 package testservers
 
 import (
-	"bufio"
-	"context"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strings"
 	"testing"
-	"time"
 )
 
 // JavaSecTLS describes a JSSE server whose JVM runs with given options,
@@ -42,73 +38,9 @@ func StartJavaSec(t testing.TB, cfg JavaSecTLS) string {
 	}
 	args := append(append([]string{}, cfg.JVMArgs...), source, cfg.Cert.CertFile, cfg.Cert.KeyFile, "default")
 
-	ctx, cancel := context.WithCancel(context.Background())
-	cmd := exec.CommandContext(ctx, bin, args...)
-	// The server exits when its stdin closes, so it cannot outlive the test
-	// process even when the cleanup does not run.
-	stdin, err := cmd.StdinPipe()
-	if err != nil {
-		cancel()
-		t.Fatalf("testservers: %v", err)
+	addrs := runJSSEServer(t, bin, args)
+	if len(addrs) != 1 {
+		t.Fatalf("testservers: the JSSE server opened %d listeners, expected 1", len(addrs))
 	}
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		cancel()
-		t.Fatalf("testservers: %v", err)
-	}
-	var stderr strings.Builder
-	cmd.Stderr = &stderr
-	if err := cmd.Start(); err != nil {
-		cancel()
-		t.Fatalf("testservers: starting java %s: %v", strings.Join(args, " "), err)
-	}
-	exited := make(chan struct{})
-	lines := make(chan string)
-	go func() {
-		sc := bufio.NewScanner(stdout)
-		for sc.Scan() {
-			lines <- sc.Text()
-		}
-		close(lines)
-	}()
-	go func() {
-		cmd.Wait()
-		close(exited)
-	}()
-	drain := func() {
-		go func() {
-			for range lines {
-			}
-		}()
-	}
-	stop := func() {
-		drain()
-		stdin.Close()
-		cancel()
-		<-exited
-	}
-
-	addr := ""
-	timeout := time.After(jsseStartupTimeout)
-	for {
-		select {
-		case line, ok := <-lines:
-			if !ok {
-				stop()
-				t.Fatalf("testservers: java %s exited before listening: %s", strings.Join(args, " "), strings.TrimSpace(stderr.String()))
-			}
-			if a, found := strings.CutPrefix(line, "LISTENING "); found {
-				addr = a
-			}
-			if line != "READY" {
-				continue
-			}
-			drain()
-			t.Cleanup(stop)
-			return addr
-		case <-timeout:
-			stop()
-			t.Fatalf("testservers: java %s did not listen within %s: %s", strings.Join(args, " "), jsseStartupTimeout, strings.TrimSpace(stderr.String()))
-		}
-	}
+	return addrs[0]
 }

@@ -60,6 +60,20 @@ func StartJSSE(t testing.TB, cfg JSSETLS) []string {
 	}
 	args := append([]string{source, cfg.Cert.CertFile, cfg.Cert.KeyFile}, cfg.Protocols...)
 
+	addrs := runJSSEServer(t, bin, args)
+	if len(addrs) != len(cfg.Protocols) {
+		t.Fatalf("testservers: the JSSE server opened %d listeners for %d protocol lists", len(addrs), len(cfg.Protocols))
+	}
+	return addrs
+}
+
+// runJSSEServer starts java with args (the JVM options, jsseserver.java and
+// its arguments) and returns the addresses of the LISTENING lines once the
+// server prints READY. The JVM stops when the test ends. The test fails when
+// the JVM exits or does not print READY within jsseStartupTimeout, with the
+// JVM's stderr in the message.
+func runJSSEServer(t testing.TB, bin string, args []string) []string {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	cmd := exec.CommandContext(ctx, bin, args...)
 	// The server exits when its stdin closes, so it cannot outlive the test
@@ -93,13 +107,16 @@ func StartJSSE(t testing.TB, cfg JSSETLS) []string {
 		cmd.Wait()
 		close(exited)
 	}()
-	// stop drains stdout, so the reader goroutine never blocks on lines,
-	// and ends the JVM.
-	stop := func() {
+	// drain reads the rest of stdout, so the reader goroutine never blocks
+	// on lines and the JVM never blocks on its output.
+	drain := func() {
 		go func() {
 			for range lines {
 			}
 		}()
+	}
+	stop := func() {
+		drain()
 		stdin.Close()
 		cancel()
 		<-exited
@@ -120,15 +137,7 @@ func StartJSSE(t testing.TB, cfg JSSETLS) []string {
 			if line != "READY" {
 				continue
 			}
-			if len(addrs) != len(cfg.Protocols) {
-				stop()
-				t.Fatalf("testservers: the JSSE server opened %d listeners for %d protocol lists", len(addrs), len(cfg.Protocols))
-			}
-			// Drain the rest of stdout so the JVM never blocks on it.
-			go func() {
-				for range lines {
-				}
-			}()
+			drain()
 			t.Cleanup(stop)
 			return addrs
 		case <-timeout:

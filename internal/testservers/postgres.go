@@ -143,7 +143,7 @@ func postgresDir(t testing.TB) (string, *syscall.Credential) {
 		account, err = user.Lookup("nobody")
 	}
 	if err != nil {
-		t.Fatalf("testservers: running as root, and the users postgres and nobody, one of which must run PostgreSQL, were not found: %v; install Debian package postgresql, which creates user postgres", err)
+		t.Fatalf("testservers: PostgreSQL refuses to run as root, and neither user postgres nor user nobody was found: %v; install Debian package postgresql, which creates user postgres", err)
 	}
 	uid, _ := strconv.Atoi(account.Uid)
 	gid, _ := strconv.Atoi(account.Gid)

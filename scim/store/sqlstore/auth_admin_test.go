@@ -3,33 +3,15 @@ package sqlstore
 import (
 	"context"
 	"errors"
-	"path/filepath"
 	"testing"
 	"time"
 
-	"github.com/scimdoctor/scimdoctor/internal/testservers"
 	"github.com/scimdoctor/scimdoctor/scim/store"
 )
 
 // TestCredentialAdmin lists and deletes credentials on both databases.
 func TestCredentialAdmin(t *testing.T) {
-	opens := map[string]func(t *testing.T) *Store{
-		"sqlite": func(t *testing.T) *Store {
-			s, err := OpenSQLite(context.Background(), filepath.Join(t.TempDir(), "scimdoctor.db"))
-			if err != nil {
-				t.Fatal(err)
-			}
-			return s
-		},
-		"postgres": func(t *testing.T) *Store {
-			s, err := OpenPostgres(context.Background(), testservers.CreatePostgresDatabase(t, testservers.StartPostgres(t)))
-			if err != nil {
-				t.Fatal(err)
-			}
-			return s
-		},
-	}
-	for name, open := range opens {
+	for name, open := range storeOpeners {
 		t.Run(name, func(t *testing.T) {
 			s := open(t)
 			t.Cleanup(func() { s.Close() })

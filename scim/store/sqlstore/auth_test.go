@@ -11,26 +11,30 @@ import (
 	"github.com/scimdoctor/scimdoctor/scim/store"
 )
 
+// storeOpeners open a new, empty store of each database kind for one
+// test: SQLite in a temp folder, PostgreSQL in a new database of a server
+// started on 127.0.0.1.
+var storeOpeners = map[string]func(t *testing.T) *Store{
+	"sqlite": func(t *testing.T) *Store {
+		s, err := OpenSQLite(context.Background(), filepath.Join(t.TempDir(), "scimdoctor.db"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	},
+	"postgres": func(t *testing.T) *Store {
+		s, err := OpenPostgres(context.Background(), testservers.CreatePostgresDatabase(t, testservers.StartPostgres(t)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	},
+}
+
 // TestCredentials stores, finds, expires and deletes credentials on both
 // databases.
 func TestCredentials(t *testing.T) {
-	opens := map[string]func(t *testing.T) *Store{
-		"sqlite": func(t *testing.T) *Store {
-			s, err := OpenSQLite(context.Background(), filepath.Join(t.TempDir(), "scimdoctor.db"))
-			if err != nil {
-				t.Fatal(err)
-			}
-			return s
-		},
-		"postgres": func(t *testing.T) *Store {
-			s, err := OpenPostgres(context.Background(), testservers.CreatePostgresDatabase(t, testservers.StartPostgres(t)))
-			if err != nil {
-				t.Fatal(err)
-			}
-			return s
-		},
-	}
-	for name, open := range opens {
+	for name, open := range storeOpeners {
 		t.Run(name, func(t *testing.T) {
 			s := open(t)
 			t.Cleanup(func() { s.Close() })
